@@ -1,0 +1,56 @@
+"""accessreq: accommodation requests for public events."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from . import config
+from .extensions import csrf, db, login_manager, mail, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(config.INSTANCE_DIR),
+    )
+    app.config.update(config.from_environment())
+    if test_config:
+        app.config.update(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    mail.init_app(app)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+
+    from . import models  # noqa: F401  (registers every table)
+    from .auth import loader  # noqa: F401  (Flask-Login's user loader)
+    from .database import configure_engine_events
+
+    with app.app_context():
+        configure_engine_events(db.engine)
+
+    from .auth.views import bp as auth_bp, admin_bp as staff_admin_bp
+    from .events.views import admin_bp as events_admin_bp, bp as events_bp
+    from .notifications.views import admin_bp as mail_admin_bp
+    from .pages import bp as pages_bp
+    from .requests.views import bp as requests_bp
+    from .triage.views import bp as triage_bp
+
+    for blueprint in (events_bp, requests_bp, triage_bp, auth_bp, staff_admin_bp,
+                      events_admin_bp, mail_admin_bp, pages_bp):
+        app.register_blueprint(blueprint)
+
+    from . import cli, errors, templating
+
+    errors.register(app)
+    templating.register(app)
+    cli.register(app)
+    return app

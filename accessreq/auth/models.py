@@ -1,0 +1,73 @@
+"""Staff accounts and sign-in attempts."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..extensions import db
+from ..requests.models import str_enum
+from ..timeutil import UTCDateTime, utcnow
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"
+    COORDINATOR = "coordinator"
+
+    @property
+    def label(self) -> str:
+        return {"admin": "Admin", "coordinator": "Coordinator"}[self.value]
+
+
+class StaffUser(UserMixin, db.Model):
+    __tablename__ = "staff_user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[Role] = mapped_column(str_enum(Role, 16), default=Role.COORDINATOR)
+    # scrypt hash; None until the person accepts their invitation.
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    # Deactivated accounts cannot sign in but stay on the history they wrote.
+    active: Mapped[bool] = mapped_column(default=True)
+    # SHA-256 of the one-time set-password token sent in an invitation.
+    invite_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    invite_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"<StaffUser {self.id} {self.role.value}>"
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password, method="scrypt")
+
+    def check_password(self, password: str) -> bool:
+        return self.password_hash is not None and check_password_hash(self.password_hash, password)
+
+
+class LoginAttempt(db.Model):
+    """A failed sign-in, kept briefly to throttle guessing across all app processes."""
+
+    __tablename__ = "login_attempt"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Lower-cased address tried; throttling is per account, not per IP, so proxies don't matter.
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<LoginAttempt {self.id}>"

@@ -1,0 +1,107 @@
+"""Demo data: the usual catalogue, a few future events and two staff accounts. Idempotent."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from .auth.models import Role, StaffUser
+from .events.models import AccommodationType, Event
+from .extensions import db
+from .timeutil import utcnow
+
+DEMO_PASSWORD = "access-demo-2026"
+DEMO_STAFF = [
+    ("admin@example.org", "Ada Admin", Role.ADMIN),
+    ("coordinator@example.org", "Cory Coordinator", Role.COORDINATOR),
+]
+
+# name, description, lead time (days), details label, details hint
+CATALOGUE = [
+    ("Sign language interpretation", "A qualified interpreter at the event.", 14,
+     "Which sign language?", "For example BSL, ASL or International Sign."),
+    ("Human real-time captioning (CART)",
+     "A trained captioner writes what is said as it happens. This is not the same as automated captions.",
+     14, None, None),
+    ("Assistive listening device or hearing loop", "A personal receiver or induction loop.", 3, None, None),
+    ("Wheelchair-accessible seating and step-free route", "A space for a wheelchair, with a route without steps.",
+     3, "Anything we should know about the space you need?", "For example, room for a power chair, or a seat for a companion beside you."),
+    ("Reserved seating", "A seat kept for you: near the stage, near an exit, or with a companion.", 3,
+     "Where would you like to sit?", "For example, near the front to lip-read, or near an exit."),
+    ("Large print materials", "Printed programme and handouts in large print.", 28,
+     "Which print size?", "For example 18 point or 24 point."),
+    ("Braille materials", "Programme and handouts in braille.", 84,
+     "Which braille grade?", "For example Grade 1 or Grade 2."),
+    ("Accessible digital materials in advance", "Slides and readings sent to you before the event.", 7,
+     "Which format works for you?", "For example tagged PDF, Word or plain text."),
+    ("Quiet room or low-sensory space", "A calm space to use during the event.", 7, None, None),
+    ("Personal assistant or companion admission", "Free admission for a person who assists you.", 3, None, None),
+    ("Other", "Something not listed here. Tell us what would help.", 0,
+     "What would help?", "Describe what you need, not why."),
+]
+
+ONLINE_EXCLUDED = {"Assistive listening device or hearing loop",
+                   "Wheelchair-accessible seating and step-free route", "Reserved seating",
+                   "Large print materials", "Braille materials", "Quiet room or low-sensory space",
+                   "Personal assistant or companion admission"}
+
+# title, days from today, start hour, hours long, venue, online, access provided, description
+EVENTS = [
+    ("Public lecture: Cities that listen", 40, 18, 2, "Main Hall, 1 Museum Street", True,
+     "Step-free venue. Automated captions on the livestream.",
+     "How urban design can work with, not against, the people who use it."),
+    ("Roundtable: Archives and memory", 20, 14, 3, "Seminar Room 2, 1 Museum Street", False,
+     "Step-free venue. Hearing loop in the room.",
+     "Archivists and historians on what gets kept and what gets lost."),
+    ("Screening: The Long Walk (with discussion)", 100, 19, 3, "Cinema, 1 Museum Street", False,
+     "Open captions on the film. Wheelchair spaces in row A.",
+     "A documentary screening followed by a discussion with the director."),
+    ("Online seminar: Data and disability", 9, 16, 2, "", True,
+     "Automated captions in the video platform.",
+     "A seminar on collecting data about disability without doing harm."),
+]
+
+
+def _catalogue() -> dict[str, AccommodationType]:
+    existing = {t.name: t for t in db.session.scalars(select(AccommodationType))}
+    for position, (name, description, lead, label, hint) in enumerate(CATALOGUE):
+        if name not in existing:
+            existing[name] = AccommodationType(
+                name=name, description=description, lead_time_days=lead,
+                details_label=label, details_hint=hint, position=position,
+            )
+            db.session.add(existing[name])
+    return existing
+
+
+def load_demo(today: datetime | None = None) -> dict[str, int]:
+    """Add what is missing; running it again changes nothing. Returns counts added."""
+    added = {"catalogue": 0, "events": 0, "staff": 0}
+    before = db.session.scalar(select(db.func.count()).select_from(AccommodationType))
+    catalogue = _catalogue()
+    added["catalogue"] = len(catalogue) - before
+    today = (today or utcnow()).date()
+    zone = ZoneInfo("Europe/London")
+    titles = set(db.session.scalars(select(Event.title)))
+    for title, days, hour, hours, venue, online, provided, description in EVENTS:
+        if title in titles:
+            continue
+        starts = datetime.combine(today + timedelta(days=days), time(hour), zone)
+        types = [t for n, t in catalogue.items() if not (not venue and n in ONLINE_EXCLUDED)]
+        db.session.add(Event(
+            title=title, description=description, starts_at=starts,
+            ends_at=starts + timedelta(hours=hours), timezone="Europe/London", venue=venue,
+            is_online=online, access_provided=provided, accommodation_types=types,
+        ))
+        added["events"] += 1
+    emails = set(db.session.scalars(select(StaffUser.email)))
+    for email, name, role in DEMO_STAFF:
+        if email not in emails:
+            user = StaffUser(email=email, name=name, role=role)
+            user.set_password(DEMO_PASSWORD)
+            db.session.add(user)
+            added["staff"] += 1
+    db.session.commit()
+    return added

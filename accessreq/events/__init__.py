@@ -1,0 +1,1 @@
+"""Events and the accommodation catalogue: public listing and admin set-up."""

@@ -1,0 +1,97 @@
+"""Events people can ask for access to, and the catalogue of accommodations offered."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import Column, ForeignKey, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..timeutil import UTCDateTime, utcnow
+
+event_accommodations = Table(
+    "event_accommodation",
+    db.metadata,
+    Column("event_id", ForeignKey("event.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "accommodation_type_id",
+        ForeignKey("accommodation_type.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+)
+
+
+class AccommodationType(db.Model):
+    """One entry of the catalogue, e.g. 'Sign language interpretation'."""
+
+    __tablename__ = "accommodation_type"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    # Days of notice the team usually needs to arrange it; drives each request's due date.
+    lead_time_days: Mapped[int] = mapped_column(default=0)
+    # When set, the form shows a details field with this label for this accommodation.
+    details_label: Mapped[str | None] = mapped_column(String(200))
+    details_hint: Mapped[str | None] = mapped_column(String(300))
+    # Inactive types stay on old requests but are no longer offered.
+    active: Mapped[bool] = mapped_column(default=True)
+    position: Mapped[int] = mapped_column(default=0)
+
+    def __repr__(self) -> str:
+        return f"<AccommodationType {self.id} {self.name!r}>"
+
+
+class Event(db.Model):
+    __tablename__ = "event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # IANA name; times are shown to people in the event's own timezone.
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/London")
+    # Empty for an online-only event.
+    venue: Mapped[str] = mapped_column(String(300), default="")
+    is_online: Mapped[bool] = mapped_column(default=False)
+    # What is already provided without asking, e.g. "Automated captions; step-free venue".
+    access_provided: Mapped[str] = mapped_column(Text, default="")
+    # Last moment requests are taken; None means until the event starts.
+    requests_close_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    requests_open: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    accommodation_types: Mapped[list[AccommodationType]] = relationship(
+        secondary=event_accommodations, order_by="AccommodationType.position"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Event {self.id} {self.title!r}>"
+
+    @property
+    def request_deadline(self) -> datetime:
+        return self.requests_close_at or self.starts_at
+
+    def accepts_requests(self, now: datetime | None = None) -> bool:
+        now = now or utcnow()
+        return self.requests_open and now < self.request_deadline
+
+    def has_ended(self, now: datetime | None = None) -> bool:
+        return (now or utcnow()) >= self.ends_at
+
+    @property
+    def where(self) -> str:
+        if self.venue and self.is_online:
+            return f"{self.venue} and online"
+        return self.venue or "Online"
+
+    @property
+    def offered_types(self) -> list[AccommodationType]:
+        return [t for t in self.accommodation_types if t.active]
+
+    def due_at_for(self, types: list[AccommodationType]) -> datetime:
+        """Event start minus the longest lead time among the requested types."""
+        longest = max((t.lead_time_days for t in types), default=0)
+        return self.starts_at - timedelta(days=longest)

@@ -1,0 +1,1 @@
+"""Email: templates, the transactional outbox and the sender that delivers it."""

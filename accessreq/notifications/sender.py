@@ -1,0 +1,179 @@
+"""Deliver the outbox: claim due rows, send them over one SMTP connection, record the outcome.
+
+Several senders may run at once: a row is claimed by exactly one of them (``FOR UPDATE SKIP
+LOCKED`` on PostgreSQL; a conditional UPDATE on SQLite, whose writes are serialised). A row
+claimed by a sender that died is claimed again after ``OUTBOX_CLAIM_TIMEOUT_SECONDS``.
+"""
+
+from __future__ import annotations
+
+import secrets
+import smtplib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from flask_mail import Connection, Message
+from sqlalchemy import and_, or_, select, update
+
+from ..extensions import db, mail
+from ..timeutil import utcnow
+from .models import EmailStatus, OutgoingEmail
+
+SMTP_TIMEOUT_SECONDS = 30
+MAX_BACKOFF_SECONDS = 2 * 3600
+
+
+class _TimedConnection(Connection):
+    """Flask-Mail's connection, with a timeout so a silent server cannot hang a sender."""
+
+    def configure_host(self):
+        cls = smtplib.SMTP_SSL if self.mail.use_ssl else smtplib.SMTP
+        host = cls(self.mail.server, self.mail.port, timeout=SMTP_TIMEOUT_SECONDS)
+        if self.mail.use_tls:
+            host.starttls()
+        if self.mail.username and self.mail.password:
+            host.login(self.mail.username, self.mail.password)
+        return host
+
+
+@dataclass
+class SendResult:
+    sent: int = 0
+    retrying: int = 0
+    dead: int = 0
+
+    @property
+    def claimed(self) -> int:
+        return self.sent + self.retrying + self.dead
+
+
+def _due(now: datetime):
+    stale = now - timedelta(seconds=current_app.config["OUTBOX_CLAIM_TIMEOUT_SECONDS"])
+    return or_(
+        and_(OutgoingEmail.status == EmailStatus.PENDING, OutgoingEmail.next_attempt_at <= now),
+        and_(OutgoingEmail.status == EmailStatus.SENDING, OutgoingEmail.claimed_at < stale),
+    )
+
+
+def claim_due_emails(limit: int = 50, now: datetime | None = None) -> list[OutgoingEmail]:
+    """Mark up to ``limit`` due rows as this sender's and return them (committed)."""
+    now = now or utcnow()
+    ids_query = (
+        select(OutgoingEmail.id)
+        .where(_due(now))
+        .order_by(OutgoingEmail.next_attempt_at, OutgoingEmail.id)
+        .limit(limit)
+    )
+    if db.session.get_bind().dialect.name == "postgresql":
+        ids_query = ids_query.with_for_update(skip_locked=True)
+    ids = list(db.session.scalars(ids_query))
+    if not ids:
+        db.session.commit()
+        return []
+    token = secrets.token_hex(16)
+    db.session.execute(
+        update(OutgoingEmail)
+        .where(OutgoingEmail.id.in_(ids), _due(now))
+        .values(status=EmailStatus.SENDING, claim_token=token, claimed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return list(
+        db.session.scalars(
+            select(OutgoingEmail).where(OutgoingEmail.claim_token == token).order_by(OutgoingEmail.id)
+        )
+    )
+
+
+def _as_message(row: OutgoingEmail) -> Message:
+    message = Message(
+        subject=row.subject,
+        recipients=[row.to_address],
+        body=row.body_text,
+        html=row.body_html,
+        sender=current_app.config["MAIL_DEFAULT_SENDER"],
+    )
+    message.msgId = row.message_id
+    return message
+
+
+def _record_failure(row: OutgoingEmail, error: str, permanent: bool, now: datetime) -> bool:
+    """Count a failed attempt; return True when the row is now dead."""
+    row.attempts += 1
+    row.last_error = error[:2000]
+    row.claim_token = None
+    row.claimed_at = None
+    if permanent or row.attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"]:
+        row.status = EmailStatus.DEAD
+        return True
+    backoff = current_app.config["OUTBOX_BACKOFF_SECONDS"] * 2 ** (row.attempts - 1)
+    row.status = EmailStatus.PENDING
+    row.next_attempt_at = now + timedelta(seconds=min(backoff, MAX_BACKOFF_SECONDS))
+    return False
+
+
+def _is_permanent(error: smtplib.SMTPException) -> bool:
+    """A 5xx answer about this message or recipient will not change on retry."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in error.recipients.values())
+    code = getattr(error, "smtp_code", None)
+    return isinstance(error, (smtplib.SMTPDataError, smtplib.SMTPSenderRefused)) and bool(
+        code and code >= 500
+    )
+
+
+def deliver(rows: list[OutgoingEmail]) -> SendResult:
+    """Send claimed rows over one connection, committing after each so none is sent twice."""
+    result = SendResult()
+    remaining = list(rows)
+    try:
+        with _TimedConnection(current_app.extensions["mail"]) as connection:
+            while remaining:
+                row = remaining[0]
+                try:
+                    connection.send(_as_message(row))
+                except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError,
+                        smtplib.SMTPSenderRefused) as error:
+                    dead = _record_failure(row, f"{type(error).__name__}: {error}",
+                                           _is_permanent(error), utcnow())
+                    result.dead += dead
+                    result.retrying += not dead
+                else:
+                    row.status = EmailStatus.SENT
+                    row.sent_at = utcnow()
+                    row.attempts += 1
+                    row.claim_token = None
+                    result.sent += 1
+                db.session.commit()
+                remaining.pop(0)
+    except (OSError, smtplib.SMTPException) as error:
+        # The server is unreachable or dropped us: every unsent row waits for a later try.
+        now = utcnow()
+        for row in remaining:
+            dead = _record_failure(row, f"{type(error).__name__}: {error}", False, now)
+            result.dead += dead
+            result.retrying += not dead
+        db.session.commit()
+    return result
+
+
+def send_due_emails(batch_size: int = 50) -> SendResult:
+    """Claim and deliver batches until nothing is due."""
+    total = SendResult()
+    while rows := claim_due_emails(batch_size):
+        result = deliver(rows)
+        total.sent += result.sent
+        total.retrying += result.retrying
+        total.dead += result.dead
+        if result.retrying:
+            break  # the server is struggling: leave the rest to the backoff schedule
+    return total
+
+
+def retry_dead_email(row: OutgoingEmail) -> None:
+    """An admin's retry: the row is due again with a fresh count of attempts."""
+    row.status = EmailStatus.PENDING
+    row.attempts = 0
+    row.next_attempt_at = utcnow()
+    row.last_error = ""

@@ -1,0 +1,72 @@
+"""Render a message from its template pair and put it in the outbox (no sending here)."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from email.utils import parseaddr
+from urllib.parse import urlsplit
+
+from flask import current_app, render_template
+
+from ..extensions import db
+from .models import OutgoingEmail
+
+_WHITESPACE = re.compile(r"\s+")
+
+
+class InvalidRecipient(ValueError):
+    """An address that must never reach an email header."""
+
+
+def _checked_address(address: str) -> str:
+    name, addr = parseaddr(address)
+    if not addr or "@" not in addr or any(c in address for c in "\r\n,;") or name:
+        raise InvalidRecipient("one plain email address is required")
+    return addr
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute link for emails, built from BASE_URL, never from a request's Host header."""
+    base = urlsplit(current_app.config["BASE_URL"])
+    adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/",
+                                       url_scheme=base.scheme)
+    return adapter.build(endpoint, values, force_external=True)
+
+
+def _message_id() -> str:
+    host = current_app.config["BASE_URL"].split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
+    return f"<{uuid.uuid4().hex}@{host or 'accessreq.invalid'}>"
+
+
+def render_email(template: str, **context) -> tuple[str, str, str]:
+    """(subject, text, html) from ``emails/<template>.txt`` and ``.html``.
+
+    The subject is the ``subject`` variable the text template sets, folded to one line.
+    """
+    context.setdefault("site_name", current_app.config["SITE_NAME"])
+    context.setdefault("institution", current_app.config["INSTITUTION_NAME"])
+    text_template = current_app.jinja_env.get_template(f"emails/{template}.txt")
+    module = text_template.make_module(context)
+    subject = _WHITESPACE.sub(" ", str(getattr(module, "subject", ""))).strip()
+    if not subject:
+        raise ValueError(f"emails/{template}.txt sets no subject")
+    text = str(module).strip() + "\n"
+    html = render_template(f"emails/{template}.html", subject=subject, **context)
+    return subject, text, html
+
+
+def queue_email(template: str, to: str, *, request_id: int | None = None, **context) -> OutgoingEmail:
+    """Add a message to the outbox in the caller's transaction; it is sent after commit."""
+    subject, text, html = render_email(template, **context)
+    row = OutgoingEmail(
+        template=template,
+        to_address=_checked_address(to),
+        subject=subject[:300],
+        body_text=text,
+        body_html=html,
+        message_id=_message_id(),
+        request_id=request_id,
+    )
+    db.session.add(row)
+    return row

@@ -1,0 +1,1 @@
+"""Accommodation requests: public intake, the attendee's status page, and the request lifecycle."""

@@ -1,0 +1,270 @@
+"""A request for access, what it asks for, and its history."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Enum, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..events.models import AccommodationType, Event
+from ..extensions import db
+from ..timeutil import UTCDateTime, utcnow
+from .states import OUTCOMES, RequestStatus
+
+if TYPE_CHECKING:
+    from ..auth.models import StaffUser
+    from ..notifications.models import OutgoingEmail
+
+
+def str_enum(enum_cls: type[enum.Enum], length: int = 32) -> Enum:
+    """Store an enum by value in a plain string column (no database enum type to migrate)."""
+    return Enum(
+        enum_cls,
+        native_enum=False,
+        length=length,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
+
+
+class ContactChannel(enum.StrEnum):
+    EMAIL = "email"
+    PHONE = "phone"
+    VIDEO_RELAY = "video_relay"
+
+    @property
+    def label(self) -> str:
+        return {
+            "email": "Email",
+            "phone": "Phone call or text message",
+            "video_relay": "Video relay service",
+        }[self.value]
+
+
+class AccessRequest(db.Model):
+    __tablename__ = "access_request"
+    __table_args__ = (
+        Index("ix_access_request_status_due_at", "status", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Human-friendly, e.g. AR-7KQ3-M2; people quote it on the phone.
+    reference: Mapped[str] = mapped_column(String(16), unique=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id"), index=True)
+    status: Mapped[RequestStatus] = mapped_column(
+        str_enum(RequestStatus), default=RequestStatus.SUBMITTED
+    )
+    # Optimistic lock: a save based on an older version is refused.
+    version: Mapped[int] = mapped_column(default=1)
+
+    contact_name: Mapped[str] = mapped_column(String(200))
+    contact_email: Mapped[str] = mapped_column(String(254), index=True)
+    contact_phone: Mapped[str] = mapped_column(String(40), default="")
+    contact_channel: Mapped[ContactChannel] = mapped_column(
+        str_enum(ContactChannel), default=ContactChannel.EMAIL
+    )
+    # Set when the contact asks on behalf of someone else (a parent, an assistant).
+    attendee_name: Mapped[str | None] = mapped_column(String(200))
+    anything_else: Mapped[str] = mapped_column(Text, default="")
+    consented_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    assignee_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_user.id", ondelete="SET NULL"), index=True
+    )
+    # Event start minus the longest lead time of the requested accommodations.
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When personal and access details were deleted under the retention schedule.
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    event: Mapped[Event] = relationship()
+    assignee: Mapped[StaffUser | None] = relationship()
+    items: Mapped[list[RequestedAccommodation]] = relationship(
+        back_populates="request", cascade="all, delete-orphan", order_by="RequestedAccommodation.id"
+    )
+    history: Mapped[list[HistoryEntry]] = relationship(
+        back_populates="request", cascade="all, delete-orphan", order_by="HistoryEntry.id"
+    )
+    links: Mapped[list[StatusLink]] = relationship(
+        back_populates="request", cascade="all, delete-orphan"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def __repr__(self) -> str:
+        return f"<AccessRequest {self.reference} {self.status.value}>"
+
+    @property
+    def requested_for(self) -> str:
+        return self.attendee_name or self.contact_name
+
+    @property
+    def can_cancel(self) -> bool:
+        return not self.status.is_final
+
+    @property
+    def can_add_message(self) -> bool:
+        return not self.status.is_final
+
+    def is_overdue(self, now: datetime | None = None) -> bool:
+        """Still open past its due date."""
+        return self.status.is_open and (now or utcnow()) > self.due_at
+
+    @property
+    def was_late(self) -> bool:
+        """Asked for with less notice than the requested accommodations usually need."""
+        return self.created_at > self.due_at
+
+    def urgency(self, now: datetime | None = None) -> str | None:
+        """The word staff see beside the due date; never colour alone."""
+        now = now or utcnow()
+        if not self.status.is_open:
+            return None
+        if now >= self.event.starts_at:
+            return "Event started"
+        if (self.event.starts_at - now).total_seconds() < 48 * 3600:
+            return "Under 48 hours"
+        if self.was_late:
+            return "At risk: late request"
+        if now > self.due_at:
+            return "Overdue"
+        if (self.due_at - now).days < 3:
+            return "Due soon"
+        return None
+
+    @property
+    def public_history(self) -> list[HistoryEntry]:
+        return [h for h in self.history if h.is_public]
+
+    @property
+    def has_outcome(self) -> bool:
+        return self.status in OUTCOMES
+
+
+class RequestedAccommodation(db.Model):
+    __tablename__ = "requested_accommodation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("access_request.id", ondelete="CASCADE"), index=True
+    )
+    accommodation_type_id: Mapped[int] = mapped_column(
+        ForeignKey("accommodation_type.id"), index=True
+    )
+    # The per-type answer, e.g. "BSL" for sign language; optional.
+    details: Mapped[str] = mapped_column(Text, default="")
+
+    request: Mapped[AccessRequest] = relationship(back_populates="items")
+    accommodation_type: Mapped[AccommodationType] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<RequestedAccommodation {self.request_id}:{self.accommodation_type_id}>"
+
+
+class StatusLink(db.Model):
+    """A private link to a request's status page; every attendee email carries a fresh one.
+
+    Only the SHA-256 of the token is stored, so a database copy cannot open any request.
+    """
+
+    __tablename__ = "status_link"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("access_request.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    request: Mapped[AccessRequest] = relationship(back_populates="links")
+
+    def __repr__(self) -> str:
+        return f"<StatusLink {self.id} for {self.request_id}>"
+
+
+class HistoryKind(enum.StrEnum):
+    SUBMITTED = "submitted"
+    STATUS_CHANGED = "status_changed"
+    ASSIGNED = "assigned"
+    STAFF_REPLY = "staff_reply"  # public, emailed to the attendee
+    ATTENDEE_MESSAGE = "attendee_message"
+    NOTE = "note"  # internal, never shown or emailed to the attendee
+    EMAIL_QUEUED = "email_queued"
+    PURGED = "purged"
+
+
+PUBLIC_KINDS = frozenset(
+    {HistoryKind.SUBMITTED, HistoryKind.STATUS_CHANGED, HistoryKind.STAFF_REPLY,
+     HistoryKind.ATTENDEE_MESSAGE}
+)
+
+
+class HistoryEntry(db.Model):
+    """One thing that happened to a request; nothing is edited or deleted in place."""
+
+    __tablename__ = "history_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("access_request.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[HistoryKind] = mapped_column(str_enum(HistoryKind))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # None when the attendee or the system acted.
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id", ondelete="SET NULL"))
+    from_status: Mapped[RequestStatus | None] = mapped_column(str_enum(RequestStatus))
+    to_status: Mapped[RequestStatus | None] = mapped_column(str_enum(RequestStatus))
+    # For ASSIGNED: who the request was given to (None: unassigned).
+    assignee_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_user.id", ondelete="SET NULL")
+    )
+    # Message text: public for replies and status changes, internal for notes.
+    body: Mapped[str] = mapped_column(Text, default="")
+    email_id: Mapped[int | None] = mapped_column(
+        ForeignKey("outgoing_email.id", ondelete="SET NULL")
+    )
+
+    request: Mapped[AccessRequest] = relationship(back_populates="history")
+    actor: Mapped[StaffUser | None] = relationship(foreign_keys=[actor_id])
+    assignee: Mapped[StaffUser | None] = relationship(foreign_keys=[assignee_id])
+    email: Mapped[OutgoingEmail | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<HistoryEntry {self.request_id} {self.kind.value}>"
+
+    @property
+    def is_public(self) -> bool:
+        return self.kind in PUBLIC_KINDS
+
+    @property
+    def actor_label(self) -> str:
+        if self.actor is not None:
+            return self.actor.name
+        if self.kind in (HistoryKind.SUBMITTED, HistoryKind.ATTENDEE_MESSAGE):
+            return "Attendee"
+        if self.kind == HistoryKind.STATUS_CHANGED and self.to_status == RequestStatus.CANCELLED:
+            return "Attendee"
+        return "System"
+
+
+class AccessLogEntry(db.Model):
+    """Who looked at a request's health data, and when (GDPR Art. 9 accountability)."""
+
+    __tablename__ = "access_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id", ondelete="CASCADE"))
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("access_request.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    action: Mapped[str] = mapped_column(String(32), default="view")
+
+    staff: Mapped[StaffUser] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<AccessLogEntry {self.staff_id} {self.request_id} {self.action}>"

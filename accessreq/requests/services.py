@@ -1,0 +1,195 @@
+"""State changes of a request made by the attendee or the system; each is one transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import delete, exists, select, update
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..events.models import AccommodationType, Event
+from ..extensions import db
+from ..notifications.models import OutgoingEmail
+from ..security import hash_token, new_reference
+from ..timeutil import utcnow
+from . import notifications
+from .models import (AccessRequest, ContactChannel, HistoryEntry, HistoryKind,
+                     RequestedAccommodation, StatusLink)
+from .states import RequestStatus, can_transition
+
+
+class RequestActionError(Exception):
+    """A change that is not allowed now; the message is shown to the person as it is."""
+
+
+class StaleRequestError(RequestActionError):
+    """Someone else changed the request since the form was loaded."""
+
+    def __init__(self) -> None:
+        super().__init__("This request changed while you were editing it. "
+                         "Reload the page to see the latest version, then try again.")
+
+
+@dataclass
+class Submission:
+    """What the public form collected, already validated."""
+
+    contact_name: str
+    contact_email: str
+    contact_channel: ContactChannel
+    accommodations: dict[int, str]  # accommodation type id -> optional details
+    contact_phone: str = ""
+    attendee_name: str | None = None
+    anything_else: str = ""
+    consented: bool = False
+
+
+def commit_or_stale() -> None:
+    """Commit, turning a lost optimistic-lock race into a clear refusal."""
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise StaleRequestError() from None
+
+
+def _unused_reference() -> str:
+    # The unique constraint is the guarantee; checking first just avoids a failed insert.
+    while True:
+        reference = new_reference()
+        if not db.session.scalar(select(exists().where(AccessRequest.reference == reference))):
+            return reference
+
+
+def submit_request(event: Event, submission: Submission) -> tuple[AccessRequest, str]:
+    """Record a new request, queue the confirmation and the staff notice.
+
+    Returns the request and its private status URL (shown once, on the confirmation page).
+    """
+    if not event.accepts_requests():
+        raise RequestActionError("This event is no longer taking requests.")
+    if not submission.consented:
+        raise RequestActionError("Consent is needed to store the request.")
+    offered = {t.id: t for t in event.offered_types}
+    chosen: list[AccommodationType] = [offered[i] for i in submission.accommodations if i in offered]
+    if not chosen or len(chosen) != len(submission.accommodations):
+        raise RequestActionError("Choose at least one of the accommodations offered for this event.")
+    now = utcnow()
+    request = AccessRequest(
+        reference=_unused_reference(),
+        event=event,
+        status=RequestStatus.SUBMITTED,
+        contact_name=submission.contact_name,
+        contact_email=submission.contact_email,
+        contact_phone=submission.contact_phone,
+        contact_channel=submission.contact_channel,
+        attendee_name=submission.attendee_name or None,
+        anything_else=submission.anything_else,
+        consented_at=now,
+        due_at=event.due_at_for(chosen),
+        created_at=now,
+        updated_at=now,
+    )
+    request.items = [
+        RequestedAccommodation(accommodation_type=t, details=submission.accommodations[t.id])
+        for t in chosen
+    ]
+    request.history.append(HistoryEntry(kind=HistoryKind.SUBMITTED, at=now,
+                                        to_status=RequestStatus.SUBMITTED))
+    db.session.add(request)
+    db.session.flush()  # the emails link to the request's id
+    status_url = notifications.issue_status_link(request)
+    notifications.request_received(request, status_url)
+    notifications.staff_new_request(request)
+    db.session.commit()
+    return request, status_url
+
+
+def find_by_token(token: str) -> AccessRequest | None:
+    if not token or len(token) > 200:
+        return None
+    return db.session.scalar(
+        select(AccessRequest).join(StatusLink).where(StatusLink.token_hash == hash_token(token))
+    )
+
+
+def set_status(request: AccessRequest, target: RequestStatus, *, actor=None, body: str = "",
+               at: datetime | None = None) -> HistoryEntry:
+    """Move ``request`` to ``target`` if the state machine allows it, writing history.
+
+    The shared step of every status change; callers add notifications and commit.
+    """
+    if not can_transition(request.status, target):
+        raise RequestActionError(
+            f"A request that is “{request.status.label}” cannot be moved to “{target.label}”."
+        )
+    at = at or utcnow()
+    entry = HistoryEntry(kind=HistoryKind.STATUS_CHANGED, at=at, actor=actor,
+                         from_status=request.status, to_status=target, body=body)
+    request.status = target
+    request.updated_at = at
+    request.history.append(entry)
+    return entry
+
+
+def cancel_by_attendee(request: AccessRequest, reason: str = "") -> None:
+    if not request.can_cancel:
+        raise RequestActionError("This request is already finished and cannot be cancelled.")
+    entry = set_status(request, RequestStatus.CANCELLED, body=reason.strip())
+    notifications.attendee_update(request, entry)
+    notifications.staff_attendee_cancelled(request)
+    commit_or_stale()
+
+
+def add_attendee_message(request: AccessRequest, body: str) -> None:
+    """The attendee adds details; a request waiting on them goes back to the team."""
+    if not request.can_add_message:
+        raise RequestActionError("This request is finished; make a new request instead.")
+    request.history.append(HistoryEntry(kind=HistoryKind.ATTENDEE_MESSAGE, body=body.strip()))
+    if request.status == RequestStatus.NEEDS_INFO:
+        set_status(request, RequestStatus.IN_REVIEW)
+    notifications.staff_attendee_message(request)
+    commit_or_stale()
+
+
+def purge_expired(now: datetime | None = None, batch_size: int = 200) -> int:
+    """Delete personal and access details of requests whose event ended over RETENTION_DAYS ago.
+
+    The reference, status, dates and accommodation types stay for reporting. Returns how many
+    requests were purged.
+    """
+    now = now or utcnow()
+    cutoff = now - timedelta(days=current_app.config["RETENTION_DAYS"])
+    purged = 0
+    while True:
+        batch = list(db.session.scalars(
+            select(AccessRequest).join(Event)
+            .where(Event.ends_at < cutoff, AccessRequest.purged_at.is_(None))
+            .limit(batch_size)
+        ))
+        if not batch:
+            return purged
+        ids = [r.id for r in batch]
+        for request in batch:
+            request.contact_name = "Deleted"
+            request.contact_email = "deleted@deleted.invalid"
+            request.contact_phone = ""
+            request.attendee_name = None
+            request.anything_else = ""
+            request.purged_at = now
+            for item in request.items:
+                item.details = ""
+            for entry in request.history:
+                entry.body = ""
+            request.history.append(HistoryEntry(kind=HistoryKind.PURGED, at=now,
+                                                body="Personal and access details deleted"))
+        db.session.execute(delete(StatusLink).where(StatusLink.request_id.in_(ids)))
+        db.session.execute(
+            update(OutgoingEmail).where(OutgoingEmail.request_id.in_(ids))
+            .values(body_text="[deleted]", body_html="[deleted]", to_address="deleted@deleted.invalid")
+            .execution_options(synchronize_session=False)
+        )
+        db.session.commit()
+        purged += len(batch)

@@ -1,0 +1,99 @@
+"""The request state machine: statuses, the words people see, and the allowed transitions."""
+
+from __future__ import annotations
+
+import enum
+
+
+class RequestStatus(enum.StrEnum):
+    SUBMITTED = "submitted"
+    IN_REVIEW = "in_review"
+    NEEDS_INFO = "needs_info"
+    ARRANGED = "arranged"
+    PARTIALLY_ARRANGED = "partially_arranged"
+    UNABLE = "unable"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        """Short name for staff screens and filters."""
+        return STAFF_LABELS[self]
+
+    @property
+    def attendee_label(self) -> str:
+        """Plain words for the attendee."""
+        return ATTENDEE_LABELS[self]
+
+    @property
+    def attendee_explanation(self) -> str:
+        return ATTENDEE_EXPLANATIONS[self]
+
+    @property
+    def is_open(self) -> bool:
+        """Still waiting on the access team."""
+        return self in OPEN_STATUSES
+
+    @property
+    def is_final(self) -> bool:
+        return self in (RequestStatus.CLOSED, RequestStatus.CANCELLED)
+
+
+S = RequestStatus
+
+STAFF_LABELS = {
+    S.SUBMITTED: "Submitted",
+    S.IN_REVIEW: "In review",
+    S.NEEDS_INFO: "Needs information",
+    S.ARRANGED: "Arranged",
+    S.PARTIALLY_ARRANGED: "Partially arranged",
+    S.UNABLE: "Unable to arrange",
+    S.CLOSED: "Closed",
+    S.CANCELLED: "Cancelled",
+}
+
+ATTENDEE_LABELS = {
+    S.SUBMITTED: "Received",
+    S.IN_REVIEW: "Being arranged",
+    S.NEEDS_INFO: "We need more information from you",
+    S.ARRANGED: "Arranged",
+    S.PARTIALLY_ARRANGED: "Partly arranged",
+    S.UNABLE: "We could not arrange this",
+    S.CLOSED: "Closed",
+    S.CANCELLED: "Cancelled",
+}
+
+ATTENDEE_EXPLANATIONS = {
+    S.SUBMITTED: "We have your request. A member of the access team will look at it soon.",
+    S.IN_REVIEW: "The access team is working on your request.",
+    S.NEEDS_INFO: "Please read the team's message below and reply on this page.",
+    S.ARRANGED: "Everything you asked for is arranged. The team's message says how it will work.",
+    S.PARTIALLY_ARRANGED: "Some of what you asked for is arranged. The team's message explains "
+    "what is and what is not, and what they can offer instead.",
+    S.UNABLE: "The team could not arrange what you asked for. Their message explains why "
+    "and what they can offer instead.",
+    S.CLOSED: "This request is finished. If you need anything else, make a new request.",
+    S.CANCELLED: "This request was cancelled. Nothing will be arranged for it.",
+}
+
+OPEN_STATUSES = frozenset({S.SUBMITTED, S.IN_REVIEW, S.NEEDS_INFO})
+OUTCOMES = frozenset({S.ARRANGED, S.PARTIALLY_ARRANGED, S.UNABLE})
+
+# Every transition staff may make. Cancelling by the attendee uses the same table.
+TRANSITIONS: dict[RequestStatus, frozenset[RequestStatus]] = {
+    S.SUBMITTED: frozenset({S.IN_REVIEW, S.NEEDS_INFO, *OUTCOMES, S.CANCELLED}),
+    S.IN_REVIEW: frozenset({S.NEEDS_INFO, *OUTCOMES, S.CANCELLED}),
+    S.NEEDS_INFO: frozenset({S.IN_REVIEW, *OUTCOMES, S.CANCELLED}),
+    S.ARRANGED: frozenset({S.IN_REVIEW, S.CLOSED, S.CANCELLED}),
+    S.PARTIALLY_ARRANGED: frozenset({S.IN_REVIEW, S.ARRANGED, S.CLOSED, S.CANCELLED}),
+    S.UNABLE: frozenset({S.IN_REVIEW, S.CLOSED, S.CANCELLED}),
+    S.CLOSED: frozenset(),
+    S.CANCELLED: frozenset(),
+}
+
+# Moving to these tells the attendee something they must read, so a message is required.
+MESSAGE_REQUIRED = frozenset({S.NEEDS_INFO, S.PARTIALLY_ARRANGED, S.UNABLE})
+
+
+def can_transition(current: RequestStatus, target: RequestStatus) -> bool:
+    return target in TRANSITIONS[current]

@@ -1,0 +1,242 @@
+"""Shared fixtures: an app on a migrated database (SQLite, or PostgreSQL via TEST_DATABASE_URL),
+a real SMTP server, and factories that build data through the same services the app uses."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+from dataclasses import dataclass, field
+from datetime import timedelta
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+
+import pytest
+from aiosmtpd.controller import Controller
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from accessreq import create_app
+from accessreq.auth.models import Role, StaffUser
+from accessreq.events.models import AccommodationType, Event
+from accessreq.extensions import db
+from accessreq.requests.models import ContactChannel
+from accessreq.requests.services import Submission, submit_request
+from accessreq.timeutil import utcnow
+
+TEST_PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    return os.environ.get("TEST_DATABASE_URL") or (
+        f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    )
+
+
+def base_config(database_url: str, tmp_path) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "BASE_URL": "http://accessreq.test",
+        "STAFF_INBOX": "access-team@example.org",
+        "MAIL_DEFAULT_SENDER": "Access team <access@example.org>",
+        "MAIL_CATCHER_DIR": str(tmp_path / "caught-mail"),
+        "OUTBOX_BACKOFF_SECONDS": 30,
+    }
+
+
+@pytest.fixture(scope="session")
+def migrated_database(database_url, tmp_path_factory) -> str:
+    """Build the schema once per run from migrations/, as production does."""
+    app = create_app(base_config(database_url, tmp_path_factory.mktemp("schema")))
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as connection:
+                connection.execute(text("DROP SCHEMA public CASCADE"))
+                connection.execute(text("CREATE SCHEMA public"))
+        upgrade()
+        db.engine.dispose()
+    return database_url
+
+
+def _empty_all_tables() -> None:
+    with db.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            names = ", ".join(t.name for t in db.metadata.sorted_tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(db.metadata.sorted_tables):
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def app(request, migrated_database, tmp_path):
+    config = base_config(migrated_database, tmp_path)
+    if "smtp_server" in request.fixturenames:
+        smtp = request.getfixturevalue("smtp_server")
+        config.update(MAIL_SERVER=smtp.host, MAIL_PORT=smtp.port, MAIL_SUPPRESS_SEND=False)
+    marker = request.node.get_closest_marker("app_config")
+    if marker:
+        config.update(marker.kwargs)
+    app = create_app(config)
+    with app.app_context():
+        _empty_all_tables()
+    ctx = app.app_context()
+    ctx.push()
+    yield app
+    db.session.remove()
+    ctx.pop()
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+# --- factories ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def make_type(app):
+    counter = iter(range(1, 10_000))
+
+    def make(name: str | None = None, lead_time_days: int = 14, **kwargs) -> AccommodationType:
+        n = next(counter)
+        kind = AccommodationType(name=name or f"Accommodation {n}", lead_time_days=lead_time_days,
+                                 description=kwargs.pop("description", f"Description {n}"),
+                                 position=n, **kwargs)
+        db.session.add(kind)
+        db.session.commit()
+        return kind
+
+    return make
+
+
+@pytest.fixture
+def make_event(app, make_type):
+    def make(title: str = "Lecture on access", days_ahead: float = 30, types=None,
+             **kwargs) -> Event:
+        starts = kwargs.pop("starts_at", utcnow() + timedelta(days=days_ahead))
+        if types is None:
+            types = [make_type("Sign language interpretation", 14,
+                               details_label="Which sign language?"),
+                     make_type("Wheelchair-accessible seating", 3)]
+        event = Event(title=title, starts_at=starts,
+                      ends_at=kwargs.pop("ends_at", starts + timedelta(hours=2)),
+                      timezone=kwargs.pop("timezone", "Europe/London"),
+                      venue=kwargs.pop("venue", "Main Hall"), accommodation_types=list(types),
+                      **kwargs)
+        db.session.add(event)
+        db.session.commit()
+        return event
+
+    return make
+
+
+@pytest.fixture
+def make_staff(app):
+    counter = iter(range(1, 10_000))
+
+    def make(role: Role | str = Role.COORDINATOR, name: str | None = None,
+             email: str | None = None, password: str = TEST_PASSWORD, active: bool = True
+             ) -> StaffUser:
+        n = next(counter)
+        user = StaffUser(email=email or f"staff{n}@example.org", name=name or f"Staff {n}",
+                         role=Role(role), active=active)
+        user.set_password(password)
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def make_request(app, make_event):
+    """Submit a request through the real service; returns (request, status_url)."""
+
+    def make(event: Event | None = None, types=None, details: dict | None = None, **kwargs):
+        event = event or make_event()
+        chosen = types if types is not None else event.offered_types[:1]
+        submission = Submission(
+            contact_name=kwargs.pop("contact_name", "Sam Attendee"),
+            contact_email=kwargs.pop("contact_email", "sam@example.net"),
+            contact_channel=kwargs.pop("contact_channel", ContactChannel.EMAIL),
+            accommodations={t.id: (details or {}).get(t.id, "") for t in chosen},
+            consented=True,
+            **kwargs,
+        )
+        return submit_request(event, submission)
+
+    return make
+
+
+@pytest.fixture
+def login(client):
+    def do_login(user: StaffUser, password: str = TEST_PASSWORD):
+        response = client.post("/staff/login", data={"email": user.email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return response
+
+    return do_login
+
+
+# --- a real SMTP server -------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class SMTPServer:
+    """aiosmtpd on a free port, collecting what it receives; can be stopped and restarted."""
+
+    host: str = "127.0.0.1"
+    port: int = field(default_factory=free_port)
+    messages: list[EmailMessage] = field(default_factory=list)
+    controller: Controller | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        message = message_from_bytes(envelope.original_content or envelope.content,
+                                     policy=policy.default)
+        with self._lock:
+            self.messages.append(message)
+        return "250 OK"
+
+    def start(self) -> None:
+        self.controller = Controller(self, hostname=self.host, port=self.port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [m for m in self.messages if address in str(m["To"])]
+
+
+@pytest.fixture
+def smtp_server():
+    server = SMTPServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+def text_body(message: EmailMessage) -> str:
+    return message.get_body(("plain",)).get_content()
