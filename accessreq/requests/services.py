@@ -46,6 +46,15 @@ class Submission:
     consented: bool = False
 
 
+def flush_or_stale() -> None:
+    """Write pending changes now, turning a lost optimistic-lock race into a clear refusal."""
+    try:
+        db.session.flush()
+    except StaleDataError:
+        db.session.rollback()
+        raise StaleRequestError() from None
+
+
 def commit_or_stale() -> None:
     """Commit, turning a lost optimistic-lock race into a clear refusal."""
     try:
@@ -128,9 +137,10 @@ def set_status(request: AccessRequest, target: RequestStatus, *, actor=None, bod
     at = at or utcnow()
     entry = HistoryEntry(kind=HistoryKind.STATUS_CHANGED, at=at, actor=actor,
                          from_status=request.status, to_status=target, body=body)
+    request.history.append(entry)  # loads the collection before the row is dirty
     request.status = target
     request.updated_at = at
-    request.history.append(entry)
+    flush_or_stale()  # lose a race here, before emails are rendered
     return entry
 
 
