@@ -1,6 +1,12 @@
-"""State changes staff make to a request; each checks, records history, notifies and commits."""
+"""State changes staff make to a request; each checks, records history, notifies and commits.
+
+Every change takes the ``version`` the person's form was built from: a save based on an older
+version is refused (``StaleRequestError``) so nobody overwrites a colleague's work unseen.
+"""
 
 from __future__ import annotations
+
+from sqlalchemy.orm.exc import StaleDataError
 
 from ..auth.models import StaffUser
 from ..extensions import db
@@ -8,62 +14,101 @@ from ..requests import notifications
 from ..requests.models import AccessLogEntry, AccessRequest, HistoryEntry, HistoryKind
 from ..requests.services import (RequestActionError, StaleRequestError, commit_or_stale,
                                  set_status)
-from ..requests.states import MESSAGE_REQUIRED, RequestStatus
+from ..requests.states import MESSAGE_REQUIRED, RequestStatus, can_transition
 from ..timeutil import utcnow
 
 
-def _check_version(request: AccessRequest, expected_version: int | None) -> None:
+def _check_can_change(request: AccessRequest, expected_version: int | None) -> None:
+    """Refuse a change built on an old version, or to a request whose details were deleted."""
     if expected_version is not None and expected_version != request.version:
         raise StaleRequestError()
+    if request.purged_at is not None:
+        raise RequestActionError("This request's personal and access details were deleted, "
+                                 "so it can no longer be changed.")
+
+
+def _flush_or_stale() -> None:
+    """Write pending changes now, so a lost race is refused before any email is rendered."""
+    try:
+        db.session.flush()
+    except StaleDataError:
+        db.session.rollback()
+        raise StaleRequestError() from None
+
+
+def _save_change(request: AccessRequest, entry: HistoryEntry, **changes) -> None:
+    """Add ``entry``, apply ``changes`` to the request and write them now.
+
+    Touching ``updated_at`` bumps the request's version, so colleagues' open forms go stale. The
+    history is loaded before the row is dirtied, so no autoflush can fail outside our guard.
+    """
+    request.history.append(entry)
+    for name, value in changes.items():
+        setattr(request, name, value)
+    request.updated_at = entry.at
+    _flush_or_stale()
 
 
 def record_view(request: AccessRequest, staff: StaffUser) -> None:
-    """Log that ``staff`` saw this request's details."""
-    db.session.add(AccessLogEntry(staff_id=staff.id, request_id=request.id, action="view"))
+    """Log that ``staff`` saw this request's details (health data: who looked is kept)."""
+    db.session.add(AccessLogEntry(staff_id=staff.id, request_id=request.id, action="view",
+                                  at=utcnow()))
     db.session.commit()
 
 
 def assign(request: AccessRequest, actor: StaffUser, assignee: StaffUser | None,
            expected_version: int | None = None) -> None:
-    _check_version(request, expected_version)
+    """Give the request to ``assignee`` (None: nobody) and record who did it."""
+    _check_can_change(request, expected_version)
     if assignee is not None and not assignee.active:
         raise RequestActionError("That account is deactivated; choose someone else.")
     if assignee == request.assignee:
         raise RequestActionError("The request is already assigned that way.")
-    now = utcnow()
-    request.assignee = assignee
-    request.updated_at = now
-    request.history.append(HistoryEntry(kind=HistoryKind.ASSIGNED, at=now, actor=actor,
-                                        assignee=assignee))
+    _save_change(request, HistoryEntry(kind=HistoryKind.ASSIGNED, at=utcnow(), actor=actor,
+                                       assignee=assignee), assignee=assignee)
     commit_or_stale()
 
 
 def change_status(request: AccessRequest, actor: StaffUser, target: RequestStatus,
                   message: str = "", expected_version: int | None = None) -> None:
     """Move the request on and tell the attendee, with the message staff wrote."""
-    _check_version(request, expected_version)
+    _check_can_change(request, expected_version)
+    if not can_transition(request.status, target):
+        raise RequestActionError(
+            f"A request that is “{request.status.label}” cannot be moved to “{target.label}”."
+        )
     message = message.strip()
     if target in MESSAGE_REQUIRED and not message:
         raise RequestActionError(
             f"Write a message to the attendee when moving a request to “{target.label}”: "
             "say what is needed, or what cannot be done and what you can offer instead."
         )
-    entry = set_status(request, target, actor=actor, body=message)
+    len(request.history)  # load it before the row is dirtied (see _save_change)
+    entry = set_status(request, target, actor=actor, body=message, at=utcnow())
+    _flush_or_stale()
     notifications.attendee_update(request, entry)
     commit_or_stale()
 
 
-def reply(request: AccessRequest, actor: StaffUser, body: str) -> None:
+def reply(request: AccessRequest, actor: StaffUser, body: str,
+          expected_version: int | None = None) -> None:
     """A public message to the attendee, emailed and shown on their status page."""
-    if request.purged_at is not None:
-        raise RequestActionError("This request's details were deleted; it cannot be replied to.")
-    entry = HistoryEntry(kind=HistoryKind.STAFF_REPLY, actor=actor, body=body.strip())
-    request.history.append(entry)
+    _check_can_change(request, expected_version)
+    body = body.strip()
+    if not body:
+        raise RequestActionError("Write the message to send to the attendee.")
+    entry = HistoryEntry(kind=HistoryKind.STAFF_REPLY, at=utcnow(), actor=actor, body=body)
+    _save_change(request, entry)
     notifications.attendee_update(request, entry)
-    db.session.commit()
+    commit_or_stale()
 
 
-def add_note(request: AccessRequest, actor: StaffUser, body: str) -> None:
+def add_note(request: AccessRequest, actor: StaffUser, body: str,
+             expected_version: int | None = None) -> None:
     """An internal note: never shown or emailed to the attendee."""
-    request.history.append(HistoryEntry(kind=HistoryKind.NOTE, actor=actor, body=body.strip()))
-    db.session.commit()
+    _check_can_change(request, expected_version)
+    body = body.strip()
+    if not body:
+        raise RequestActionError("Write the note.")
+    _save_change(request, HistoryEntry(kind=HistoryKind.NOTE, at=utcnow(), actor=actor, body=body))
+    commit_or_stale()
