@@ -2,7 +2,8 @@
 
 Several senders may run at once: a row is claimed by exactly one of them (``FOR UPDATE SKIP
 LOCKED`` on PostgreSQL; a conditional UPDATE on SQLite, whose writes are serialised). A row
-claimed by a sender that died is claimed again after ``OUTBOX_CLAIM_TIMEOUT_SECONDS``.
+claimed by a sender that died is put back in the queue after ``OUTBOX_CLAIM_TIMEOUT_SECONDS``,
+so delivery is at least once; the stable ``Message-ID`` lets a mail client spot the rare repeat.
 """
 
 from __future__ import annotations
@@ -13,15 +14,20 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from flask_mail import Connection, Message
-from sqlalchemy import and_, or_, select, update
+from flask_mail import BadHeaderError, Connection, Message
+from sqlalchemy import case, select, update
 
-from ..extensions import db, mail
+from ..extensions import db
 from ..timeutil import utcnow
 from .models import EmailStatus, OutgoingEmail
 
 SMTP_TIMEOUT_SECONDS = 30
 MAX_BACKOFF_SECONDS = 2 * 3600
+INTERRUPTED = "The sender stopped before finishing this message; it was queued again."
+
+# Answers about one message: the connection stays usable for the rest of the batch.
+_MESSAGE_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError,
+                   smtplib.SMTPSenderRefused, smtplib.SMTPNotSupportedError)
 
 
 class _TimedConnection(Connection):
@@ -47,21 +53,46 @@ class SendResult:
     def claimed(self) -> int:
         return self.sent + self.retrying + self.dead
 
+    def add(self, other: SendResult) -> None:
+        self.sent += other.sent
+        self.retrying += other.retrying
+        self.dead += other.dead
 
-def _due(now: datetime):
+
+def _requeue_stale_claims(now: datetime) -> None:
+    """Put rows held too long by a sender (killed, crashed) back in the queue.
+
+    The interrupted try counts as an attempt, so a message that kills its sender every time
+    still ends ``dead`` instead of looping for ever.
+    """
     stale = now - timedelta(seconds=current_app.config["OUTBOX_CLAIM_TIMEOUT_SECONDS"])
-    return or_(
-        and_(OutgoingEmail.status == EmailStatus.PENDING, OutgoingEmail.next_attempt_at <= now),
-        and_(OutgoingEmail.status == EmailStatus.SENDING, OutgoingEmail.claimed_at < stale),
+    give_up = OutgoingEmail.attempts + 1 >= current_app.config["OUTBOX_MAX_ATTEMPTS"]
+    db.session.execute(
+        update(OutgoingEmail)
+        .where(OutgoingEmail.status == EmailStatus.SENDING, OutgoingEmail.claimed_at < stale)
+        .values(
+            status=case((give_up, EmailStatus.DEAD.value), else_=EmailStatus.PENDING.value),
+            attempts=OutgoingEmail.attempts + 1,
+            next_attempt_at=now,
+            claim_token=None,
+            claimed_at=None,
+            last_error=INTERRUPTED,
+        )
+        .execution_options(synchronize_session=False)
     )
+
+
+def _is_due(now: datetime):
+    return (OutgoingEmail.status == EmailStatus.PENDING) & (OutgoingEmail.next_attempt_at <= now)
 
 
 def claim_due_emails(limit: int = 50, now: datetime | None = None) -> list[OutgoingEmail]:
     """Mark up to ``limit`` due rows as this sender's and return them (committed)."""
     now = now or utcnow()
+    _requeue_stale_claims(now)
     ids_query = (
         select(OutgoingEmail.id)
-        .where(_due(now))
+        .where(_is_due(now))
         .order_by(OutgoingEmail.next_attempt_at, OutgoingEmail.id)
         .limit(limit)
     )
@@ -72,9 +103,10 @@ def claim_due_emails(limit: int = 50, now: datetime | None = None) -> list[Outgo
         db.session.commit()
         return []
     token = secrets.token_hex(16)
+    # Re-checking "due" makes the claim safe even where SELECT could not lock (SQLite).
     db.session.execute(
         update(OutgoingEmail)
-        .where(OutgoingEmail.id.in_(ids), _due(now))
+        .where(OutgoingEmail.id.in_(ids), _is_due(now))
         .values(status=EmailStatus.SENDING, claim_token=token, claimed_at=now)
         .execution_options(synchronize_session=False)
     )
@@ -93,6 +125,8 @@ def _as_message(row: OutgoingEmail) -> Message:
         body=row.body_text,
         html=row.body_html,
         sender=current_app.config["MAIL_DEFAULT_SENDER"],
+        # RFC 3834: tells auto-responders (out-of-office) not to answer.
+        extra_headers={"Auto-Submitted": "auto-generated"},
     )
     message.msgId = row.message_id
     return message
@@ -113,18 +147,33 @@ def _record_failure(row: OutgoingEmail, error: str, permanent: bool, now: dateti
     return False
 
 
-def _is_permanent(error: smtplib.SMTPException) -> bool:
+def _record_sent(row: OutgoingEmail) -> None:
+    row.status = EmailStatus.SENT
+    row.sent_at = utcnow()
+    row.attempts += 1
+    row.last_error = ""
+    row.claim_token = None
+    row.claimed_at = None
+
+
+def _is_permanent(error: Exception) -> bool:
     """A 5xx answer about this message or recipient will not change on retry."""
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         return all(code >= 500 for code, _ in error.recipients.values())
-    code = getattr(error, "smtp_code", None)
-    return isinstance(error, (smtplib.SMTPDataError, smtplib.SMTPSenderRefused)) and bool(
-        code and code >= 500
-    )
+    if isinstance(error, smtplib.SMTPResponseException):
+        return error.smtp_code >= 500
+    return True  # a message the server cannot take (e.g. needs SMTPUTF8) never will
 
 
-def deliver(rows: list[OutgoingEmail]) -> SendResult:
-    """Send claimed rows over one connection, committing after each so none is sent twice."""
+def _describe(error: Exception) -> str:
+    return f"{type(error).__name__}: {error}"
+
+
+def deliver(rows: list[OutgoingEmail], now: datetime | None = None) -> SendResult:
+    """Send claimed rows over one connection, committing after each so none is sent twice.
+
+    ``now`` is when failures are scheduled from (tests move it; normally the current time).
+    """
     result = SendResult()
     remaining = list(rows)
     try:
@@ -133,39 +182,34 @@ def deliver(rows: list[OutgoingEmail]) -> SendResult:
                 row = remaining[0]
                 try:
                     connection.send(_as_message(row))
-                except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError,
-                        smtplib.SMTPSenderRefused) as error:
-                    dead = _record_failure(row, f"{type(error).__name__}: {error}",
-                                           _is_permanent(error), utcnow())
+                except (*_MESSAGE_ERRORS, BadHeaderError, ValueError) as error:
+                    # About this message only (refused recipient, an address that cannot be
+                    # written in a header): record it and carry on with the others.
+                    dead = _record_failure(row, _describe(error), _is_permanent(error),
+                                           now or utcnow())
                     result.dead += dead
                     result.retrying += not dead
                 else:
-                    row.status = EmailStatus.SENT
-                    row.sent_at = utcnow()
-                    row.attempts += 1
-                    row.claim_token = None
+                    _record_sent(row)
                     result.sent += 1
                 db.session.commit()
                 remaining.pop(0)
     except (OSError, smtplib.SMTPException) as error:
         # The server is unreachable or dropped us: every unsent row waits for a later try.
-        now = utcnow()
         for row in remaining:
-            dead = _record_failure(row, f"{type(error).__name__}: {error}", False, now)
+            dead = _record_failure(row, _describe(error), False, now or utcnow())
             result.dead += dead
             result.retrying += not dead
         db.session.commit()
     return result
 
 
-def send_due_emails(batch_size: int = 50) -> SendResult:
+def send_due_emails(batch_size: int = 50, now: datetime | None = None) -> SendResult:
     """Claim and deliver batches until nothing is due."""
     total = SendResult()
-    while rows := claim_due_emails(batch_size):
-        result = deliver(rows)
-        total.sent += result.sent
-        total.retrying += result.retrying
-        total.dead += result.dead
+    while rows := claim_due_emails(batch_size, now):
+        result = deliver(rows, now)
+        total.add(result)
         if result.retrying:
             break  # the server is struggling: leave the rest to the backoff schedule
     return total
@@ -177,3 +221,5 @@ def retry_dead_email(row: OutgoingEmail) -> None:
     row.attempts = 0
     row.next_attempt_at = utcnow()
     row.last_error = ""
+    row.claim_token = None
+    row.claimed_at = None
