@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask
 
 from . import config
-from .extensions import csrf, db, login_manager, mail, migrate
+from .extensions import csrf, db, limiter, login_manager, mail, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -29,6 +29,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     mail.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)
+    limiter.init_app(app)
 
     from . import models  # noqa: F401  (registers every table)
     from .auth import loader  # noqa: F401  (Flask-Login's user loader)
@@ -40,16 +41,18 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .auth.views import bp as auth_bp, admin_bp as staff_admin_bp
     from .events.views import admin_bp as events_admin_bp, bp as events_bp
     from .notifications.views import admin_bp as mail_admin_bp
+    from .health import bp as health_bp
     from .pages import bp as pages_bp
     from .requests.views import bp as requests_bp
     from .triage.views import bp as triage_bp
 
     for blueprint in (events_bp, requests_bp, triage_bp, auth_bp, staff_admin_bp,
-                      events_admin_bp, mail_admin_bp, pages_bp):
+                      events_admin_bp, mail_admin_bp, pages_bp, health_bp):
         app.register_blueprint(blueprint)
 
-    from . import cli, errors, templating
+    from . import cli, errors, observability, templating
 
+    observability.register(app)
     errors.register(app)
     templating.register(app)
     cli.register(app)

@@ -20,10 +20,13 @@ def _int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+DEFAULT_SECRET_KEY = "dev-only-insecure-key"
+
+
 def from_environment() -> dict:
     """Every setting the app reads, documented in the README's configuration table."""
     return {
-        "SECRET_KEY": os.environ.get("SECRET_KEY", "dev-only-insecure-key"),
+        "SECRET_KEY": os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY),
         "SQLALCHEMY_DATABASE_URI": os.environ.get(
             "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'accessreq.sqlite3'}"
         ),
@@ -54,6 +57,15 @@ def from_environment() -> dict:
         "LOGIN_LOCKOUT_MINUTES": _int("LOGIN_LOCKOUT_MINUTES", 15),
         "QUEUE_PAGE_SIZE": _int("QUEUE_PAGE_SIZE", 25),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Rate-limit counters: memory:// for one process, redis://host:6379 for several.
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "PUBLIC_FORM_RATE_LIMIT": os.environ.get("PUBLIC_FORM_RATE_LIMIT", "20 per hour"),
+        "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "30 per 15 minutes"),
+        # "json" for one JSON object per line on stderr (production); anything else: Flask's default.
+        "LOG_FORMAT": os.environ.get("LOG_FORMAT", "text"),
+        "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE"),

@@ -1,5 +1,7 @@
 """Flask extensions, created unbound and attached to the app in ``create_app``."""
 
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_mail import Mail
 from flask_migrate import Migrate
@@ -30,3 +32,5 @@ login_manager = LoginManager()
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Please sign in to see that page."
 login_manager.login_message_category = "info"
+# Limits on the public form and sign-in; storage is shared (Redis) when several processes run.
+limiter = Limiter(key_func=get_remote_address)

@@ -1,4 +1,4 @@
-"""Pages that belong to no feature: the accessibility statement and health checks."""
+"""Pages that belong to no feature, such as the accessibility statement."""
 
 from __future__ import annotations
 
@@ -10,8 +10,3 @@ bp = Blueprint("pages", __name__)
 @bp.get("/accessibility")
 def accessibility():
     return render_template("pages/accessibility.html")
-
-
-@bp.get("/healthz")
-def healthz():
-    return {"status": "ok"}
