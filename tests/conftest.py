@@ -45,6 +45,9 @@ def base_config(database_url: str, tmp_path) -> dict:
         "MAIL_DEFAULT_SENDER": "Access team <access@example.org>",
         "MAIL_CATCHER_DIR": str(tmp_path / "caught-mail"),
         "OUTBOX_BACKOFF_SECONDS": 30,
+        # Limits are tested on their own (test_rate_limits.py); elsewhere they would only
+        # make many quick submissions from one test client flaky.
+        "RATELIMIT_ENABLED": False,
     }
 
 
