@@ -1,8 +1,30 @@
-"""Staff account changes and sign-in checks."""
+"""Staff account changes and sign-in checks.
+
+Sign-in is throttled per email address with rows in ``login_attempt``, so every app process
+sees the same count. Invitations are one-time links whose token is stored only as a hash.
+"""
 
 from __future__ import annotations
 
+import math
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..extensions import db
+from ..notifications.services import InvalidRecipient, external_url, queue_email
+from ..security import hash_token, new_token
+from ..timeutil import utcnow
+from .models import LoginAttempt, Role, StaffUser
+
 MIN_PASSWORD_LENGTH = 12
+INVITE_VALID_DAYS = 7
+
+# Checked when no account matches, so a wrong address costs as long as a wrong password.
+_DUMMY_HASH = generate_password_hash("not a real password", method="scrypt")
 
 
 class PasswordPolicyError(ValueError):
@@ -15,3 +37,193 @@ def check_password_policy(password: str) -> None:
         raise PasswordPolicyError(f"Use a password of at least {MIN_PASSWORD_LENGTH} characters.")
     if len(password) > 256:
         raise PasswordPolicyError("Use a password of at most 256 characters.")
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+# --- signing in -------------------------------------------------------------------------------
+
+
+class SignInFailed(Exception):
+    """Wrong address or password, or an account that cannot sign in; never says which."""
+
+
+class SignInLocked(SignInFailed):
+    """Too many recent failures for this address; sign-in is paused until ``until``."""
+
+    def __init__(self, until: datetime, now: datetime) -> None:
+        super().__init__()
+        self.until = until
+        self.minutes = max(1, math.ceil((until - now).total_seconds() / 60))
+
+
+def _lockout_window() -> timedelta:
+    return timedelta(minutes=current_app.config["LOGIN_LOCKOUT_MINUTES"])
+
+
+def locked_until(email: str, now: datetime | None = None) -> datetime | None:
+    """When sign-in for ``email`` opens again, or None if it is open now.
+
+    It opens when the oldest of the last ``LOGIN_MAX_FAILURES`` failures leaves the window.
+    """
+    now = now or utcnow()
+    limit = current_app.config["LOGIN_MAX_FAILURES"]
+    window = _lockout_window()
+    recent = list(db.session.scalars(
+        select(LoginAttempt.at)
+        .where(LoginAttempt.email == normalise_email(email), LoginAttempt.at > now - window)
+        .order_by(LoginAttempt.at.desc())
+        .limit(limit)
+    ))
+    if len(recent) < limit:
+        return None
+    return recent[-1] + window
+
+
+def authenticate(email: str, password: str, now: datetime | None = None) -> StaffUser:
+    """Return the account for a correct address and password, recording the outcome.
+
+    Raises ``SignInLocked`` while the address is throttled (even for a correct password) and
+    ``SignInFailed`` otherwise. Deactivated accounts and accounts without a password fail.
+    """
+    now = now or utcnow()
+    email = normalise_email(email)
+    db.session.execute(delete(LoginAttempt).where(LoginAttempt.at <= now - _lockout_window()))
+    until = locked_until(email, now)
+    if until is not None:
+        db.session.commit()
+        raise SignInLocked(until, now)
+
+    user = db.session.scalar(select(StaffUser).where(StaffUser.email == email))
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        correct = False
+    else:
+        correct = user.check_password(password) and user.active
+    if not correct:
+        db.session.add(LoginAttempt(email=email, at=now))
+        db.session.commit()
+        until = locked_until(email, now)
+        if until is not None:
+            raise SignInLocked(until, now)
+        raise SignInFailed()
+
+    db.session.execute(delete(LoginAttempt).where(LoginAttempt.email == email))
+    user.last_login_at = now
+    db.session.commit()
+    return user
+
+
+# --- accounts and invitations -----------------------------------------------------------------
+
+
+class StaffAccountError(Exception):
+    """A change an admin asked for that cannot be made; ``field`` names the form field."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class InvitationInvalid(Exception):
+    """An invitation link that cannot be used; ``code`` is 404 (unknown) or 410 (expired)."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def list_staff() -> list[StaffUser]:
+    return list(db.session.scalars(select(StaffUser).order_by(func.lower(StaffUser.name),
+                                                               StaffUser.id)))
+
+
+def invitation_pending(user: StaffUser, now: datetime | None = None) -> bool:
+    return (user.invite_token_hash is not None and user.invite_expires_at is not None
+            and user.invite_expires_at > (now or utcnow()))
+
+
+def _issue_invitation(user: StaffUser, inviter: StaffUser) -> None:
+    """A new link replaces any earlier one; the email is queued in the same transaction."""
+    token = new_token()
+    user.invite_token_hash = hash_token(token)
+    user.invite_expires_at = utcnow() + timedelta(days=INVITE_VALID_DAYS)
+    try:
+        queue_email("staff_invite", user.email, staff=user, inviter=inviter,
+                    invite_url=external_url("auth.accept_invite", token=token),
+                    valid_days=INVITE_VALID_DAYS)
+    except InvalidRecipient:
+        db.session.rollback()
+        raise StaffAccountError("Enter an email address in the correct format, "
+                                "like name@example.org", "email") from None
+
+
+def create_staff(name: str, email: str, role: Role, inviter: StaffUser) -> StaffUser:
+    """Create an account without a password and queue its invitation."""
+    email = normalise_email(email)
+    taken = db.session.scalar(select(StaffUser.id).where(func.lower(StaffUser.email) == email))
+    if taken is not None:
+        raise StaffAccountError("There is already an account with this email address", "email")
+    user = StaffUser(name=name.strip(), email=email, role=role, active=True)
+    db.session.add(user)
+    _issue_invitation(user, inviter)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise StaffAccountError("There is already an account with this email address",
+                                "email") from None
+    return user
+
+
+def resend_invitation(user: StaffUser, inviter: StaffUser) -> None:
+    """Send a fresh link; the previous one stops working."""
+    if not user.active:
+        raise StaffAccountError("This account is deactivated. Reactivate it before sending "
+                                "a new invitation.")
+    _issue_invitation(user, inviter)
+    db.session.commit()
+
+
+def update_staff(user: StaffUser, actor: StaffUser, *, name: str, role: Role,
+                 active: bool) -> None:
+    """Change name, role or active; admins cannot demote or deactivate themselves."""
+    if user.id == actor.id and role != Role.ADMIN:
+        raise StaffAccountError("You cannot remove the admin role from your own account. "
+                                "Ask another admin to do it.", "role")
+    if user.id == actor.id and not active:
+        raise StaffAccountError("You cannot deactivate your own account. "
+                                "Ask another admin to do it.", "active")
+    user.name = name.strip()
+    user.role = role
+    user.active = active
+    if not active:
+        user.invite_token_hash = None
+        user.invite_expires_at = None
+    db.session.commit()
+
+
+def find_invitation(token: str, now: datetime | None = None) -> StaffUser:
+    """The active account a link belongs to, or ``InvitationInvalid``."""
+    if not token or len(token) > 200:
+        raise InvitationInvalid(404)
+    user = db.session.scalar(select(StaffUser).where(StaffUser.invite_token_hash == hash_token(token)))
+    if user is None or not user.active:
+        raise InvitationInvalid(404)
+    if user.invite_expires_at is None or user.invite_expires_at <= (now or utcnow()):
+        raise InvitationInvalid(410)
+    return user
+
+
+def accept_invitation(user: StaffUser, password: str) -> None:
+    """Set the password chosen from an invitation; the link cannot be used again."""
+    check_password_policy(password)
+    now = utcnow()
+    user.set_password(password)
+    user.invite_token_hash = None
+    user.invite_expires_at = None
+    user.last_login_at = now
+    db.session.execute(delete(LoginAttempt).where(LoginAttempt.email == user.email))
+    db.session.commit()

@@ -1,0 +1,77 @@
+"""Forms for signing in, setting a password from an invitation and managing staff accounts."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, RadioField, StringField
+from wtforms.validators import Email, EqualTo, InputRequired, Length, ValidationError
+
+from .models import Role
+from .services import MIN_PASSWORD_LENGTH, PasswordPolicyError, check_password_policy
+
+ROLE_CHOICES = [
+    (Role.COORDINATOR.value, "Coordinator – works on the queue of requests"),
+    (Role.ADMIN.value, "Admin – also manages events, the catalogue, staff accounts and email"),
+]
+
+
+class LoginForm(FlaskForm):
+    # Not validated as an address here: a sign-in form only says "correct" or "not correct".
+    email = EmailField("Email address", render_kw={"spellcheck": "false"}, validators=[
+        InputRequired("Enter your email address"),
+        Length(max=254, message="Enter a correct email address and password")])
+    password = PasswordField("Password", validators=[
+        InputRequired("Enter your password"),
+        Length(max=256, message="Enter a correct email address and password")])
+
+
+class SetPasswordForm(FlaskForm):
+    password = PasswordField(
+        "Create a password",
+        description=f"Use at least {MIN_PASSWORD_LENGTH} characters. A few unrelated words "
+                    "make a strong password that is easy to remember.",
+        validators=[InputRequired("Enter a password")],
+    )
+    confirm = PasswordField("Type the password again", validators=[
+        InputRequired("Type the password again"),
+        EqualTo("password", "The passwords do not match. Type the same password in both fields"),
+    ])
+
+    def validate_password(self, field):
+        try:
+            check_password_policy(field.data or "")
+        except PasswordPolicyError as error:
+            raise ValidationError(str(error)) from None
+
+
+def _name_field():
+    return StringField("Full name", validators=[
+        InputRequired("Enter the person’s name"),
+        Length(max=200, message="Name must be 200 characters or fewer")])
+
+
+def _role_field():
+    return RadioField("Role", choices=ROLE_CHOICES, default=Role.COORDINATOR.value,
+                      validators=[InputRequired("Choose a role")])
+
+
+class NewStaffForm(FlaskForm):
+    name = _name_field()
+    email = EmailField(
+        "Email address",
+        description="We will send an invitation to this address so they can set a password.",
+        validators=[InputRequired("Enter the person’s email address"),
+                    Length(max=254, message="Email address must be 254 characters or fewer"),
+                    Email("Enter an email address in the correct format, like name@example.org")],
+    )
+    role = _role_field()
+
+
+class EditStaffForm(FlaskForm):
+    name = _name_field()
+    role = _role_field()
+    active = BooleanField(
+        "Account is active",
+        description="Untick to deactivate: the person can no longer sign in, "
+                    "but their name stays on the history they wrote.",
+    )
