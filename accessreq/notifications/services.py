@@ -42,7 +42,8 @@ def _message_id() -> str:
 def render_email(template: str, **context) -> tuple[str, str, str]:
     """(subject, text, html) from ``emails/<template>.txt`` and ``.html``.
 
-    The subject is the ``subject`` variable the text template sets, folded to one line.
+    The subject is the ``subject`` variable the text template sets, folded to one line; the
+    text gets the shared signature from ``emails/_footer.txt``.
     """
     context.setdefault("site_name", current_app.config["SITE_NAME"])
     context.setdefault("institution", current_app.config["INSTITUTION_NAME"])
@@ -51,7 +52,9 @@ def render_email(template: str, **context) -> tuple[str, str, str]:
     subject = _WHITESPACE.sub(" ", str(getattr(module, "subject", ""))).strip()
     if not subject:
         raise ValueError(f"emails/{template}.txt sets no subject")
-    text = str(module).strip() + "\n"
+    # Every plain-text message ends with the same signature the HTML layout shows.
+    footer = render_template("emails/_footer.txt", **context)
+    text = f"{str(module).strip()}\n\n{footer.strip()}\n"
     html = render_template(f"emails/{template}.html", subject=subject, **context)
     return subject, text, html
 

@@ -1,0 +1,275 @@
+"""Every email template pair: a snapshot of the plain text, and checks of the HTML a screen
+reader user meets (language, title, one h1, headings in order, links that make sense alone,
+user input escaped). A template without a case here fails ``test_every_template_has_cases``.
+
+Update snapshots after a deliberate wording change with ``UPDATE_SNAPSHOTS=1 pytest``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import UTC, datetime, timedelta
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from accessreq.auth.models import Role, StaffUser
+from accessreq.events.models import AccommodationType, Event
+from accessreq.extensions import db
+from accessreq.notifications.models import OutgoingEmail
+from accessreq.notifications.services import render_email
+from accessreq.requests.models import AccessRequest, HistoryEntry, HistoryKind
+from accessreq.requests.services import add_attendee_message, cancel_by_attendee
+from accessreq.requests.states import RequestStatus
+from accessreq.triage.services import change_status, reply
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES = ROOT / "templates" / "emails"
+SNAPSHOTS = Path(__file__).resolve().parent / "snapshots" / "emails"
+HOSTILE = "<script>x</script>"
+VAGUE_LINK_TEXTS = {"here", "click here", "link", "this link", "more", "read more", "click"}
+
+STARTS = datetime(2031, 3, 14, 18, 30, tzinfo=UTC)
+STATUS_URL = "https://events.example.org/r/s3cr3t-t0ken"
+STAFF_URL = "https://events.example.org/staff/requests/42"
+INVITE_URL = "https://events.example.org/staff/invite/1nv1te-t0ken"
+
+
+# --- fixed, deterministic inputs (transient objects: nothing is saved) --------------------
+
+
+def _people(name: str) -> dict:
+    coordinator = StaffUser(id=3, name=f"Cory {name}", email="cory@example.org",
+                            role=Role.COORDINATOR)
+    return {"coordinator": coordinator,
+            "invited": StaffUser(id=4, name=f"Nia {name}", email="nia@example.org",
+                                 role=Role.COORDINATOR),
+            "admin": StaffUser(id=1, name=f"Ada {name}", email="ada@example.org", role=Role.ADMIN)}
+
+
+def _request(name: str, title: str, status=RequestStatus.SUBMITTED, late=False,
+             on_behalf=None) -> AccessRequest:
+    event = Event(id=7, title=title, starts_at=STARTS, ends_at=STARTS + timedelta(hours=2),
+                  timezone="Europe/London", venue="Main Hall")
+    due = STARTS - timedelta(days=14)
+    return AccessRequest(
+        id=42, reference="AR-7KQ3-M2", event=event, status=status, contact_name=name,
+        contact_email="sam@example.net", attendee_name=on_behalf,
+        created_at=due + timedelta(days=3) if late else due - timedelta(days=20), due_at=due,
+        items=[])
+
+
+def _entry(kind, actor=None, body="", to_status=None, from_status=None) -> HistoryEntry:
+    return HistoryEntry(kind=kind, actor=actor, body=body, to_status=to_status,
+                        from_status=from_status)
+
+
+def _case(template: str, variant: str, hostile: bool = False) -> dict:
+    """The context a template gets, as the services build it, with fixed values."""
+    name = HOSTILE if hostile else "Sam Attendee"
+    title = f"Public lecture: Cities {HOSTILE} listen" if hostile else "Public lecture: Cities that listen"
+    message = (f"We booked a BSL interpreter. {HOSTILE}" if hostile else
+               "We have booked a BSL interpreter for you.\nThey will stand to the left of the stage.")
+    people = _people(HOSTILE if hostile else "Example")
+    base = {"site_name": "accessreq", "institution": "Example Institute"}
+    s = RequestStatus
+    if template == "request_received":
+        req = _request(name, title, on_behalf=(HOSTILE if hostile else "Jamie Attendee")
+                       if variant == "on_behalf" else None)
+        return {**base, "req": req, "event": req.event, "status_url": STATUS_URL}
+    if template == "attendee_update":
+        status, entry = {
+            "status_in_review": (s.IN_REVIEW, _entry(HistoryKind.STATUS_CHANGED,
+                                                     people["coordinator"], "", s.IN_REVIEW)),
+            "status_needs_info": (s.NEEDS_INFO, _entry(HistoryKind.STATUS_CHANGED,
+                                                       people["coordinator"], message, s.NEEDS_INFO)),
+            "status_arranged": (s.ARRANGED, _entry(HistoryKind.STATUS_CHANGED,
+                                                   people["coordinator"], message, s.ARRANGED)),
+            "status_closed": (s.CLOSED, _entry(HistoryKind.STATUS_CHANGED,
+                                               people["coordinator"], "", s.CLOSED)),
+            "reply": (s.IN_REVIEW, _entry(HistoryKind.STAFF_REPLY, people["coordinator"],
+                                          message)),
+            # The attendee's own reason is not repeated back as if the team wrote it.
+            "cancelled_by_attendee": (s.CANCELLED, _entry(
+                HistoryKind.STATUS_CHANGED, None, "Plans changed", s.CANCELLED)),
+        }[variant]
+        req = _request(name, title, status=status)
+        return {**base, "req": req, "event": req.event, "entry": entry, "status_url": STATUS_URL}
+    if template in ("staff_new_request", "staff_attendee_message", "staff_attendee_cancelled"):
+        req = _request(name, title, late=variant == "late")
+        return {**base, "req": req, "event": req.event, "staff_url": STAFF_URL}
+    if template == "staff_invite":
+        return {**base, "staff": people["invited"], "inviter": people["admin"],
+                "invite_url": INVITE_URL, "valid_days": 7}
+    raise KeyError(template)
+
+
+VARIANTS = {
+    "request_received": ["for_self", "on_behalf"],
+    "attendee_update": ["status_in_review", "status_needs_info", "status_arranged", "status_closed", "reply",
+                        "cancelled_by_attendee"],
+    "staff_new_request": ["on_time", "late"],
+    "staff_attendee_message": ["default"],
+    "staff_attendee_cancelled": ["default"],
+    "staff_invite": ["default"],
+}
+CASES = [(t, v) for t, variants in VARIANTS.items() for v in variants]
+
+
+# --- reading the HTML as a screen reader would meet it ------------------------------------
+
+
+class _Outline(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.lang = None
+        self.title = ""
+        self.headings: list[tuple[int, str]] = []
+        self.links: list[tuple[str, str]] = []
+        self.text: list[str] = []
+        self._in: list[str] = []
+        self._href: str | None = None
+        self._buffer: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "html":
+            self.lang = attrs.get("lang")
+        if tag in ("title", "a") or re.fullmatch(r"h[1-6]", tag):
+            self._in.append(tag)
+            self._buffer = []
+            self._href = attrs.get("href") if tag == "a" else self._href
+
+    def handle_endtag(self, tag):
+        if self._in and self._in[-1] == tag:
+            self._in.pop()
+            content = " ".join("".join(self._buffer).split())
+            if tag == "title":
+                self.title = content
+            elif tag == "a":
+                self.links.append((self._href or "", content))
+            else:
+                self.headings.append((int(tag[1]), content))
+
+    def handle_data(self, data):
+        self._buffer.append(data)
+        if "title" not in self._in:
+            self.text.append(data)
+
+
+def _outline(html: str) -> _Outline:
+    parser = _Outline()
+    parser.feed(html)
+    return parser
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"[\w'’-]+", text.lower()))
+
+
+def _snapshot(subject: str, text: str) -> str:
+    return f"Subject: {subject}\n\n{text}"
+
+
+# --- the tests ----------------------------------------------------------------------------
+
+
+def test_every_template_has_cases():
+    on_disk = {p.stem for p in TEMPLATES.glob("*.txt") if not p.name.startswith("_")}
+    html = {p.stem for p in TEMPLATES.glob("*.html") if not p.name.startswith("_")}
+    assert on_disk == html, "every message needs both a .txt and an .html template"
+    assert on_disk == set(VARIANTS), "add a case to VARIANTS for each new email template"
+
+
+@pytest.mark.parametrize(("template", "variant"), CASES)
+def test_plain_text_matches_snapshot(app, template, variant):
+    subject, text, _ = render_email(template, **_case(template, variant))
+    actual = _snapshot(subject, text)
+    path = SNAPSHOTS / f"{template}--{variant}.txt"
+    if os.environ.get("UPDATE_SNAPSHOTS") == "1":
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(actual, encoding="utf-8")
+    assert path.is_file(), f"no snapshot yet: run UPDATE_SNAPSHOTS=1 pytest {__file__}"
+    assert actual == path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(("template", "variant"), CASES)
+def test_subject_is_one_short_line(app, template, variant):
+    subject, _, _ = render_email(template, **_case(template, variant))
+    assert subject and "\n" not in subject and "\r" not in subject
+    assert len(subject) <= 120
+
+
+@pytest.mark.parametrize(("template", "variant"), CASES)
+def test_html_part_is_structured_for_assistive_technology(app, template, variant):
+    subject, text, html = render_email(template, **_case(template, variant))
+    page = _outline(html)
+    assert page.lang == "en"
+    assert page.title == subject
+    levels = [level for level, _ in page.headings]
+    assert levels.count(1) == 1 and levels[0] == 1, page.headings
+    assert all(b - a <= 1 for a, b in zip(levels, levels[1:])), f"skipped level: {page.headings}"
+    assert page.links, "every message links somewhere"
+    for href, label in page.links:
+        assert href.startswith("https://"), href
+        assert label.lower().strip(".") not in VAGUE_LINK_TEXTS and "click" not in label.lower()
+        assert len(label.split()) >= 2, f"link text {label!r} does not say where it goes"
+
+
+@pytest.mark.parametrize(("template", "variant"), CASES)
+def test_plain_text_carries_all_the_content_and_links(app, template, variant):
+    _, text, html = render_email(template, **_case(template, variant))
+    page = _outline(html)
+    for href, _ in page.links:
+        assert href in text
+    missing = _words(" ".join(page.text)) - _words(text)
+    assert not missing, f"words in the HTML part but not in the text part: {sorted(missing)}"
+    assert "<" not in text  # no stray markup in plain text
+
+
+@pytest.mark.parametrize(("template", "variant"), CASES)
+def test_user_input_is_escaped_in_html(app, template, variant):
+    _, text, html = render_email(template, **_case(template, variant, hostile=True))
+    assert "<script" not in html.lower()
+    assert "&lt;script&gt;x&lt;/script&gt;" in html
+    assert HOSTILE in text  # plain text shows exactly what was typed
+
+
+# --- through the real services: the same checks on what the outbox actually holds ---------
+
+
+def _queued(template: str) -> list[OutgoingEmail]:
+    return list(db.session.scalars(
+        select(OutgoingEmail).where(OutgoingEmail.template == template).order_by(OutgoingEmail.id)))
+
+
+def test_messages_queued_by_the_services_escape_names_and_stay_discreet(
+        app, make_event, make_request, make_staff):
+    event = make_event(title="Talk & discussion")
+    kinds: list[AccommodationType] = event.offered_types
+    request, _ = make_request(event=event, types=kinds, contact_name=HOSTILE,
+                              details={kinds[0].id: "Private detail 41"},
+                              anything_else="Private detail 42")
+    staff = make_staff(name=HOSTILE)
+    change_status(request, staff, RequestStatus.NEEDS_INFO, message=f"Which variant? {HOSTILE}")
+    add_attendee_message(request, "Private detail 43")
+    reply(request, staff, "Thanks, noted.")
+    cancel_by_attendee(request, "Private detail 44")
+
+    rows = list(db.session.scalars(select(OutgoingEmail).order_by(OutgoingEmail.id)))
+    assert {r.template for r in rows} == {"request_received", "staff_new_request",
+                                         "attendee_update", "staff_attendee_message",
+                                         "staff_attendee_cancelled"}
+    for row in rows:
+        assert "<script" not in row.body_html.lower(), row.template
+        assert "Talk &amp; discussion" in row.body_html, row.template
+        page = _outline(row.body_html)
+        assert page.lang == "en" and page.title == row.subject
+        for href, _ in page.links:
+            assert href.startswith("http://accessreq.test/") and href in row.body_text
+        for private in ("Private detail", *(k.name for k in kinds)):
+            assert private not in row.body_text + row.body_html, (row.template, private)
+    assert any("&lt;script&gt;" in r.body_html for r in _queued("request_received"))
