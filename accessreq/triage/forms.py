@@ -1,0 +1,103 @@
+"""Forms of the staff dashboard: the queue filters and the four actions on a request.
+
+Choices depend on the data (events, staff, allowed next statuses), so views fill them in. Every
+action form carries the request's ``version`` so a change based on an old page is refused.
+"""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import Form, HiddenField, SearchField, SelectField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from ..requests.states import MESSAGE_REQUIRED, RequestStatus
+from .queries import SEARCH_MAX_LENGTH
+
+MESSAGE_MAX_LENGTH = 5000
+
+
+class QueueFilterForm(Form):
+    """The queue's GET filters. Only displays what ``QueueFilters`` parsed; never refuses input."""
+
+    status = SelectField("Status", validate_choice=False)
+    event = SelectField("Event", validate_choice=False)
+    type = SelectField("Accommodation", validate_choice=False)
+    assignee = SelectField("Assigned to", validate_choice=False)
+    q = SearchField("Search", validators=[Optional(), Length(max=SEARCH_MAX_LENGTH)],
+                    description="Part of a reference, a name or an email address.")
+    sort = SelectField("Sort by", validate_choice=False,
+                       choices=[("due", "Due date, soonest first"), ("newest", "Newest first")])
+
+
+def _in_choices(field, message: str) -> None:
+    if field.data not in {value for value, _label in field.choices if value}:
+        raise ValidationError(message)
+
+
+class _ActionForm(FlaskForm):
+    # The request version the page showed; compared by the service (optimistic locking).
+    version = HiddenField()
+
+
+class AssignForm(_ActionForm):
+    assignee = SelectField("Assign to", validate_choice=False)
+
+    def validate_assignee(self, field) -> None:
+        _in_choices(field, "Choose who to assign the request to from the list.")
+
+
+class StatusForm(_ActionForm):
+    status = SelectField("New status", validate_choice=False)
+    message = TextAreaField(
+        "Message to the attendee about this change",
+        validators=[Length(max=MESSAGE_MAX_LENGTH,
+                           message=f"Keep the message under {MESSAGE_MAX_LENGTH} characters.")],
+        description="Emailed to the attendee with the new status and shown on their status page. "
+        "Needed when you ask for information, or when something is only partly arranged or "
+        "cannot be arranged: say what is needed, or what you can offer instead.",
+        render_kw={"rows": 5},
+    )
+
+    def validate_status(self, field) -> None:
+        if not field.data:
+            raise ValidationError("Choose the new status.")
+        _in_choices(field, "Choose one of the statuses in the list.")
+
+    def validate_message(self, field) -> None:
+        try:
+            target = RequestStatus(self.status.data)
+        except ValueError:
+            return
+        if target in MESSAGE_REQUIRED and not (field.data or "").strip():
+            raise ValidationError(f"Write a message to the attendee: moving a request to "
+                                  f"“{target.label}” needs one.")
+
+
+class ReplyForm(_ActionForm):
+    body = TextAreaField(
+        "Message to the attendee",
+        validators=[DataRequired(message="Write the message to send to the attendee."),
+                    Length(max=MESSAGE_MAX_LENGTH,
+                           message=f"Keep the message under {MESSAGE_MAX_LENGTH} characters.")],
+        description="Emailed to the attendee and shown on their status page.",
+        render_kw={"rows": 5},
+    )
+
+
+class NoteForm(_ActionForm):
+    body = TextAreaField(
+        "Internal note",
+        validators=[DataRequired(message="Write the note."),
+                    Length(max=MESSAGE_MAX_LENGTH,
+                           message=f"Keep the note under {MESSAGE_MAX_LENGTH} characters.")],
+        description="Only staff see notes; they are never shown or emailed to the attendee.",
+        render_kw={"rows": 4},
+    )
+
+
+def parse_version(value: str | None) -> int:
+    """The version from the hidden field; anything unreadable counts as out of date."""
+    value = (value or "").strip()
+    if value.isascii() and value.isdigit() and len(value) <= 9:
+        return int(value)
+    return -1

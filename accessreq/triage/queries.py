@@ -1,0 +1,237 @@
+"""Read-only queries for the staff dashboard: the filtered queue and one request's page.
+
+Each page costs a fixed number of SQL statements however many rows it shows: relationships the
+templates use are loaded eagerly, and the status counts come from one grouped query.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import String, and_, exists, func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from ..auth.models import StaffUser
+from ..events.models import AccommodationType, Event
+from ..extensions import db
+from ..requests.models import (AccessLogEntry, AccessRequest, HistoryEntry,
+                               RequestedAccommodation)
+from ..requests.states import OPEN_STATUSES, RequestStatus
+
+STATUS_OPEN = "open"
+STATUS_ALL = "all"
+ASSIGNEE_MINE = "mine"
+ASSIGNEE_UNASSIGNED = "unassigned"
+SORT_DUE = "due"
+SORT_NEWEST = "newest"
+SEARCH_MAX_LENGTH = 200
+_MAX_ID_DIGITS = 9  # keeps ids inside a 32-bit integer on every database
+_SPACES = re.compile(r"\s+")
+
+
+def _positive_id(value: str | None) -> int | None:
+    value = (value or "").strip()
+    if value.isascii() and value.isdigit() and len(value) <= _MAX_ID_DIGITS and int(value) > 0:
+        return int(value)
+    return None
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """What the queue shows, parsed leniently from the query string: bad values fall back."""
+
+    status: str = STATUS_OPEN  # "open", "all" or a RequestStatus value
+    event_id: int | None = None
+    type_id: int | None = None
+    assignee: str = ""  # "" anyone, "mine", "unassigned" or a staff id as text
+    q: str = ""
+    sort: str = SORT_DUE
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, str]) -> QueueFilters:
+        status = (args.get("status") or "").strip()
+        if status not in {STATUS_OPEN, STATUS_ALL, *RequestStatus}:
+            status = STATUS_OPEN
+        assignee = (args.get("assignee") or "").strip()
+        if assignee not in (ASSIGNEE_MINE, ASSIGNEE_UNASSIGNED):
+            staff_id = _positive_id(assignee)
+            assignee = str(staff_id) if staff_id else ""
+        sort = args.get("sort") if args.get("sort") in (SORT_DUE, SORT_NEWEST) else SORT_DUE
+        q = _SPACES.sub(" ", args.get("q") or "").strip()[:SEARCH_MAX_LENGTH]
+        page = _positive_id(args.get("page")) or 1
+        return cls(status=status, event_id=_positive_id(args.get("event")),
+                   type_id=_positive_id(args.get("type")), assignee=assignee, q=q,
+                   sort=sort, page=page)
+
+    @property
+    def statuses(self) -> frozenset[RequestStatus]:
+        if self.status == STATUS_OPEN:
+            return OPEN_STATUSES
+        if self.status == STATUS_ALL:
+            return frozenset(RequestStatus)
+        return frozenset({RequestStatus(self.status)})
+
+    @property
+    def narrowed(self) -> bool:
+        """Whether anything other than the status and sort order narrows the list."""
+        return bool(self.event_id or self.type_id or self.assignee or self.q)
+
+    def query_args(self, **overrides) -> dict[str, str | int]:
+        """The query string for a link to this view (default values left out)."""
+        chosen = replace(self, **overrides)
+        args = {"status": chosen.status if chosen.status != STATUS_OPEN else None,
+                "event": chosen.event_id, "type": chosen.type_id,
+                "assignee": chosen.assignee or None, "q": chosen.q or None,
+                "sort": chosen.sort if chosen.sort != SORT_DUE else None,
+                "page": chosen.page if chosen.page > 1 else None}
+        return {k: v for k, v in args.items() if v is not None}
+
+
+@dataclass
+class QueuePage:
+    filters: QueueFilters
+    rows: list[AccessRequest]
+    total: int  # requests matching every filter
+    counts: dict[RequestStatus, int]  # per status, matching every filter except the status
+    page: int
+    pages: int
+    page_size: int
+    now: datetime
+    any_requests: bool = field(default=True)  # False only when nothing exists at all
+
+    @property
+    def first_index(self) -> int:
+        return (self.page - 1) * self.page_size + 1 if self.rows else 0
+
+    @property
+    def last_index(self) -> int:
+        return self.first_index + len(self.rows) - 1 if self.rows else 0
+
+    @property
+    def page_numbers(self) -> list[int | None]:
+        """Pages to link to: the first, the last and two either side of this one (None: a gap)."""
+        near = range(max(1, self.page - 2), min(self.pages, self.page + 2) + 1)
+        numbers = sorted({1, self.pages, *near})
+        shown: list[int | None] = []
+        for n in numbers:
+            if shown and n - shown[-1] > 1:
+                shown.append(None)
+            shown.append(n)
+        return shown
+
+    def count_for(self, status: str) -> int:
+        if status == STATUS_ALL:
+            return sum(self.counts.values())
+        if status == STATUS_OPEN:
+            return sum(self.counts.get(s, 0) for s in OPEN_STATUSES)
+        return self.counts.get(RequestStatus(status), 0)
+
+
+def _search_condition(q: str):
+    """Case-insensitive partial match on reference, contact name or contact email.
+
+    References are compared without dashes and spaces, so "ar 7kq3m2" finds AR-7KQ3-M2.
+    """
+    conditions = [AccessRequest.contact_name.icontains(q, autoescape=True),
+                  AccessRequest.contact_email.icontains(q, autoescape=True)]
+    compact = re.sub(r"[\s\-]+", "", q).upper()
+    if compact:
+        conditions.append(func.replace(AccessRequest.reference, "-", "", type_=String)
+                          .contains(compact, autoescape=True))
+    return or_(*conditions)
+
+
+def _conditions(filters: QueueFilters, user: StaffUser) -> list:
+    """Every filter except the status one (the status counts are computed across statuses)."""
+    conditions = []
+    if filters.event_id:
+        conditions.append(AccessRequest.event_id == filters.event_id)
+    if filters.type_id:
+        conditions.append(exists().where(
+            and_(RequestedAccommodation.request_id == AccessRequest.id,
+                 RequestedAccommodation.accommodation_type_id == filters.type_id)))
+    if filters.assignee == ASSIGNEE_MINE:
+        conditions.append(AccessRequest.assignee_id == user.id)
+    elif filters.assignee == ASSIGNEE_UNASSIGNED:
+        conditions.append(AccessRequest.assignee_id.is_(None))
+    elif filters.assignee:
+        conditions.append(AccessRequest.assignee_id == int(filters.assignee))
+    if filters.q:
+        conditions.append(_search_condition(filters.q))
+    return conditions
+
+
+def queue_page(filters: QueueFilters, user: StaffUser, now: datetime,
+               page_size: int | None = None) -> QueuePage:
+    """One page of the queue, the total and the per-status counts, in two or three statements.
+
+    ``page_size`` defaults to the QUEUE_PAGE_SIZE setting; a page past the end shows the last.
+    """
+    if page_size is None:
+        page_size = current_app.config.get("QUEUE_PAGE_SIZE", 25)
+    conditions = _conditions(filters, user)
+    counts = {RequestStatus(status): n for status, n in db.session.execute(
+        select(AccessRequest.status, func.count()).where(*conditions)
+        .group_by(AccessRequest.status))}
+    total = sum(counts.get(s, 0) for s in filters.statuses)
+    page_size = max(1, int(page_size))
+    pages = max(1, math.ceil(total / page_size))
+    page = min(filters.page, pages)
+    rows: list[AccessRequest] = []
+    if total:
+        order = ((AccessRequest.due_at.asc(), AccessRequest.id.asc())
+                 if filters.sort == SORT_DUE
+                 else (AccessRequest.created_at.desc(), AccessRequest.id.desc()))
+        rows = list(db.session.scalars(
+            select(AccessRequest)
+            .where(*conditions, AccessRequest.status.in_(sorted(filters.statuses)))
+            .options(joinedload(AccessRequest.event), joinedload(AccessRequest.assignee),
+                     selectinload(AccessRequest.items)
+                     .joinedload(RequestedAccommodation.accommodation_type))
+            .order_by(*order).limit(page_size).offset((page - 1) * page_size)
+        ))
+    any_requests = bool(counts) or filters.narrowed
+    return QueuePage(filters=filters, rows=rows, total=total, counts=counts, page=page,
+                     pages=pages, page_size=page_size, now=now, any_requests=any_requests)
+
+
+def filter_options() -> tuple[list[Event], list[AccommodationType], list[StaffUser]]:
+    """Events (latest first), accommodation types and active staff for the filter selects."""
+    events = list(db.session.scalars(select(Event).order_by(Event.starts_at.desc(), Event.id)))
+    types = list(db.session.scalars(
+        select(AccommodationType).order_by(AccommodationType.name, AccommodationType.id)))
+    return events, types, active_staff()
+
+
+def active_staff() -> list[StaffUser]:
+    return list(db.session.scalars(
+        select(StaffUser).where(StaffUser.active.is_(True))
+        .order_by(StaffUser.name, StaffUser.id)))
+
+
+def request_for_page(request_id: int) -> AccessRequest | None:
+    """A request with everything its staff page shows, loaded in a fixed number of statements."""
+    return db.session.scalar(
+        select(AccessRequest).where(AccessRequest.id == request_id)
+        .options(joinedload(AccessRequest.event), joinedload(AccessRequest.assignee),
+                 selectinload(AccessRequest.items)
+                 .joinedload(RequestedAccommodation.accommodation_type),
+                 selectinload(AccessRequest.history).options(
+                     joinedload(HistoryEntry.actor), joinedload(HistoryEntry.assignee),
+                     joinedload(HistoryEntry.email)))
+        .execution_options(populate_existing=True)
+    )
+
+
+def recent_views(request_id: int, limit: int = 20) -> list[AccessLogEntry]:
+    """Who opened this request, newest first."""
+    return list(db.session.scalars(
+        select(AccessLogEntry).where(AccessLogEntry.request_id == request_id)
+        .options(joinedload(AccessLogEntry.staff))
+        .order_by(AccessLogEntry.at.desc(), AccessLogEntry.id.desc()).limit(limit)))
