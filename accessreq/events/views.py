@@ -1,15 +1,80 @@
-"""STUB — to be replaced: public event pages and admin event/catalogue set-up."""
-from flask import Blueprint
+"""Public event pages: the list of upcoming events and one event's access details."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint, abort, render_template, request
+
+from ..extensions import db
+from ..timeutil import utcnow
+from .models import AccommodationType, Event
+from .queries import PageOutOfRange, upcoming_events
 
 bp = Blueprint("events", __name__)
 admin_bp = Blueprint("events_admin", __name__, url_prefix="/admin")
 
+# Under this much notice the team cannot promise anything (DOMAIN.md).
+SHORT_NOTICE = timedelta(hours=48)
+
+
+@bp.app_template_filter("notice")
+def notice_words(days: int) -> str:
+    """Lead time in the words a person would use: 'usually needs 2 weeks' notice'."""
+    if days <= 0:
+        return "can usually be arranged at short notice"
+    if days % 7 == 0:
+        weeks = days // 7
+        return f"usually needs {weeks} week's notice" if weeks == 1 else \
+            f"usually needs {weeks} weeks' notice"
+    return "usually needs 1 day's notice" if days == 1 else f"usually needs {days} days' notice"
+
+
+def mentions_automated_captions(text: str) -> bool:
+    """True when the event's own access text offers software captions, which are not CART."""
+    lowered = text.lower()
+    return "caption" in lowered and "auto" in lowered
+
+
+def human_captioning_type(types: list[AccommodationType]) -> AccommodationType | None:
+    """The catalogue entry for captions made by a person, if this event offers one."""
+    for kind in types:
+        name = kind.name.lower()
+        if "cart" in name or ("caption" in name and "auto" not in name):
+            return kind
+    return None
+
 
 @bp.get("/")
 def index():
-    return "events"
+    page = request.args.get("page", 1, type=int)
+    try:
+        events = upcoming_events(page)
+    except PageOutOfRange:
+        abort(404)
+    return render_template("events/index.html", events=events)
 
 
+@bp.get("/events/<int(max=2147483647):event_id>")
+def detail(event_id: int):
+    event = db.get_or_404(Event, event_id)
+    now = utcnow()
+    offered = event.offered_types
+    time_left = event.starts_at - now
+    return render_template(
+        "events/detail.html",
+        event=event,
+        offered=offered,
+        accepting=event.accepts_requests(now) and bool(offered),
+        started=now >= event.starts_at,
+        short_notice=timedelta(0) < time_left < SHORT_NOTICE,
+        late_types={t.id for t in offered if time_left < timedelta(days=t.lead_time_days)},
+        captions_note=mentions_automated_captions(event.access_provided),
+        cart_type=human_captioning_type(offered),
+    )
+
+
+# Admin stubs: kept until the admin views move to their own module.
 @admin_bp.get("/events")
 def events():
     return "events admin"

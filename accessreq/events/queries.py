@@ -1,0 +1,66 @@
+"""Read-only look-ups of events for the public pages."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.sql import Select
+
+from ..extensions import db
+from ..timeutil import utcnow
+from .models import Event
+
+EVENTS_PER_PAGE = 20
+
+
+@dataclass
+class EventPage:
+    """One page of events and what the template needs to link to the others."""
+
+    items: list[Event]
+    page: int
+    pages: int
+    total: int
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def _open_for_requests(now: datetime) -> Select:
+    """Events that have not started and still take requests (the same rule as
+    ``Event.accepts_requests``, written for the database)."""
+    deadline = func.coalesce(Event.requests_close_at, Event.starts_at)
+    return select(Event).where(
+        Event.requests_open.is_(True), Event.starts_at > now, deadline > now
+    )
+
+
+class PageOutOfRange(LookupError):
+    """A page number past the last page; the view answers 404."""
+
+
+def upcoming_events(page: int = 1, per_page: int = EVENTS_PER_PAGE,
+                    now: datetime | None = None) -> EventPage:
+    """Events people can still ask for access to, soonest first.
+
+    ``page`` is 1-based; a page beyond the last raises ``PageOutOfRange`` (page 1 always exists,
+    even when there are no events, so the empty state can be shown).
+    """
+    now = now or utcnow()
+    query = _open_for_requests(now)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    pages = max(1, math.ceil(total / per_page))
+    if page < 1 or page > pages:
+        raise PageOutOfRange(page)
+    items = list(db.session.scalars(
+        query.order_by(Event.starts_at, Event.id).limit(per_page).offset((page - 1) * per_page)
+    ))
+    return EventPage(items=items, page=page, pages=pages, total=total)
