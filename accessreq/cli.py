@@ -1,28 +1,71 @@
-"""Command-line interface: ``flask --app accessreq <command>``."""
+"""Command-line interface: ``flask --app accessreq <command>``.
+
+Each command is a thin shell around a service; output says what happened in a sentence, and
+failures exit non-zero with a message that says what to do.
+"""
 
 from __future__ import annotations
 
+import logging
+import signal
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import click
+from email_validator import EmailNotValidError, validate_email
 from flask import Flask, current_app
 from flask.cli import AppGroup
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from .extensions import db
+
+log = logging.getLogger(__name__)
 
 staff_cli = AppGroup("staff", help="Manage staff accounts.")
 outbox_cli = AppGroup("outbox", help="Deliver queued email.")
 requests_cli = AppGroup("requests", help="Housekeeping of requests.")
 
 
+class _StopFlag:
+    """Set by SIGTERM/SIGINT so a loop finishes the message in hand before it exits."""
+
+    def __init__(self) -> None:
+        self.stop = False
+
+    def __call__(self, _signum, _frame) -> None:
+        self.stop = True
+
+    def install(self) -> None:
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, self)
+
+    def sleep(self, seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        while not self.stop and time.monotonic() < deadline:
+            time.sleep(min(0.2, seconds))
+
+
+def _is_development_key() -> bool:
+    from . import config
+
+    development_key = getattr(config, "DEFAULT_SECRET_KEY", "dev-only-insecure-key")
+    return current_app.testing or current_app.config["SECRET_KEY"] == development_key
+
+
 @click.command("demo")
-def demo_command():
+@click.option("--force", is_flag=True,
+              help="Load even when a production SECRET_KEY is set (the demo password is public).")
+def demo_command(force: bool):
     """Load demo events, the catalogue and demo staff (safe to run again)."""
     from .demo import DEMO_PASSWORD, DEMO_STAFF, load_demo
 
+    if not force and not _is_development_key():
+        raise click.ClickException(
+            "A production SECRET_KEY is set: demo staff accounts have a published password, "
+            "so the demo is not loaded. Use --force if this really is a test system.")
     added = load_demo()
     click.echo(f"Demo data: {added['events']} events, {added['catalogue']} catalogue entries, "
                f"{added['staff']} staff accounts added.")
@@ -31,9 +74,19 @@ def demo_command():
             click.echo(f"  {role.value}: {email} / {DEMO_PASSWORD}")
 
 
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    line = sys.stdin.readline()
+    if not line.strip():
+        raise click.ClickException("No password on standard input: pipe one line, e.g. "
+                                   "`printf '%s\\n' \"$PASSWORD\" | flask staff create ...`.")
+    return line.rstrip("\r\n")
+
+
 @staff_cli.command("create")
-@click.option("--email", required=True)
-@click.option("--name", required=True)
+@click.option("--email", required=True, help="The address the person signs in with.")
+@click.option("--name", required=True, help="Their name, as colleagues see it.")
 @click.option("--role", type=click.Choice(["admin", "coordinator"]), default="coordinator",
               show_default=True)
 def staff_create(email: str, name: str, role: str):
@@ -41,21 +94,29 @@ def staff_create(email: str, name: str, role: str):
     from .auth.models import Role, StaffUser
     from .auth.services import PasswordPolicyError, check_password_policy
 
-    email = email.strip().lower()
-    if db.session.scalar(select(StaffUser).where(StaffUser.email == email)):
+    try:
+        email = validate_email(email.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as error:
+        raise click.ClickException(f"{email!r} is not a usable email address: {error}") from None
+    name = " ".join(name.split())
+    if not name or len(name) > 200:
+        raise click.ClickException("Give a name of 1 to 200 characters.")
+    taken = select(StaffUser.id).where(func.lower(StaffUser.email) == email)
+    if db.session.scalar(taken) is not None:
         raise click.ClickException(f"An account for {email} already exists.")
-    if sys.stdin.isatty():
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    else:
-        password = sys.stdin.readline().rstrip("\r\n")
+    password = _read_password()
     try:
         check_password_policy(password)
     except PasswordPolicyError as error:
         raise click.ClickException(str(error)) from None
-    user = StaffUser(email=email, name=name.strip(), role=Role(role))
+    user = StaffUser(email=email, name=name, role=Role(role))
     user.set_password(password)
     db.session.add(user)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise click.ClickException(f"An account for {email} already exists.") from None
     click.echo(f"Created {role} account for {email}.")
 
 
@@ -67,24 +128,55 @@ def outbox_send(loop: bool, interval: float, batch: int):
     """Send due messages, retrying failures with exponential backoff."""
     from .notifications.sender import send_due_emails
 
-    while True:
+    if not loop:
         result = send_due_emails(batch)
-        if result.claimed or not loop:
-            click.echo(f"Outbox: {result.sent} sent, {result.retrying} to retry, "
-                       f"{result.dead} failed for good.")
-        if not loop:
-            return
+        click.echo(f"Outbox: {result.sent} sent, {result.retrying} to retry, "
+                   f"{result.dead} failed for good.")
+        return
+    flag = _StopFlag()
+    flag.install()
+    click.echo(f"Outbox sender running every {interval:g}s; stop with Ctrl-C.")
+    while not flag.stop:
+        try:
+            result = send_due_emails(batch)
+        except SQLAlchemyError:
+            # A locked or restarting database: try again next round rather than die.
+            log.exception("outbox send failed; retrying in %ss", interval)
+            db.session.rollback()
+        else:
+            if result.claimed:
+                click.echo(f"Outbox: {result.sent} sent, {result.retrying} to retry, "
+                           f"{result.dead} failed for good.")
         db.session.remove()
-        time.sleep(interval)
+        flag.sleep(interval)
+    click.echo("Outbox sender stopped.")
 
 
 @requests_cli.command("purge")
-def requests_purge():
-    """Delete personal and access details of requests past the retention period."""
-    from .requests.services import purge_expired
+@click.option("--dry-run", is_flag=True, help="Only say how many requests would be purged.")
+@click.option("--batch", default=200, show_default=True, help="Requests purged per transaction.")
+def requests_purge(dry_run: bool, batch: int):
+    """Delete personal and access details of requests past the retention period.
 
-    count = purge_expired()
+    Meant to run on a schedule (e.g. daily from cron or a systemd timer).
+    """
+    from .events.models import Event
+    from .requests.models import AccessRequest
+    from .requests.services import purge_expired
+    from .timeutil import utcnow
+
     days = current_app.config["RETENTION_DAYS"]
+    now = utcnow()
+    cutoff = now - timedelta(days=days)
+    due = db.session.scalar(
+        select(func.count(AccessRequest.id)).join(Event)
+        .where(Event.ends_at < cutoff, AccessRequest.purged_at.is_(None)))
+    if dry_run or not due:
+        click.echo(f"{due} request(s) whose event ended over {days} days ago "
+                   f"{'would be' if dry_run else 'to be'} purged.")
+        return
+    click.echo(f"Purging {due} request(s) in batches of {batch}…")
+    count = purge_expired(now, batch_size=batch)
     click.echo(f"Purged {count} request(s) whose event ended over {days} days ago.")
 
 
@@ -98,11 +190,11 @@ def mailcatcher_command(host: str, port: int):
     folder = Path(current_app.config["MAIL_CATCHER_DIR"] or Path(current_app.instance_path) / "mail")
     controller = start_catcher(folder, host, port)
     click.echo(f"Mail catcher on {host}:{port}, keeping messages in {folder}")
+    flag = _StopFlag()
+    flag.install()
     try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        pass
+        while not flag.stop:
+            flag.sleep(3600)
     finally:
         controller.stop()
 

@@ -248,12 +248,23 @@ def test_an_address_that_cannot_be_written_in_a_header_fails_alone(app, smtp_ser
     assert dead.to_address == "jörg@example.net" and dead.last_error
 
 
-@pytest.mark.app_config(STAFF_INBOX="not an address")
 def test_a_failure_after_the_confirmation_is_queued_leaves_no_request_and_no_email(
         app, smtp_server, submit):
-    # The confirmation is rendered and added first; the staff notice then fails to queue.
-    with pytest.raises(ValueError):
-        submit()
+    """The database refuses the commit that would save the request and its two emails."""
+    session = db.session()
+
+    def fail_on_staff_notice(_session, _context, _instances):
+        pending = [o for o in _session.new if isinstance(o, OutgoingEmail)]
+        if any(o.template == "staff_new_request" for o in pending):
+            assert any(o.template == "request_received" for o in pending)
+            raise RuntimeError("disk full")
+
+    sa_event.listen(session, "before_flush", fail_on_staff_notice)
+    try:
+        with pytest.raises(RuntimeError):
+            submit()
+    finally:
+        sa_event.remove(session, "before_flush", fail_on_staff_notice)
     db.session.rollback()  # what the request teardown does
     assert _count(OutgoingEmail) == 0
     assert _count(AccessRequest) == 0

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import re
 import time
 import uuid
 from dataclasses import dataclass
@@ -14,6 +15,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
+
+# The file names _SaveToFolder writes: nanosecond time, a dash, 8 hex digits.
+_CAUGHT_ID = re.compile(r"[0-9]{10,25}-[0-9a-f]{8}")
 
 
 class _SaveToFolder:
@@ -29,6 +33,7 @@ class _SaveToFolder:
 
 
 def start_catcher(folder: Path, host: str = "127.0.0.1", port: int = 1025) -> Controller:
+    """Start the SMTP server in a background thread; call ``.stop()`` on the result to end it."""
     folder.mkdir(parents=True, exist_ok=True)
     controller = Controller(_SaveToFolder(folder), hostname=host, port=port)
     controller.start()
@@ -47,10 +52,17 @@ class CaughtMessage:
     html: str
 
 
+def _content(part) -> str:
+    if part is None:
+        return ""
+    try:
+        return part.get_content()
+    except (LookupError, ValueError):  # an unknown charset or a broken encoding
+        return part.get_payload(decode=True).decode("utf-8", "replace")
+
+
 def _parse(path: Path) -> CaughtMessage:
     message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-    text_part = message.get_body(("plain",))
-    html_part = message.get_body(("html",))
     return CaughtMessage(
         id=path.stem,
         received_at=datetime.fromtimestamp(path.stat().st_mtime, UTC),
@@ -58,8 +70,8 @@ def _parse(path: Path) -> CaughtMessage:
         to=str(message["To"] or ""),
         subject=str(message["Subject"] or ""),
         message_id=str(message["Message-ID"] or ""),
-        text=text_part.get_content() if text_part else "",
-        html=html_part.get_content() if html_part else "",
+        text=_content(message.get_body(("plain",))),
+        html=_content(message.get_body(("html",))),
     )
 
 
@@ -72,7 +84,8 @@ def list_caught(folder: Path, limit: int = 100) -> list[CaughtMessage]:
 
 
 def read_caught(folder: Path, message_id: str) -> CaughtMessage | None:
-    if not message_id.replace("-", "").isalnum():
+    """One caught message by the id ``list_caught`` gave it; None for anything else."""
+    if not _CAUGHT_ID.fullmatch(message_id):
         return None
     path = folder / f"{message_id}.eml"
     return _parse(path) if path.is_file() else None
