@@ -13,7 +13,19 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from ..requests.states import MESSAGE_REQUIRED, RequestStatus
 from .queries import SEARCH_MAX_LENGTH
 
+try:  # WTForms 3.3 names options; older releases take (value, label) pairs
+    from wtforms import SelectChoice
+except ImportError:  # pragma: no cover
+    SelectChoice = None
+
 MESSAGE_MAX_LENGTH = 5000
+
+
+def options(pairs) -> list:
+    """Select options from (value, label) pairs, in the form this WTForms prefers."""
+    if SelectChoice is None:
+        return list(pairs)
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 class QueueFilterForm(Form):
@@ -26,11 +38,13 @@ class QueueFilterForm(Form):
     q = SearchField("Search", validators=[Optional(), Length(max=SEARCH_MAX_LENGTH)],
                     description="Part of a reference, a name or an email address.")
     sort = SelectField("Sort by", validate_choice=False,
-                       choices=[("due", "Due date, soonest first"), ("newest", "Newest first")])
+                       choices=options([("due", "Due date, soonest first"),
+                                        ("newest", "Newest first")]))
 
 
 def _in_choices(field, message: str) -> None:
-    if field.data not in {value for value, _label in field.choices if value}:
+    values = {c.value if hasattr(c, "value") else c[0] for c in field.choices or []}
+    if not field.data or field.data not in values:
         raise ValidationError(message)
 
 

@@ -1,14 +1,198 @@
-"""STUB — to be replaced: staff queue and request page."""
-from flask import Blueprint
+"""The staff dashboard: the queue, a request's page, and the four actions staff take on it.
+
+Views are thin: read through ``queries``, change through ``services``, then Post/Redirect/Get.
+A refused action re-renders the request page with what the person typed and why it failed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from wtforms import Form
+
+from ..auth.decorators import staff_required
+from ..auth.models import StaffUser
+from ..extensions import db
+from ..requests.models import AccessRequest
+from ..requests.services import RequestActionError, StaleRequestError
+from ..requests.states import TRANSITIONS, RequestStatus
+from ..timeutil import format_date, utcnow
+from . import queries, services
+from .forms import (AssignForm, NoteForm, QueueFilterForm, ReplyForm, StatusForm, options,
+                    parse_version)
 
 bp = Blueprint("triage", __name__, url_prefix="/staff")
 
+# Ids beyond a 32-bit integer are unknown by definition; refusing them here keeps them from
+# reaching the database as out-of-range parameters.
+REQUEST_URL = "/requests/<int(max=2147483647):request_id>"
+
+ACTION_FORMS: dict[str, type[Form]] = {
+    "assign": AssignForm, "status": StatusForm, "reply": ReplyForm, "note": NoteForm,
+}
+# The field a refusal from the service is shown beside.
+MAIN_FIELD = {"assign": "assignee", "status": "status", "reply": "body", "note": "body"}
+
+
+@bp.after_request
+def no_store(response):
+    """Contact and access details are health data: keep them out of every cache."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _me() -> StaffUser:
+    return current_user._get_current_object()
+
 
 @bp.get("/")
+@staff_required
 def queue():
-    return "queue"
+    filters = queries.QueueFilters.from_args(request.args)
+    page = queries.queue_page(filters, _me(), utcnow())
+    events, types, staff = queries.filter_options()
+    form = QueueFilterForm(data={
+        "status": filters.status, "event": str(filters.event_id or ""),
+        "type": str(filters.type_id or ""), "assignee": filters.assignee, "q": filters.q,
+        "sort": filters.sort,
+    })
+    form.status.choices = options([
+        (queries.STATUS_OPEN, "Open (submitted, in review, needs information)"),
+        (queries.STATUS_ALL, "All statuses")] + [(s.value, s.label) for s in RequestStatus])
+    form.event.choices = options([("", "All events")] + [
+        (str(e.id), f"{e.title} ({format_date(e.starts_at, e.timezone)})") for e in events])
+    form.type.choices = options([("", "Any accommodation")] + [(str(t.id), t.name) for t in types])
+    form.assignee.choices = options([("", "Anyone"), (queries.ASSIGNEE_MINE, "Me"),
+                                     (queries.ASSIGNEE_UNASSIGNED, "Nobody (unassigned)")] + [
+        (str(s.id), s.name) for s in staff])
+    status_links = [(queries.STATUS_OPEN, "Open"), (queries.STATUS_ALL, "All")] + [
+        (s.value, s.label) for s in RequestStatus]
+    return render_template("triage/queue.html", page=page, filters=filters, filter_form=form,
+                           status_links=status_links)
 
 
-@bp.get("/requests/<int:request_id>")
-def detail(request_id):
-    return "detail"
+def _fill_choices(name: str, form: Form, access_request: AccessRequest) -> None:
+    me = _me()
+    if name == "assign":
+        others = [(str(s.id), s.name) for s in queries.active_staff() if s.id != me.id]
+        form.assignee.choices = options(
+            [("me", f"Me ({me.name})"), ("unassigned", "Nobody (unassigned)"), *others])
+    elif name == "status":
+        allowed = [s for s in RequestStatus if s in TRANSITIONS[access_request.status]]
+        form.status.choices = options(
+            [("", "Choose a new status")] + [(s.value, s.label) for s in allowed])
+
+
+def _current_assignee_choice(access_request: AccessRequest) -> str:
+    if access_request.assignee_id is None:
+        return "unassigned"
+    return "me" if access_request.assignee_id == _me().id else str(access_request.assignee_id)
+
+
+def _render_detail(request_id: int, failed: tuple[str, Form] | None = None,
+                   stale_message: str | None = None, code: int = 200):
+    """The request page; ``failed`` is the action form to show again with its errors."""
+    access_request = queries.request_for_page(request_id)
+    if access_request is None:
+        abort(404)
+    forms: dict[str, Form] = {}
+    for name, form_class in ACTION_FORMS.items():
+        if failed and failed[0] == name:
+            form = failed[1]
+        else:
+            form = form_class(formdata=None, prefix=name)
+            form.version.data = str(access_request.version)
+        _fill_choices(name, form, access_request)
+        forms[name] = form
+    if not (failed and failed[0] == "assign"):
+        forms["assign"].assignee.data = _current_assignee_choice(access_request)
+    if stale_message and failed:
+        forms[failed[0]].version.data = str(access_request.version)
+    return render_template(
+        "triage/detail.html", req=access_request, forms=forms, now=utcnow(),
+        failed_form=failed[1] if failed else None, stale_message=stale_message,
+        page_has_errors=failed is not None, views=queries.recent_views(request_id),
+    ), code
+
+
+@bp.get(REQUEST_URL)
+@staff_required
+def detail(request_id: int):
+    access_request = db.get_or_404(AccessRequest, request_id)
+    services.record_view(access_request, _me())
+    return _render_detail(request_id)
+
+
+def _act(request_id: int, name: str, perform: Callable[[AccessRequest, Form, int], str]):
+    """Validate one action form, run its service, and redirect; or show the page again."""
+    access_request = db.get_or_404(AccessRequest, request_id)
+    form = ACTION_FORMS[name](prefix=name)
+    _fill_choices(name, form, access_request)
+    if not form.validate_on_submit():
+        return _render_detail(request_id, failed=(name, form), code=422)
+    try:
+        message = perform(access_request, form, parse_version(form.version.data))
+    except StaleRequestError as error:
+        db.session.rollback()
+        return _render_detail(request_id, failed=(name, form), stale_message=str(error), code=409)
+    except RequestActionError as error:
+        db.session.rollback()
+        getattr(form, MAIN_FIELD[name]).errors.append(str(error))
+        return _render_detail(request_id, failed=(name, form), code=422)
+    flash(message, "success")
+    return redirect(url_for(".detail", request_id=request_id, _anchor="history"), code=303)
+
+
+@bp.post(REQUEST_URL + "/assign")
+@staff_required
+def assign(request_id: int):
+    def perform(access_request: AccessRequest, form: AssignForm, version: int) -> str:
+        choice = form.assignee.data
+        if choice == "me":
+            assignee = _me()
+        elif choice == "unassigned":
+            assignee = None
+        else:
+            assignee = db.session.get(StaffUser, int(choice))
+        services.assign(access_request, _me(), assignee, expected_version=version)
+        if assignee is None:
+            return f"{access_request.reference} is now unassigned."
+        who = "you" if assignee.id == _me().id else assignee.name
+        return f"{access_request.reference} is now assigned to {who}."
+
+    return _act(request_id, "assign", perform)
+
+
+@bp.post(REQUEST_URL + "/status")
+@staff_required
+def change_status(request_id: int):
+    def perform(access_request: AccessRequest, form: StatusForm, version: int) -> str:
+        target = RequestStatus(form.status.data)
+        services.change_status(access_request, _me(), target, form.message.data or "",
+                               expected_version=version)
+        return (f"{access_request.reference} is now “{target.label}”. "
+                "The attendee will be emailed.")
+
+    return _act(request_id, "status", perform)
+
+
+@bp.post(REQUEST_URL + "/reply")
+@staff_required
+def reply(request_id: int):
+    def perform(access_request: AccessRequest, form: ReplyForm, version: int) -> str:
+        services.reply(access_request, _me(), form.body.data, expected_version=version)
+        return "Your reply was added and will be emailed to the attendee."
+
+    return _act(request_id, "reply", perform)
+
+
+@bp.post(REQUEST_URL + "/note")
+@staff_required
+def note(request_id: int):
+    def perform(access_request: AccessRequest, form: NoteForm, version: int) -> str:
+        services.add_note(access_request, _me(), form.body.data, expected_version=version)
+        return "Internal note added. It is not shown to the attendee."
+
+    return _act(request_id, "note", perform)
