@@ -23,8 +23,8 @@ def kinds(make_type):
 
 
 def test_lists_upcoming_events_with_their_facts(client, make_event, kinds):
-    event = make_event("Cities that listen", days_ahead=10, timezone="America/New_York", types=kinds,
-                       access_provided="Step-free venue. Hearing loop.",
+    event = make_event("Cities that listen", days_ahead=10, timezone="America/New_York",
+                       types=kinds, access_provided="Step-free venue. Hearing loop.",
                        requests_close_at=utcnow() + timedelta(days=8))
     online = make_event("Online seminar", days_ahead=12, venue="", is_online=True, types=kinds)
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..events.models import AccommodationType, Event
 from ..extensions import db
 from ..notifications.models import OutgoingEmail
+from ..notifications.services import InvalidRecipient
 from ..security import hash_token, new_reference
 from ..timeutil import utcnow
 from . import notifications
@@ -108,10 +109,15 @@ def submit_request(event: Event, submission: Submission) -> tuple[AccessRequest,
     request.history.append(HistoryEntry(kind=HistoryKind.SUBMITTED, at=now,
                                         to_status=RequestStatus.SUBMITTED))
     db.session.add(request)
-    db.session.flush()  # the emails link to the request's id
-    status_url = notifications.issue_status_link(request)
-    notifications.request_received(request, status_url)
-    notifications.staff_new_request(request)
+    try:
+        db.session.flush()  # the emails link to the request's id
+        status_url = notifications.issue_status_link(request)
+        notifications.request_received(request, status_url)
+        notifications.staff_new_request(request)
+    except InvalidRecipient:
+        db.session.rollback()
+        raise RequestActionError("We cannot send email to that address. Check it, or use "
+                                 "another address.") from None
     db.session.commit()
     return request, status_url
 

@@ -1,9 +1,153 @@
-"""STUB — to be replaced: public request form, confirmation and status page."""
-from flask import Blueprint
+"""Public request pages: the form, the confirmation, and the private status page.
+
+Status pages are opened with a secret token in the URL, so they are never cached and never
+send a Referer that would carry the token to another site.
+"""
+
+from __future__ import annotations
+
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
+                   session, url_for)
+
+from ..events.models import Event
+from ..extensions import db
+from ..timeutil import utcnow
+from .forms import FOR_SOMEONE_ELSE, CancelForm, MessageForm, request_form_for
+from .models import AccessRequest, ContactChannel
+from .states import RequestStatus
+from .services import (RequestActionError, Submission, add_attendee_message, cancel_by_attendee,
+                       find_by_token, submit_request)
 
 bp = Blueprint("requests", __name__)
 
+SESSION_KEY = "last_submission"
+PRIVATE_ENDPOINTS = frozenset({"requests.submitted", "requests.status", "requests.add_message",
+                               "requests.cancel"})
+
+
+@bp.after_request
+def keep_private_pages_private(response):
+    if request.endpoint in PRIVATE_ENDPOINTS:
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _event_or_404(event_id: int) -> Event:
+    return db.get_or_404(Event, event_id)
+
+
+def _request_or_404(token: str) -> AccessRequest:
+    found = find_by_token(token)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _submission(form) -> Submission:
+    return Submission(
+        contact_name=form.contact_name.data,
+        contact_email=form.contact_email.data,
+        contact_channel=ContactChannel(form.contact_channel.data),
+        contact_phone=form.contact_phone.data or "",
+        attendee_name=form.attendee_name.data if form.for_whom.data == FOR_SOMEONE_ELSE else None,
+        accommodations=form.chosen_details(),
+        anything_else=form.anything_else.data or "",
+        consented=bool(form.consent.data),
+    )
+
+
+def _closed_reason(event: Event) -> str:
+    if utcnow() >= event.starts_at:
+        return "ended" if event.has_ended() else "started"
+    if not event.offered_types:
+        return "no_types"
+    return "closed"
+
+
+@bp.route("/events/<int(max=2147483647):event_id>/request", methods=["GET", "POST"])
+def new(event_id: int):
+    event = _event_or_404(event_id)
+    form = request_form_for(event, current_app.config["RETENTION_DAYS"])
+    if not (event.accepts_requests() and event.offered_types):
+        if not form.is_submitted():
+            return render_template("requests/closed.html", event=event,
+                                   reason=_closed_reason(event))
+        # It closed while the person was typing: keep what they wrote so they can copy it.
+        return _render_form(event, form, "This event stopped taking requests before yours arrived. "
+                            "Please email what you wrote to the access team at "
+                            f"{current_app.config['STAFF_INBOX']}.")
+    if form.validate_on_submit():
+        try:
+            access_request, status_url = submit_request(event, _submission(form))
+        except RequestActionError as error:
+            return _render_form(event, form, str(error))
+        session[SESSION_KEY] = {"reference": access_request.reference, "status_url": status_url,
+                                "email": access_request.contact_email}
+        return redirect(url_for("requests.submitted"), 303)
+    return _render_form(event, form)
+
+
+def _render_form(event: Event, form, page_error: str | None = None):
+    return render_template("requests/new.html", event=event, form=form, page_error=page_error,
+                           page_has_errors=bool(page_error),
+                           retention_days=current_app.config["RETENTION_DAYS"])
+
+
+@bp.get("/request/submitted")
+def submitted():
+    last = session.get(SESSION_KEY)
+    if not isinstance(last, dict) or not last.get("reference"):
+        flash("There is no request to show here. If you sent one, your reference and private "
+              "link are in the email we sent you.", "info")
+        return redirect(url_for("events.index"))
+    return render_template("requests/submitted.html", reference=last["reference"],
+                           status_url=last.get("status_url", ""), email=last.get("email", ""))
+
+
+def _render_status(access_request: AccessRequest, token: str, form: MessageForm | None = None):
+    return render_template("requests/status.html", req=access_request, event=access_request.event,
+                           token=token, form=form or MessageForm())
+
 
 @bp.get("/r/<token>")
-def status(token):
-    return "status"
+def status(token: str):
+    return _render_status(_request_or_404(token), token)
+
+
+@bp.post("/r/<token>/message")
+def add_message(token: str):
+    access_request = _request_or_404(token)
+    form = MessageForm()
+    if not form.validate_on_submit():
+        return _render_status(access_request, token, form)
+    try:
+        add_attendee_message(access_request, form.body.data)
+    except RequestActionError as error:
+        flash(str(error), "error")
+    else:
+        flash("Your message was sent to the access team.", "success")
+    return redirect(url_for("requests.status", token=token), 303)
+
+
+@bp.route("/r/<token>/cancel", methods=["GET", "POST"])
+def cancel(token: str):
+    access_request = _request_or_404(token)
+    if not access_request.can_cancel:
+        if access_request.status == RequestStatus.CANCELLED:
+            flash("This request is already cancelled. Nothing more needs to be done.", "info")
+        else:
+            flash("This request is finished, so it cannot be cancelled. If you need something "
+                  "else, make a new request.", "info")
+        return redirect(url_for("requests.status", token=token), 303)
+    form = CancelForm()
+    if form.validate_on_submit():
+        try:
+            cancel_by_attendee(access_request, form.reason.data or "")
+        except RequestActionError as error:
+            flash(str(error), "error")
+        else:
+            flash("Your request is cancelled. We have told the access team.", "success")
+        return redirect(url_for("requests.status", token=token), 303)
+    return render_template("requests/cancel.html", req=access_request, event=access_request.event,
+                           token=token, form=form)

@@ -1,0 +1,194 @@
+"""The public request form, built per event, and the small forms on the status page.
+
+Every question asks what would help, never why: no field asks about a condition.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask_wtf import FlaskForm
+from wtforms import (BooleanField, EmailField, RadioField, SelectChoice, SelectMultipleField,
+                     StringField, TelField, TextAreaField)
+from wtforms.validators import (DataRequired, Email, Length, Optional, StopValidation,
+                                ValidationError)
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..events.models import Event
+from .models import ContactChannel
+
+NAME_MAX = 200  # AccessRequest.contact_name / attendee_name
+EMAIL_MAX = 254  # AccessRequest.contact_email
+PHONE_MAX = 40  # AccessRequest.contact_phone
+DETAILS_MAX = 2000
+MESSAGE_MAX = 5000
+
+FOR_ME = "me"
+FOR_SOMEONE_ELSE = "someone_else"
+CHANNELS_NEEDING_PHONE = {ContactChannel.PHONE.value, ContactChannel.VIDEO_RELAY.value}
+_PHONE = re.compile(r"^[0-9+()#*.\-\s/]+$")
+_PHONE_MIN_DIGITS = 5
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def details_field_name(type_id: int) -> str:
+    return f"details_{type_id}"
+
+
+class MaxLength(Length):
+    """A length limit the server explains, without the HTML ``maxlength`` attribute, which
+    silently cuts off pasted text."""
+
+    def __init__(self, limit: int, message: str) -> None:
+        super().__init__(max=limit, message=message)
+        self.field_flags = {}
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A group of checkboxes; the forms macros link its errors to the first box (``<id>-0``)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def pre_validate(self, form) -> None:
+        if self.process_errors:
+            # Keep the "choose from the list" message; "choose at least one" would mislead.
+            raise StopValidation()
+        super().pre_validate(form)
+
+
+class OnlyIfChosen:
+    """Skip a details field (and forget its text) unless its accommodation was ticked."""
+
+    field_flags = {"optional": True}
+
+    def __init__(self, type_id: int) -> None:
+        self.type_id = type_id
+
+    def __call__(self, form, field) -> None:
+        if self.type_id not in (form.accommodations.data or []):
+            field.errors[:] = []
+            field.data = ""
+            raise StopValidation()
+
+
+class RequestFormBase(FlaskForm):
+    """Cross-field rules; the fields themselves are added by ``request_form_for``."""
+
+    def validate_contact_phone(self, field) -> None:
+        if field.data:
+            digits = sum(c.isdigit() for c in field.data)
+            if not _PHONE.match(field.data) or digits < _PHONE_MIN_DIGITS:
+                raise ValidationError("Enter a phone number using digits, like 07700 900 982 "
+                                      "or +44 7700 900 982")
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.contact_channel.data in CHANNELS_NEEDING_PHONE and not self.contact_phone.data \
+                and not self.contact_phone.errors:
+            self.contact_phone.errors.append(
+                "Enter a phone number, or choose email as the way to contact you")
+            valid = False
+        if self.for_whom.data == FOR_SOMEONE_ELSE and not self.attendee_name.data \
+                and not self.attendee_name.errors:
+            self.attendee_name.errors.append("Enter the name of the person you are asking for")
+            valid = False
+        return valid
+
+    def chosen_details(self) -> dict[int, str]:
+        """Accommodation type id -> the optional details typed for it."""
+        result = {}
+        for type_id in self.accommodations.data or []:
+            details = self._fields.get(details_field_name(type_id))
+            result[type_id] = (details.data or "") if details is not None else ""
+        return result
+
+    def details_for(self, type_id: int):
+        return self._fields.get(details_field_name(type_id))
+
+
+def too_long(limit: int, what: str) -> MaxLength:
+    return MaxLength(limit, f"{what} must be {limit} characters or fewer")
+
+
+def request_form_for(event: Event, retention_days: int, **kwargs) -> RequestFormBase:
+    """A form with one checkbox per accommodation the event offers, and a details box for
+    each that asks for details. Fields are created in page order so the error summary
+    lists problems in the order a person meets them."""
+    offered = event.offered_types
+    fields: dict = {}
+    fields["contact_name"] = StringField(
+        "Your full name", filters=[_strip],
+        validators=[DataRequired("Enter your full name"), too_long(NAME_MAX, "Your name")])
+    fields["contact_email"] = EmailField(
+        "Your email address", filters=[_strip],
+        description="We will send your reference and a private link to follow your request.",
+        validators=[DataRequired("Enter your email address"),
+                    too_long(EMAIL_MAX, "Your email address"),
+                    Email("Enter an email address in the correct format, like name@example.com",
+                          allow_smtputf8=False)])
+    fields["contact_channel"] = RadioField(
+        "How would you like us to contact you?", default=ContactChannel.EMAIL.value,
+        choices=[SelectChoice(c.value, c.label) for c in ContactChannel],
+        invalid_choice_message="Choose how you would like us to contact you",
+        validators=[DataRequired("Choose how you would like us to contact you")])
+    fields["contact_phone"] = TelField(
+        "Phone number", filters=[_strip],
+        description="We need this if you choose phone, text message or video relay.",
+        validators=[Optional(), too_long(PHONE_MAX, "The phone number")])
+    fields["for_whom"] = RadioField(
+        "Who is this request for?", default=FOR_ME,
+        choices=[SelectChoice(FOR_ME, "Me"),
+                 SelectChoice(FOR_SOMEONE_ELSE, "Someone else, for example a person I assist")],
+        invalid_choice_message="Choose who this request is for",
+        validators=[DataRequired("Choose who this request is for")])
+    fields["attendee_name"] = StringField(
+        "Name of the person who will attend", filters=[_strip],
+        description="We need this only if you are asking for someone else.",
+        validators=[Optional(), too_long(NAME_MAX, "Their name")])
+    fields["accommodations"] = MultiCheckboxField(
+        "What would help you take part?", coerce=int, description="Choose all that apply.",
+        choices=[SelectChoice(t.id, t.name) for t in offered],
+        invalid_value_message="Choose from the accommodations listed for this event",
+        invalid_choice_message="Choose from the accommodations listed for this event",
+        validators=[DataRequired("Choose at least one thing that would help")])
+    for kind in offered:
+        if kind.details_label:
+            fields[details_field_name(kind.id)] = TextAreaField(
+                kind.details_label, filters=[_strip], description=kind.details_hint or None,
+                validators=[OnlyIfChosen(kind.id), Optional(),
+                            too_long(DETAILS_MAX, f"Details for {kind.name}")])
+    fields["anything_else"] = TextAreaField(
+        "Anything else that would help", filters=[_strip],
+        description="Tell us what would help you, for example where you would like to sit or how "
+                    "you like to communicate. You do not need to tell us why.",
+        validators=[Optional(), too_long(MESSAGE_MAX, "This")])
+    fields["consent"] = BooleanField(
+        "I agree that you can store this information to arrange access for me",
+        description=(
+            "We keep what you tell us on this form so the access team can arrange access for this "
+            "event. Only the access team can see it, and we use it for nothing else. We delete "
+            f"your contact and access details {retention_days} days after the event."),
+        validators=[DataRequired("Tick the box to agree that we can store this information")])
+    form_class = type(f"RequestForm{event.id}", (RequestFormBase,), fields)
+    return form_class(**kwargs)
+
+
+class MessageForm(FlaskForm):
+    """The attendee adds a message or more details on their status page."""
+
+    body = TextAreaField(
+        "Your message", filters=[_strip],
+        description="For example, an answer to the team's question, or something you forgot "
+                    "to say.",
+        validators=[DataRequired("Write your message"), too_long(MESSAGE_MAX, "Your message")])
+
+
+class CancelForm(FlaskForm):
+    reason = TextAreaField(
+        "Why are you cancelling?", filters=[_strip],
+        description="This helps the team plan. You do not have to say.",
+        validators=[Optional(), too_long(MESSAGE_MAX, "The reason")])
