@@ -39,7 +39,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         configure_engine_events(db.engine)
 
     from .auth.views import bp as auth_bp, admin_bp as staff_admin_bp
-    from .events.views import admin_bp as events_admin_bp, bp as events_bp
+    from .events.admin_views import admin_bp as events_admin_bp
+    from .events.views import bp as events_bp
     from .notifications.views import admin_bp as mail_admin_bp
     from .health import bp as health_bp
     from .pages import bp as pages_bp

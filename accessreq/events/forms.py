@@ -1,0 +1,167 @@
+"""Admin forms for events and the accommodation catalogue."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (BooleanField, DateField, IntegerField, SelectField, SelectMultipleField,
+                     StringField, TextAreaField, TimeField)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget, TextInput
+
+from .services import DEFAULT_TIMEZONE, NonexistentLocalTime, local_to_utc, timezone_names
+
+try:  # WTForms 3.3 declares options as SelectChoice; earlier releases take (value, label) pairs
+    from wtforms import SelectChoice
+except ImportError:  # pragma: no cover
+    SelectChoice = None
+
+
+def options(pairs) -> list:
+    """Choices for a select, radio or checkbox group from (value, label) pairs."""
+    pairs = list(pairs)
+    return pairs if SelectChoice is None else [SelectChoice(value, label) for value, label in pairs]
+
+DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"]
+TIME_FORMATS = ["%H:%M", "%H:%M:%S", "%H.%M"]
+DATE_HINT = "For example, 2026-03-27 (year, month, day)."
+TIME_HINT = "Use the 24-hour clock, for example 18:30."
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A group of checkboxes; the forms macro renders it in a fieldset with a legend."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def _date(label: str, required: str | None, **kwargs) -> DateField:
+    validators = [InputRequired(required)] if required else [Optional()]
+    return DateField(label, validators=validators, format=DATE_FORMATS,
+                     invalid_value_message="Enter a real date, like 2026-03-27",
+                     description=kwargs.pop("description", DATE_HINT), **kwargs)
+
+
+def _time(label: str, required: str | None, invalid: str) -> TimeField:
+    validators = [InputRequired(required)] if required else [Optional()]
+    return TimeField(label, validators=validators, format=TIME_FORMATS,
+                     invalid_value_message=invalid, description=TIME_HINT)
+
+
+class EventForm(FlaskForm):
+    title = StringField("Event title", validators=[
+        InputRequired("Enter the event title"),
+        Length(max=200, message="Event title must be 200 characters or fewer")])
+    description = TextAreaField(
+        "Description", description="A sentence or two shown on the event page.",
+        validators=[Optional(), Length(max=5000, message="Description must be 5,000 characters or fewer")])
+    day = _date("Date", "Enter the date of the event")
+    start_time = _time("Start time", "Enter the start time",
+                       "Enter the start time using the 24-hour clock, like 18:30")
+    end_time = _time("End time", "Enter the end time",
+                     "Enter the end time using the 24-hour clock, like 20:00")
+    timezone = SelectField(
+        "Timezone", default=DEFAULT_TIMEZONE,
+        description="The date and times above are local times in this timezone.",
+        validators=[InputRequired("Choose a timezone")])
+    venue = StringField(
+        "Venue", description="Building and room. Leave empty for an online-only event.",
+        validators=[Optional(), Length(max=300, message="Venue must be 300 characters or fewer")])
+    is_online = BooleanField("Online: streamed or held in a video call")
+    access_provided = TextAreaField(
+        "Access already provided",
+        description="What everyone gets without asking, for example “Step-free venue. "
+                    "Automated captions on the livestream.”",
+        validators=[Optional(), Length(max=2000, message="This must be 2,000 characters or fewer")])
+    close_day = _date("Date requests close", None,
+                      description="Leave both empty to take requests until the event starts. "
+                                  + DATE_HINT)
+    close_time = _time("Time requests close", None,
+                       "Enter the time requests close using the 24-hour clock, like 17:00")
+    requests_open = BooleanField(
+        "Taking access requests",
+        description="Untick to stop taking requests now, whatever the closing date.")
+    accommodation_types = MultiCheckboxField(
+        "Accommodations offered", coerce=int, validators=[Optional()],
+        description="People can ask for these on this event’s request form.")
+
+    def __init__(self, *args, type_choices: list[tuple[int, str]] = (), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.timezone.choices = options((n, n) for n in timezone_names())
+        self.accommodation_types.choices = options(type_choices)
+        self.starts_at = self.ends_at = self.requests_close_at = None
+
+    def _utc(self, day_field, time_field):
+        try:
+            return local_to_utc(day_field.data, time_field.data, self.timezone.data)
+        except NonexistentLocalTime as error:
+            time_field.errors.append(f"{error}. Choose another time")
+            return None
+
+    def validate(self, extra_validators=None) -> bool:
+        """Field checks, then the rules between fields; sets the UTC times when all is well."""
+        valid = super().validate(extra_validators)
+        if not (self.venue.data or "").strip() and not self.is_online.data:
+            self.venue.errors.append("Enter the venue, or tick ‘Online’ for an online-only event")
+            valid = False
+        if self.day.data and self.start_time.data and self.end_time.data and not self.timezone.errors:
+            if self.end_time.data <= self.start_time.data:
+                self.end_time.errors.append("The end time must be after the start time")
+                return False
+            self.starts_at = self._utc(self.day, self.start_time)
+            self.ends_at = self._utc(self.day, self.end_time)
+            valid = valid and self.starts_at is not None and self.ends_at is not None
+        if bool(self.close_day.data) != bool(self.close_time.data) and not (
+                self.close_day.errors or self.close_time.errors):
+            missing = self.close_time if self.close_day.data else self.close_day
+            missing.errors.append("Enter both the date and the time requests close, or neither")
+            return False
+        if self.close_day.data and self.close_time.data and not self.timezone.errors:
+            self.requests_close_at = self._utc(self.close_day, self.close_time)
+            if self.requests_close_at is None:
+                return False
+            if self.starts_at and self.requests_close_at > self.starts_at:
+                self.close_day.errors.append("Requests must close before the event starts")
+                return False
+        return valid
+
+
+class AccommodationTypeForm(FlaskForm):
+    name = StringField("Name", validators=[
+        InputRequired("Enter a name"),
+        Length(max=120, message="Name must be 120 characters or fewer")])
+    description = TextAreaField(
+        "Description", description="Shown to attendees under the name. Say what it is, plainly.",
+        validators=[Optional(), Length(max=2000, message="Description must be 2,000 characters or fewer")])
+    lead_time_days = IntegerField(
+        "Lead time in days", widget=TextInput(), render_kw={"inputmode": "numeric"},
+        description="How many days’ notice the team usually needs to arrange it, from 0 to 365.",
+        invalid_value_message="Enter the lead time as a whole number of days, like 14",
+        validators=[InputRequired("Enter the lead time in days"),
+                    NumberRange(0, 365, "Lead time must be between 0 and 365 days")])
+    details_label = StringField(
+        "Question for details",
+        description="If set, people who choose this are asked this question, for example "
+                    "“Which sign language?”. Ask what they need, never why.",
+        validators=[Optional(), Length(max=200, message="Question must be 200 characters or fewer")])
+    details_hint = StringField(
+        "Hint for the question", description="For example “BSL, ASL or International Sign”.",
+        validators=[Optional(), Length(max=300, message="Hint must be 300 characters or fewer")])
+    position = IntegerField(
+        "Position in the list", widget=TextInput(), render_kw={"inputmode": "numeric"},
+        description="Lower numbers come first on request forms. Leave empty to add it at the end.",
+        invalid_value_message="Enter the position as a whole number, like 3",
+        validators=[Optional(), NumberRange(0, 10000, "Position must be between 0 and 10,000")])
+    active = BooleanField(
+        "Offered for events",
+        description="Untick to stop offering it. Entries are never deleted, because earlier "
+                    "requests refer to them.")
+
+
+class ToggleRequestsForm(FlaskForm):
+    """Open (``1``) or close (``0``) an event for requests; explicit so a double submit is harmless."""
+
+    open = SelectField(choices=options([("1", "Open"), ("0", "Closed")]),
+                       validators=[InputRequired()])
+    # Which page to go back to: the list of events or the event's own page.
+    return_to = SelectField(choices=options([("list", "List"), ("edit", "Edit")]), default="list",
+                            validators=[Optional()])
