@@ -1,0 +1,41 @@
+# Developer commands. Needs only Python 3.11+, pip and make (npm for the browser tests).
+#   make run    start the app with demo data, a mail catcher and the outbox sender
+#   make test   run every test (browser tests too when Chromium is installed)
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app accessreq
+# Rebuilt whenever pyproject.toml changes.
+STAMP := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.PHONY: run test test-fast test-browser venv node-deps clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --disable-pip-version-check -e '.[test]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(FLASK) db upgrade
+	$(FLASK) demo
+	$(BIN)/python -m accessreq.dev
+
+# axe-core for the browser tests comes from npm, pinned in package-lock.json.
+node-deps:
+	@if [ -f package.json ] && [ ! -d node_modules ]; then npm ci --no-audit --no-fund; fi
+
+test: $(STAMP) node-deps
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test-fast: $(STAMP)
+	$(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
+
+test-browser: $(STAMP) node-deps
+	$(BIN)/pytest -m browser $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) node_modules .pytest_cache test-artifacts
