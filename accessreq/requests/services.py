@@ -163,7 +163,10 @@ def add_attendee_message(request: AccessRequest, body: str) -> None:
     """The attendee adds details; a request waiting on them goes back to the team."""
     if not request.can_add_message:
         raise RequestActionError("This request is finished; make a new request instead.")
-    request.history.append(HistoryEntry(kind=HistoryKind.ATTENDEE_MESSAGE, body=body.strip()))
+    body = body.strip()
+    if not body:
+        raise RequestActionError("Write your message.")
+    request.history.append(HistoryEntry(kind=HistoryKind.ATTENDEE_MESSAGE, body=body))
     if request.status == RequestStatus.NEEDS_INFO:
         set_status(request, RequestStatus.IN_REVIEW)
     notifications.staff_attendee_message(request)
