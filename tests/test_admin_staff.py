@@ -1,0 +1,284 @@
+"""Staff accounts: invitations end to end, resending, self-protection of admins, and the
+admin role on every admin route (coordinators get 403, anonymous people the sign-in page)."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from accessreq.auth.models import Role, StaffUser
+from accessreq.extensions import db
+from accessreq.notifications.models import EmailStatus, OutgoingEmail
+from accessreq.timeutil import utcnow
+from conftest import TEST_PASSWORD
+
+NEW_PASSWORD = "purple elephant quietly reads"
+LINK = re.compile(r"http://accessreq\.test(/staff/invite/[A-Za-z0-9_\-]+)")
+
+
+def invite_links(to: str) -> list[str]:
+    rows = db.session.scalars(select(OutgoingEmail).where(OutgoingEmail.to_address == to,
+                                                          OutgoingEmail.template == "staff_invite")
+                              .order_by(OutgoingEmail.id))
+    return [LINK.search(row.body_text).group(1) for row in rows]
+
+
+def invite(client, name="Nia Newcomer", email="nia@example.org", role="coordinator"):
+    return client.post("/admin/staff/new", data={"name": name, "email": email, "role": role})
+
+
+@pytest.fixture
+def admin(make_staff):
+    return make_staff(Role.ADMIN, name="Ada Admin", email="ada@example.org")
+
+
+@pytest.fixture
+def admin_client(client, admin, login):
+    login(admin)
+    return client
+
+
+# --- invitations --------------------------------------------------------------------------
+
+
+def test_invitation_end_to_end(admin_client):
+    response = invite(admin_client, email="Nia@Example.org")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/admin/staff/"
+    user = db.session.scalars(select(StaffUser).where(StaffUser.email == "nia@example.org")).one()
+    assert user.password_hash is None and user.role == Role.COORDINATOR
+    assert user.invite_expires_at - utcnow() > timedelta(days=6, hours=23)
+
+    row = db.session.scalars(select(OutgoingEmail)).one()
+    assert (row.template, row.to_address, row.status) == (
+        "staff_invite", "nia@example.org", EmailStatus.PENDING)
+    assert "Ada Admin" in row.body_text and "coordinator account" in row.body_text
+    [link] = invite_links("nia@example.org")
+    assert link in row.body_html
+    page = admin_client.get("/admin/staff/").get_data(as_text=True)
+    assert "Account created for Nia Newcomer" in page and "Pending" in page
+
+    admin_client.post("/staff/logout")
+    form = admin_client.get(link)
+    assert form.status_code == 200
+    assert 'autocomplete="new-password"' in form.get_data(as_text=True)
+    response = admin_client.post(link, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    assert response.status_code == 302 and response.headers["Location"] == "/staff/"
+    with admin_client.session_transaction() as session:
+        assert session["_user_id"] == str(user.id)
+    db.session.refresh(user)
+    assert user.password_hash.startswith("scrypt:") and user.check_password(NEW_PASSWORD)
+    assert user.invite_token_hash is None and user.last_login_at is not None
+
+    # The link works once.
+    admin_client.post("/staff/logout")
+    reused = admin_client.get(link)
+    assert reused.status_code == 404
+    assert "ask an admin" in reused.get_data(as_text=True).lower()
+    assert admin_client.post(link, data={"password": "another long password",
+                                         "confirm": "another long password"}).status_code == 404
+    # And the new password signs in.
+    response = admin_client.post("/staff/login", data={"email": "nia@example.org",
+                                                       "password": NEW_PASSWORD})
+    assert response.status_code == 302
+
+
+def test_expired_invitation_is_410(admin_client):
+    invite(admin_client)
+    [link] = invite_links("nia@example.org")
+    user = db.session.scalars(select(StaffUser).where(StaffUser.email == "nia@example.org")).one()
+    user.invite_expires_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    response = admin_client.get(link)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 410
+    assert "This invitation link has expired" in page and "Ask an admin" in page
+    assert admin_client.post(link, data={"password": NEW_PASSWORD,
+                                         "confirm": NEW_PASSWORD}).status_code == 410
+    db.session.refresh(user)
+    assert user.password_hash is None
+    assert "Expired" in admin_client.get("/admin/staff/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("token", ["not-a-real-token", "x" * 500, "%E2%9C%93"])
+def test_unknown_invitation_token_is_404(client, token):
+    response = client.get(f"/staff/invite/{token}")
+    assert response.status_code == 404
+    assert "This invitation link does not work" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("password,confirm,message", [
+    ("short pass", "short pass", "at least 12 characters"),
+    (NEW_PASSWORD, NEW_PASSWORD + "!", "The passwords do not match"),
+    ("", "", "Enter a password"),
+    ("p" * 300, "p" * 300, "at most 256 characters"),
+])
+def test_set_password_rules(admin_client, password, confirm, message):
+    invite(admin_client)
+    [link] = invite_links("nia@example.org")
+    admin_client.post("/staff/logout")
+    response = admin_client.post(link, data={"password": password, "confirm": confirm})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert message in page and "<title>Error: Set your password" in page
+    assert admin_client.get(link).status_code == 200  # still usable after a mistake
+
+
+def test_resend_invitation_invalidates_old_link(admin_client):
+    invite(admin_client)
+    user = db.session.scalars(select(StaffUser).where(StaffUser.email == "nia@example.org")).one()
+    response = admin_client.post(f"/admin/staff/{user.id}/invite")
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/admin/staff/{user.id}"
+    assert "Any earlier link no longer works" in admin_client.get(
+        response.headers["Location"]).get_data(as_text=True)
+    old, new = invite_links("nia@example.org")
+    assert old != new
+    assert admin_client.get(old).status_code == 404
+    assert admin_client.get(new).status_code == 200
+
+
+def test_no_invitation_for_a_deactivated_account(admin_client, make_staff):
+    gone = make_staff(email="gone@example.org", active=False)
+    admin_client.post(f"/admin/staff/{gone.id}/invite")
+    page = admin_client.get(f"/admin/staff/{gone.id}").get_data(as_text=True)
+    assert "Reactivate it before sending a new invitation" in page
+    assert invite_links("gone@example.org") == []
+
+
+@pytest.mark.parametrize("data,message", [
+    ({"name": "", "email": "x@example.org", "role": "coordinator"}, "Enter the person’s name"),
+    ({"name": "X", "email": "", "role": "coordinator"}, "Enter the person’s email address"),
+    ({"name": "X", "email": "not an address", "role": "coordinator"},
+     "Enter an email address in the correct format"),
+    ({"name": "X", "email": "x@example.org\r\nBcc: y@example.org", "role": "coordinator"},
+     "Enter an email address in the correct format"),
+    ({"name": "X", "email": "x@example.org", "role": "owner"}, "Not a valid choice"),
+    ({"name": "X", "email": "ADA@example.org", "role": "admin"},
+     "There is already an account with this email address"),
+])
+def test_new_staff_validation(admin_client, data, message):
+    response = admin_client.post("/admin/staff/new", data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert message in page and "<title>Error: Add a staff member" in page
+    assert db.session.scalars(select(OutgoingEmail)).first() is None
+    assert len(db.session.scalars(select(StaffUser)).all()) == 1
+
+
+# --- editing accounts -----------------------------------------------------------------------
+
+
+def test_admin_cannot_demote_or_deactivate_self(admin_client, admin):
+    url = f"/admin/staff/{admin.id}"
+    response = admin_client.post(url, data={"name": "Ada Admin", "role": "coordinator",
+                                            "active": "y"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "You cannot remove the admin role from your own account" in page
+    assert 'href="#role-0"' in page  # the summary links to the field
+    response = admin_client.post(url, data={"name": "Ada Admin", "role": "admin"})
+    assert "You cannot deactivate your own account" in response.get_data(as_text=True)
+    db.session.refresh(admin)
+    assert admin.role == Role.ADMIN and admin.active
+    # Renaming oneself is fine.
+    assert admin_client.post(url, data={"name": "Ada A. Admin", "role": "admin",
+                                        "active": "y"}).status_code == 302
+    db.session.refresh(admin)
+    assert admin.name == "Ada A. Admin"
+
+
+def test_admin_can_change_another_account(admin_client, make_staff, client):
+    other = make_staff(Role.ADMIN, email="other@example.org")
+    page = admin_client.get(f"/admin/staff/{other.id}").get_data(as_text=True)
+    assert re.search(r'<input checked [^>]*value="admin"', page)
+    response = admin_client.post(f"/admin/staff/{other.id}",
+                                 data={"name": "Other Person", "role": "coordinator"})
+    assert response.status_code == 302
+    db.session.refresh(other)
+    assert (other.name, other.role, other.active) == ("Other Person", Role.COORDINATOR, False)
+    assert "Deactivated" in admin_client.get("/admin/staff/").get_data(as_text=True)
+    admin_client.post("/staff/logout")
+    response = admin_client.post("/staff/login", data={"email": other.email,
+                                                       "password": TEST_PASSWORD})
+    assert response.status_code == 200
+
+
+def test_deactivated_person_is_signed_out_at_once(app, make_staff, admin):
+    coordinator = make_staff(email="cory@example.org")
+    theirs, ours = app.test_client(), app.test_client()
+
+    def send(client, method, url, **kwargs):
+        # Each request in its own app context, as in production: the test's context would
+        # otherwise keep Flask-Login's cached user in ``g`` from one request to the next.
+        with app.app_context():
+            return client.open(url, method=method, **kwargs)
+
+    send(theirs, "POST", "/staff/login", data={"email": "cory@example.org", "password": TEST_PASSWORD})
+    assert send(theirs, "GET", "/admin/staff/").status_code == 403
+    send(ours, "POST", "/staff/login", data={"email": "ada@example.org", "password": TEST_PASSWORD})
+    send(ours, "POST", f"/admin/staff/{coordinator.id}", data={"name": "Cory", "role": "coordinator"})
+    assert send(theirs, "GET", "/admin/staff/").status_code == 302  # back to sign-in
+
+
+def test_unknown_staff_id_is_404(admin_client):
+    assert admin_client.get("/admin/staff/999999").status_code == 404
+    assert admin_client.post("/admin/staff/999999/invite").status_code == 404
+
+
+# --- the admin role on every admin route ------------------------------------------------------
+
+GET_ROUTES = [
+    "/admin/staff/", "/admin/staff/new", "/admin/staff/{staff_id}",
+    "/admin/events", "/admin/events/new", "/admin/events/{event_id}",
+    "/admin/catalogue", "/admin/catalogue/new", "/admin/catalogue/{type_id}",
+    "/admin/email/", "/admin/email/caught", "/admin/email/caught/{message_id}",
+]
+POST_ROUTES = [
+    "/admin/staff/new", "/admin/staff/{staff_id}", "/admin/staff/{staff_id}/invite",
+    "/admin/events/new", "/admin/events/{event_id}", "/admin/events/{event_id}/requests",
+    "/admin/catalogue/new", "/admin/catalogue/{type_id}",
+    "/admin/email/{email_id}/retry",
+]
+
+
+@pytest.fixture
+def ids(make_request, make_staff):
+    request, _ = make_request()
+    email = db.session.scalars(select(OutgoingEmail)).first()
+    return {"staff_id": make_staff(Role.COORDINATOR).id, "event_id": request.event_id,
+            "type_id": request.items[0].accommodation_type_id, "email_id": email.id,
+            "message_id": "1700000000000000000-abcdef12"}
+
+
+def test_route_lists_cover_every_admin_route(app):
+    def pattern(rule):
+        return re.sub(r"<(?:int:)?(\w+)>", r"{\1}", rule.rule)
+
+    admin_rules = [r for r in app.url_map.iter_rules() if r.rule.startswith("/admin")]
+    assert {pattern(r) for r in admin_rules if "GET" in r.methods} == set(GET_ROUTES)
+    assert {pattern(r) for r in admin_rules if "POST" in r.methods} == set(POST_ROUTES)
+
+
+@pytest.mark.parametrize("method,route", [("GET", r) for r in GET_ROUTES]
+                         + [("POST", r) for r in POST_ROUTES])
+def test_coordinator_gets_403(client, make_staff, login, ids, method, route):
+    login(make_staff(Role.COORDINATOR))
+    before = db.session.scalars(select(OutgoingEmail.id)).all()
+    response = client.open(route.format(**ids), method=method,
+                           data={"name": "X", "email": "x@example.org", "role": "admin",
+                                 "open": "0"})
+    assert response.status_code == 403
+    assert "You do not have access to this page" in response.get_data(as_text=True)
+    assert db.session.scalars(select(OutgoingEmail.id)).all() == before
+
+
+@pytest.mark.parametrize("method,route", [("GET", r) for r in GET_ROUTES]
+                         + [("POST", r) for r in POST_ROUTES])
+def test_anonymous_is_sent_to_sign_in(client, ids, method, route):
+    response = client.open(route.format(**ids), method=method, data={"open": "0"})
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/staff/login?next=")
