@@ -1,9 +1,81 @@
-"""STUB — to be replaced: admin outbox page and caught-mail view."""
-from flask import Blueprint
+"""Admin pages for email: the outbox's health with a retry for failed messages, and the mail
+that the local catcher received (for development, where no real mail leaves the machine)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from sqlalchemy import func, select
+
+from ..auth.decorators import admin_required
+from ..extensions import db
+from .catcher import list_caught, read_caught
+from .models import EmailStatus, OutgoingEmail
+from .sender import retry_dead_email
 
 admin_bp = Blueprint("mail_admin", __name__, url_prefix="/admin/email")
 
+LIST_LIMIT = 100
+
+
+def _status_counts() -> dict[EmailStatus, int]:
+    rows = db.session.execute(select(OutgoingEmail.status, func.count(OutgoingEmail.id))
+                              .group_by(OutgoingEmail.status))
+    counts = {status: 0 for status in EmailStatus}
+    counts.update({EmailStatus(status): count for status, count in rows})
+    return counts
+
+
+def _rows(*statuses: EmailStatus, newest_first: bool) -> list[OutgoingEmail]:
+    order = (OutgoingEmail.created_at.desc() if newest_first else OutgoingEmail.next_attempt_at,
+             OutgoingEmail.id)
+    return list(db.session.scalars(select(OutgoingEmail).where(OutgoingEmail.status.in_(statuses))
+                                   .order_by(*order).limit(LIST_LIMIT)))
+
+
+def catcher_folder() -> Path:
+    configured = current_app.config.get("MAIL_CATCHER_DIR")
+    return Path(configured) if configured else Path(current_app.instance_path) / "mail"
+
 
 @admin_bp.get("/")
+@admin_required
 def outbox():
-    return "outbox"
+    return render_template(
+        "notifications/outbox.html", counts=_status_counts(), limit=LIST_LIMIT,
+        dead=_rows(EmailStatus.DEAD, newest_first=True),
+        waiting=_rows(EmailStatus.PENDING, EmailStatus.SENDING, newest_first=False),
+    )
+
+
+@admin_bp.post("/<int:email_id>/retry")
+@admin_required
+def retry(email_id: int):
+    row = db.get_or_404(OutgoingEmail, email_id)
+    if row.status != EmailStatus.DEAD:
+        flash("That message has not failed, so there is nothing to retry.", "info")
+    else:
+        retry_dead_email(row)
+        db.session.commit()
+        flash(f"The message “{row.subject}” will be sent again shortly.", "success")
+    return redirect(url_for("mail_admin.outbox"))
+
+
+@admin_bp.get("/caught")
+@admin_required
+def caught():
+    folder = catcher_folder()
+    return render_template("notifications/caught.html", messages=list_caught(folder),
+                           folder=folder, limit=LIST_LIMIT)
+
+
+@admin_bp.get("/caught/<message_id>")
+@admin_required
+def caught_message(message_id: str):
+    if len(message_id) > 100:
+        abort(404)
+    message = read_caught(catcher_folder(), message_id)
+    if message is None:
+        abort(404)
+    return render_template("notifications/caught_message.html", message=message)
