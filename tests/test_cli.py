@@ -233,7 +233,11 @@ def test_catcher_keeps_each_message_for_the_admin_view(tmp_path):
     controller = start_catcher(folder, "127.0.0.1", port)
     try:
         _send(port, "First")
-        _send(port, "Second")
+        with smtplib.SMTP("127.0.0.1", port, timeout=10) as smtp:
+            # Folded straight after the name, as Flask-Mail folds a long subject.
+            smtp.sendmail("a@example.org", ["b@example.net"],
+                          b"From: a@example.org\r\nTo: b@example.net\r\nSubject:\r\n Second\r\n"
+                          b"\r\nBody\r\n")
     finally:
         controller.stop()
     caught = list_caught(folder)

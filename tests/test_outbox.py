@@ -130,7 +130,7 @@ def test_every_delivered_message_has_text_and_html_parts_and_the_rows_message_id
         row = rows[message["Message-ID"]]
         assert row.status == EmailStatus.SENT and row.sent_at is not None
         assert message["To"] == row.to_address
-        assert message["Subject"] == row.subject
+        assert message["Subject"].strip() == row.subject
         assert message["Auto-Submitted"] == "auto-generated"
         assert text_body(message).replace("\r\n", "\n").strip() == row.body_text.strip()
         assert _html_body(message).startswith("<!doctype html>")

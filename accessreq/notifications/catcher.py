@@ -66,10 +66,11 @@ def _parse(path: Path) -> CaughtMessage:
     return CaughtMessage(
         id=path.stem,
         received_at=datetime.fromtimestamp(path.stat().st_mtime, UTC),
-        sender=str(message["From"] or ""),
-        to=str(message["To"] or ""),
-        subject=str(message["Subject"] or ""),
-        message_id=str(message["Message-ID"] or ""),
+        # A long header may be folded right after its name; unfolded, it starts with a space.
+        sender=str(message["From"] or "").strip(),
+        to=str(message["To"] or "").strip(),
+        subject=str(message["Subject"] or "").strip(),
+        message_id=str(message["Message-ID"] or "").strip(),
         text=_content(message.get_body(("plain",))),
         html=_content(message.get_body(("html",))),
     )
