@@ -73,9 +73,11 @@ class StatusForm(_ActionForm):
     )
 
     def validate_status(self, field) -> None:
+        # Whether the move is allowed is the service's rule; it explains a refusal itself.
         if not field.data:
             raise ValidationError("Choose the new status.")
-        _in_choices(field, "Choose one of the statuses in the list.")
+        if field.data not in set(RequestStatus):
+            raise ValidationError("Choose one of the statuses in the list.")
 
     def validate_message(self, field) -> None:
         try:
