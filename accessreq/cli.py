@@ -49,10 +49,9 @@ class _StopFlag:
 
 
 def _is_development_key() -> bool:
-    from . import config
+    from .config import DEFAULT_SECRET_KEY
 
-    development_key = getattr(config, "DEFAULT_SECRET_KEY", "dev-only-insecure-key")
-    return current_app.testing or current_app.config["SECRET_KEY"] == development_key
+    return current_app.testing or current_app.config["SECRET_KEY"] == DEFAULT_SECRET_KEY
 
 
 @click.command("demo")

@@ -1,4 +1,8 @@
-"""Demo data: the usual catalogue, a few future events and two staff accounts. Idempotent."""
+"""Demo data: the usual catalogue, a few future events and two staff accounts. Idempotent.
+
+The staff password is published (README, ``make run``): never load this into a real system;
+``flask demo`` refuses when a production SECRET_KEY is set.
+"""
 
 from __future__ import annotations
 
@@ -82,9 +86,11 @@ def load_demo(today: datetime | None = None) -> dict[str, int]:
     before = db.session.scalar(select(db.func.count()).select_from(AccommodationType))
     catalogue = _catalogue()
     added["catalogue"] = len(catalogue) - before
-    today = (today or utcnow()).date()
+    now = today or utcnow()
+    today = now.date()
     zone = ZoneInfo("Europe/London")
-    titles = set(db.session.scalars(select(Event.title)))
+    # Only upcoming events count, so a demo database loaded months ago gets fresh events.
+    titles = set(db.session.scalars(select(Event.title).where(Event.starts_at > now)))
     for title, days, hour, hours, venue, online, provided, description in EVENTS:
         if title in titles:
             continue

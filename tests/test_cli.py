@@ -274,3 +274,17 @@ def _accepts(port: int) -> bool:
             return True
     except OSError:
         return False
+
+
+def test_demo_adds_fresh_events_once_the_old_ones_are_past(runner):
+    from accessreq.demo import load_demo
+
+    load_demo()
+    for event in db.session.scalars(select(Event)):
+        event.starts_at = utcnow() - timedelta(days=200)
+        event.ends_at = event.starts_at + timedelta(hours=2)
+    db.session.commit()
+    assert load_demo()["events"] == len(EVENTS)
+    upcoming = db.session.scalars(select(Event).where(Event.starts_at > utcnow())).all()
+    assert len(upcoming) == len(EVENTS)
+    assert load_demo() == {"catalogue": 0, "events": 0, "staff": 0}
