@@ -1,0 +1,161 @@
+"""Public pages in every state a person meets them: events, the request form, status pages."""
+
+from __future__ import annotations
+
+from accessreq.extensions import db
+from accessreq.requests.services import cancel_by_attendee
+from accessreq.requests.states import RequestStatus
+from accessreq.triage.services import change_status, reply
+
+from .helpers import State, World
+
+EVENT_TITLE = "Public lecture: Cities that listen"
+CLOSED_TITLE = "Roundtable: Archives and memory"
+
+
+def catalogue(w: World) -> list:
+    """A small catalogue shared by every event a state makes."""
+    if "catalogue" not in w._data:
+        w._data["catalogue"] = [
+            w.make_type("Sign language interpretation", 14, details_label="Which sign language?",
+                        details_hint="For example BSL, ASL or International Sign.",
+                        description="A qualified interpreter at the event."),
+            w.make_type("Human real-time captioning (CART)", 14,
+                        description="A trained captioner writes what is said as it happens."),
+            w.make_type("Wheelchair-accessible seating", 3,
+                        description="A space for a wheelchair, with a route without steps."),
+        ]
+    return w._data["catalogue"]
+
+
+def open_event(w: World, title: str = EVENT_TITLE, days_ahead: float = 40):
+    return w.make_event(title=title, days_ahead=days_ahead, types=catalogue(w),
+                        description="How urban design can work with the people who use it.",
+                        access_provided="Step-free venue. Automated captions on the livestream.",
+                        is_online=True)
+
+
+def closed_event(w: World):
+    return w.make_event(title=CLOSED_TITLE, days_ahead=20, types=catalogue(w),
+                        requests_open=False, access_provided="Hearing loop in the room.")
+
+
+def submitted_request(w: World):
+    event = open_event(w)
+    kinds = catalogue(w)
+    request, url = w.make_request(event=event, types=kinds[:2], details={kinds[0].id: "BSL"},
+                                  anything_else="A seat near the interpreter, please.")
+    return request, w.local(url)
+
+
+STATUS_MESSAGES = {
+    RequestStatus.NEEDS_INFO: "Which sign language do you use: BSL or International Sign?",
+    RequestStatus.ARRANGED: "A BSL interpreter is booked and a captioner will join online.",
+    RequestStatus.PARTIALLY_ARRANGED: "The interpreter is booked. We could not find a captioner; "
+                                      "a full transcript will be sent to you within a week.",
+    RequestStatus.UNABLE: "We could not book an interpreter for this date. The recording will "
+                          "have captions and BSL, sent to you within two weeks.",
+}
+# How staff get a request to each status from "submitted".
+PATHS = {
+    RequestStatus.SUBMITTED: [],
+    RequestStatus.IN_REVIEW: [RequestStatus.IN_REVIEW],
+    RequestStatus.NEEDS_INFO: [RequestStatus.NEEDS_INFO],
+    RequestStatus.ARRANGED: [RequestStatus.IN_REVIEW, RequestStatus.ARRANGED],
+    RequestStatus.PARTIALLY_ARRANGED: [RequestStatus.PARTIALLY_ARRANGED],
+    RequestStatus.UNABLE: [RequestStatus.UNABLE],
+    RequestStatus.CLOSED: [RequestStatus.ARRANGED, RequestStatus.CLOSED],
+    RequestStatus.CANCELLED: None,  # the attendee cancels
+}
+
+
+def request_in(status: RequestStatus):
+    def build(w: World):
+        request, path = submitted_request(w)
+        staff = w.staff("coordinator")
+        if status == RequestStatus.CANCELLED:
+            cancel_by_attendee(request, "My plans changed.")
+        else:
+            for step in PATHS[status]:
+                change_status(request, staff, step, STATUS_MESSAGES.get(step, ""))
+            if status == RequestStatus.IN_REVIEW:
+                reply(request, staff, "Thank you. We are contacting interpreters now.")
+        db.session.commit()
+        return path
+
+    return build
+
+
+def fill_request_form(page, name: str = "Sam Attendee", email: str = "sam@example.net") -> None:
+    page.fill("#contact_name", name)
+    page.fill("#contact_email", email)
+    page.check("#accommodations-0")
+    page.fill("#anything_else", "A seat near the front, please.")
+    page.check("#consent")
+
+
+def token_of(status_path: str) -> str:
+    return status_path.rsplit("/", 1)[-1]
+
+
+def _event_path(w: World, event) -> str:
+    return w.path("events.detail", event_id=event.id)
+
+
+def _form_path(w: World, event) -> str:
+    return w.path("requests.new", event_id=event.id)
+
+
+def _submit_empty_form(w: World, page, event) -> None:
+    w.goto(page, _form_path(w, event))
+    w.submit(page)
+
+
+def _submit_good_form(w: World, page, event) -> None:
+    w.goto(page, _form_path(w, event))
+    fill_request_form(page)
+    w.submit(page)
+    assert "/request/submitted" in page.url, page.inner_text("main")[:500]
+
+
+def _message_error(w: World, page, path: str) -> None:
+    w.goto(page, path)
+    w.submit(page, form="main form[action$='/message']")
+
+
+def _late_event(w: World):
+    return w.make_event(title="Screening: The Long Walk", types=catalogue(w), days_ahead=1)
+
+
+PUBLIC_STATES = [
+    State("home-with-events", ("events.index",),
+          build=lambda w: [open_event(w), closed_event(w), _late_event(w)],
+          open=lambda w, page, _: w.goto(page, w.path("events.index"))),
+    State("home-empty", ("events.index",),
+          open=lambda w, page, _: w.goto(page, w.path("events.index"))),
+    State("event-open", ("events.detail",), event_title=EVENT_TITLE, build=open_event,
+          open=lambda w, page, event: w.goto(page, _event_path(w, event))),
+    State("event-short-notice", ("events.detail",), event_title="Screening: The Long Walk",
+          build=_late_event, open=lambda w, page, event: w.goto(page, _event_path(w, event))),
+    State("event-closed", ("events.detail",), event_title=CLOSED_TITLE, build=closed_event,
+          open=lambda w, page, event: w.goto(page, _event_path(w, event))),
+    State("request-form", ("requests.new",), event_title=EVENT_TITLE, build=open_event,
+          open=lambda w, page, event: w.goto(page, _form_path(w, event))),
+    State("request-form-errors", ("requests.new",), event_title=EVENT_TITLE, form_error=True,
+          build=open_event, open=_submit_empty_form),
+    State("request-form-closed", ("requests.new",), event_title=CLOSED_TITLE, build=closed_event,
+          open=lambda w, page, event: w.goto(page, _form_path(w, event))),
+    State("request-submitted", ("requests.submitted",), build=open_event,
+          open=_submit_good_form),
+    *[State(f"status-{status.value}", ("requests.status",), event_title=EVENT_TITLE,
+            build=request_in(status), open=lambda w, page, path: w.goto(page, path))
+      for status in RequestStatus],
+    State("status-message-error", ("requests.status", "requests.add_message"),
+          event_title=EVENT_TITLE, form_error=True, build=request_in(RequestStatus.NEEDS_INFO),
+          open=_message_error),
+    State("cancel-confirm", ("requests.cancel",), event_title=EVENT_TITLE,
+          build=request_in(RequestStatus.SUBMITTED),
+          open=lambda w, page, path: w.goto(page, w.path("requests.cancel", token=token_of(path)))),
+    State("accessibility-statement", ("pages.accessibility",),
+          open=lambda w, page, _: w.goto(page, w.path("pages.accessibility"))),
+]

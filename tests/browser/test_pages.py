@@ -1,0 +1,98 @@
+"""axe-core, structure and reflow checks on every page in every listed state.
+
+A new GET route fails ``test_every_page_is_listed`` until a state for it is added to the list.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from .helpers import SERVER_ERROR_ENDPOINT, check, run_axe, axe_report
+from .states_public import PUBLIC_STATES
+from .states_staff import ERROR_STATES, STAFF_STATES
+
+STATES = PUBLIC_STATES + STAFF_STATES + ERROR_STATES
+# GET endpoints that are not pages for people.
+NOT_PAGES = {"static": "files", "health.healthz": "JSON for load balancers",
+             "health.readyz": "JSON for load balancers"}
+# Contrast rules axe runs again with prefers-color-scheme: dark.
+DARK_RULES = ["color-contrast", "link-in-text-block"]
+# Titles seen by test_page, compared across pages by test_titles_unique.
+TITLES: dict[str, tuple[str, str]] = {}
+
+
+def test_every_page_is_listed(app):
+    """Adding a route without adding its states to the lists above fails here."""
+    rules = list(app.url_map.iter_rules())
+    pages = {r.endpoint for r in rules if "GET" in r.methods and r.endpoint not in NOT_PAGES}
+    listed = {endpoint for state in STATES for endpoint in state.endpoints}
+    missing = sorted(pages - listed)
+    assert not missing, ("GET routes with no page state in tests/browser/states_*.py, so axe and "
+                         f"the structure checks never see them: {missing}")
+    unknown = sorted(listed - {r.endpoint for r in rules} - {SERVER_ERROR_ENDPOINT})
+    assert not unknown, f"states name endpoints the app does not have: {unknown}"
+    ids = [state.id for state in STATES]
+    assert len(ids) == len(set(ids)), "state ids must be unique"
+
+
+def title_problems(state, title: str, has_summary: bool, site_name: str) -> list[str]:
+    problems = []
+    suffix = f" — {site_name}"
+    page_part = title.removeprefix("Error: ").removesuffix(suffix).strip()
+    if not title.endswith(suffix) or not page_part or page_part == site_name:
+        problems.append(f"title {title!r} is not '<page> — {site_name}'")
+    if state.form_error != title.startswith("Error: "):
+        problems.append(f"title {title!r}: 'Error: ' prefix should be "
+                        f"{'present' if state.form_error else 'absent'}")
+    if state.form_error != has_summary:
+        problems.append("error summary " + ("missing" if state.form_error else "shown without errors"))
+    if state.event_title and state.event_title not in title:
+        problems.append(f"title {title!r} does not name the event {state.event_title!r}")
+    return problems
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("state", STATES, ids=str)
+def test_page(world, axe, state):
+    """One page load, every check: axe (light and dark schemes), structure, titles, targets,
+    and for public pages reflow at 320 CSS px (the width of 1280 px at 400% zoom)."""
+    page = world.visit(state)
+    failures = []
+    violations = run_axe(axe, page)
+    if violations:
+        failures.append(axe_report("the light scheme", violations))
+    problems = check(page, "structure")
+    title = page.title()
+    TITLES[state.id] = (state.page_key, title)
+    problems += title_problems(state, title, page.locator(".error-summary").count() > 0,
+                               world.app.config["SITE_NAME"])
+    problems += [f"target under 24×24 px at 1280 px: {t}" for t in check(page, "smallTargets")]
+
+    page.emulate_media(color_scheme="dark")
+    violations = run_axe(axe, page, rules=DARK_RULES)
+    if violations:
+        failures.append(axe_report("the dark scheme", violations))
+
+    if state.public:
+        page.emulate_media(color_scheme="light")
+        page.set_viewport_size({"width": 320, "height": 640})
+        overflow = check(page, "overflow")
+        if overflow["scrollWidth"] > overflow["clientWidth"]:
+            problems.append(f"scrolls sideways at 320 px: {overflow['scrollWidth']} > "
+                            f"{overflow['clientWidth']}; too wide: {overflow['wide']}")
+        problems += [f"target under 24×24 px at 320 px: {t}" for t in check(page, "smallTargets")]
+    if problems:
+        failures.append("structure and layout:\n- " + "\n- ".join(problems))
+    assert not failures, f"{state.id} ({page.url}):\n" + "\n\n".join(failures)
+
+
+@pytest.mark.browser
+def test_titles_unique():
+    """Different pages never share a title (states of one page may)."""
+    if len(TITLES) < len(STATES):
+        pytest.skip("compares titles from a full run of test_page")
+    by_title: dict[str, set[str]] = {}
+    for page_key, title in TITLES.values():
+        by_title.setdefault(title, set()).add(page_key)
+    shared = {title: sorted(keys) for title, keys in by_title.items() if len(keys) > 1}
+    assert not shared, f"pages sharing a title: {shared}"
