@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from accessreq import create_app
 from accessreq.auth.models import Role, StaffUser
 from accessreq.events.models import AccommodationType, Event
 from accessreq.extensions import db
@@ -177,6 +178,15 @@ def _snapshot(subject: str, text: str) -> str:
 # --- the tests ----------------------------------------------------------------------------
 
 
+@pytest.fixture(scope="module")
+def render_app(tmp_path_factory):
+    """Rendering needs an app context but no database: one app for all the template cases."""
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://",
+                      "MAIL_CATCHER_DIR": str(tmp_path_factory.mktemp("mail"))})
+    with app.app_context():
+        yield app
+
+
 def test_every_template_has_cases():
     on_disk = {p.stem for p in TEMPLATES.glob("*.txt") if not p.name.startswith("_")}
     html = {p.stem for p in TEMPLATES.glob("*.html") if not p.name.startswith("_")}
@@ -185,7 +195,7 @@ def test_every_template_has_cases():
 
 
 @pytest.mark.parametrize(("template", "variant"), CASES)
-def test_plain_text_matches_snapshot(app, template, variant):
+def test_plain_text_matches_snapshot(render_app, template, variant):
     subject, text, _ = render_email(template, **_case(template, variant))
     actual = _snapshot(subject, text)
     path = SNAPSHOTS / f"{template}--{variant}.txt"
@@ -197,14 +207,14 @@ def test_plain_text_matches_snapshot(app, template, variant):
 
 
 @pytest.mark.parametrize(("template", "variant"), CASES)
-def test_subject_is_one_short_line(app, template, variant):
+def test_subject_is_one_short_line(render_app, template, variant):
     subject, _, _ = render_email(template, **_case(template, variant))
     assert subject and "\n" not in subject and "\r" not in subject
     assert len(subject) <= 120
 
 
 @pytest.mark.parametrize(("template", "variant"), CASES)
-def test_html_part_is_structured_for_assistive_technology(app, template, variant):
+def test_html_part_is_structured_for_assistive_technology(render_app, template, variant):
     subject, text, html = render_email(template, **_case(template, variant))
     page = _outline(html)
     assert page.lang == "en"
@@ -220,7 +230,7 @@ def test_html_part_is_structured_for_assistive_technology(app, template, variant
 
 
 @pytest.mark.parametrize(("template", "variant"), CASES)
-def test_plain_text_carries_all_the_content_and_links(app, template, variant):
+def test_plain_text_carries_all_the_content_and_links(render_app, template, variant):
     _, text, html = render_email(template, **_case(template, variant))
     page = _outline(html)
     for href, _ in page.links:
@@ -231,7 +241,7 @@ def test_plain_text_carries_all_the_content_and_links(app, template, variant):
 
 
 @pytest.mark.parametrize(("template", "variant"), CASES)
-def test_user_input_is_escaped_in_html(app, template, variant):
+def test_user_input_is_escaped_in_html(render_app, template, variant):
     _, text, html = render_email(template, **_case(template, variant, hostile=True))
     assert "<script" not in html.lower()
     assert "&lt;script&gt;x&lt;/script&gt;" in html
