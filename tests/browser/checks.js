@@ -214,7 +214,9 @@
   // What has focus, and whether a sighted keyboard user can see it.
   function focus() {
     const el = document.activeElement;
-    if (!el || el === document.body) return { tag: "body", visible: false, description: "<body>" };
+    if (!el || el === document.body) {
+      return { tag: "body", visible: false, description: "<body>", index: -1, title: document.title };
+    }
     const s = getComputedStyle(el);
     const clear = (c) => c === "transparent" || /rgba\([^)]*,\s*0\)$/.test(c);
     const outline = s.outlineStyle !== "none" && parseFloat(s.outlineWidth) > 0 && !clear(s.outlineColor);
@@ -230,6 +232,10 @@
       classes: el.className || "",
       description: describe(el),
       visible: outline || shadow,
+      // Position in document order, to check that Tab follows the reading order.
+      index: [...document.querySelectorAll("*")].indexOf(el),
+      inErrorSummary: !!el.closest(".error-summary"),
+      title: document.title,
       indicator: `outline: ${s.outlineStyle} ${s.outlineWidth} ${s.outlineColor}; box-shadow: ${s.boxShadow}`,
       onScreen: r.bottom > 0 && r.right > 0 && r.top < innerHeight && r.left < innerWidth,
     };

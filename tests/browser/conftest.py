@@ -80,6 +80,8 @@ def live_server(app):
     app.config["PROPAGATE_EXCEPTIONS"] = False
     World.install_test_routes(app)
     server = LiveServer(app)
+    # Links in emails and on the confirmation page must lead back to this server.
+    app.config["BASE_URL"] = server.url
     server.start()
     yield server
     server.stop()

@@ -188,16 +188,37 @@ def tab(page, times: int = 1) -> dict:
     return focused(page)
 
 
-def tab_until(page, predicate: Callable[[dict], bool], limit: int = 60,
-              require_visible: bool = True) -> dict:
-    """Tab forward until ``predicate`` holds for the focused element; every stop must show focus."""
+def tab_until(page, predicate: Callable[[dict], bool], limit: int = 80) -> dict:
+    """Tab forward until ``predicate`` holds for the focused element.
+
+    Every stop must show a visible focus indicator, and focus must move forward in document
+    order (the reading order), never jump back, on the way.
+    """
     seen = []
+    previous = focused(page)["index"]
     for _ in range(limit):
         info = tab(page)
         seen.append(info["description"])
-        if require_visible and info["tag"] != "body":
-            assert info["visible"], f"focus is not visible on {info['description']}: {info['indicator']}"
+        assert info["tag"] != "body", "focus fell off the page after:\n  " + "\n  ".join(seen)
+        assert info["visible"], (f"focus is not visible on {info['description']} "
+                                 f"({info['indicator']})")
+        assert info["onScreen"], f"focused {info['description']} is scrolled out of view"
+        assert info["index"] > previous, ("Tab moved backwards, against the reading order, to "
+                                          f"{info['description']}; stops:\n  " + "\n  ".join(seen))
+        previous = info["index"]
         if predicate(info):
             return info
     raise AssertionError("never reached the wanted element; focus went through:\n  "
                          + "\n  ".join(seen))
+
+
+def press(page, key: str) -> dict:
+    """Press a key on the focused element and describe what has focus afterwards."""
+    page.keyboard.press(key)
+    return focused(page)
+
+
+def follow(page, key: str = "Enter") -> None:
+    """Activate the focused link or button with the keyboard and wait for the next page."""
+    with page.expect_navigation():
+        page.keyboard.press(key)
