@@ -59,7 +59,7 @@ def queue():
         "sort": filters.sort,
     })
     form.status.choices = options([
-        (queries.STATUS_OPEN, "Open (submitted, in review, needs information)"),
+        (queries.STATUS_OPEN, "Open (waiting on the team)"),
         (queries.STATUS_ALL, "All statuses")] + [(s.value, s.label) for s in RequestStatus])
     form.event.choices = options([("", "All events")] + [
         (str(e.id), f"{e.title} ({format_date(e.starts_at, e.timezone)})") for e in events])
@@ -113,6 +113,7 @@ def _render_detail(request_id: int, failed: tuple[str, Form] | None = None,
     return render_template(
         "triage/detail.html", req=access_request, forms=forms, now=utcnow(),
         failed_form=failed[1] if failed else None, stale_message=stale_message,
+        failed_field_id=getattr(failed[1], MAIN_FIELD[failed[0]]).id if failed else None,
         page_has_errors=failed is not None, views=queries.recent_views(request_id),
     ), code
 
