@@ -350,3 +350,18 @@ def test_post_with_csrf_token_works(client, event):
     response = post(client, event, valid_data(event, csrf_token=token))
     assert response.status_code == 303
     assert request_count() == 1
+
+
+@pytest.mark.app_config(RATELIMIT_ENABLED=True, PUBLIC_FORM_RATE_LIMIT="2 per hour")
+def test_sent_requests_are_rate_limited_but_mistakes_are_not(client, event):
+    for _ in range(3):  # mistakes do not count towards the limit
+        assert post(client, event, valid_data(event, consent="")).status_code == 200
+    assert post(client, event, valid_data(event)).status_code == 303
+    assert post(client, event, valid_data(event)).status_code == 303
+
+    refused = post(client, event, valid_data(event))
+
+    assert refused.status_code == 429
+    assert "Too many attempts" in html_of(refused)
+    assert request_count() == 2
+    assert client.get(f"/events/{event.id}/request").status_code == 200  # reading is never limited

@@ -12,7 +12,6 @@ from .models import AccommodationType, Event
 from .queries import PageOutOfRange, upcoming_events
 
 bp = Blueprint("events", __name__)
-admin_bp = Blueprint("events_admin", __name__, url_prefix="/admin")
 
 # Under this much notice the team cannot promise anything (DOMAIN.md).
 SHORT_NOTICE = timedelta(hours=48)
@@ -73,13 +72,3 @@ def detail(event_id: int):
         cart_type=human_captioning_type(offered),
     )
 
-
-# Admin stubs: kept until the admin views move to their own module.
-@admin_bp.get("/events")
-def events():
-    return "events admin"
-
-
-@admin_bp.get("/catalogue")
-def catalogue():
-    return "catalogue"

@@ -10,7 +10,7 @@ from flask import (Blueprint, abort, current_app, flash, redirect, render_templa
                    session, url_for)
 
 from ..events.models import Event
-from ..extensions import db
+from ..extensions import db, limiter
 from ..timeutil import utcnow
 from .forms import FOR_SOMEONE_ELSE, CancelForm, MessageForm, request_form_for
 from .models import AccessRequest, ContactChannel
@@ -23,6 +23,19 @@ bp = Blueprint("requests", __name__)
 SESSION_KEY = "last_submission"
 PRIVATE_ENDPOINTS = frozenset({"requests.submitted", "requests.status", "requests.add_message",
                                "requests.cancel"})
+
+
+def _public_form_limit() -> str:
+    return current_app.config["PUBLIC_FORM_RATE_LIMIT"]
+
+
+def _was_accepted(response) -> bool:
+    """Only count posts that changed something: a person fixing mistakes is never locked out."""
+    return response.status_code == 303
+
+
+# Applied to each public POST: slows down scripted spam without a CAPTCHA.
+public_post_limit = limiter.limit(_public_form_limit, methods=["POST"], deduct_when=_was_accepted)
 
 
 @bp.after_request
@@ -66,6 +79,7 @@ def _closed_reason(event: Event) -> str:
 
 
 @bp.route("/events/<int(max=2147483647):event_id>/request", methods=["GET", "POST"])
+@public_post_limit
 def new(event_id: int):
     event = _event_or_404(event_id)
     form = request_form_for(event, current_app.config["RETENTION_DAYS"])
@@ -116,6 +130,7 @@ def status(token: str):
 
 
 @bp.post("/r/<token>/message")
+@public_post_limit
 def add_message(token: str):
     access_request = _request_or_404(token)
     form = MessageForm()
@@ -131,6 +146,7 @@ def add_message(token: str):
 
 
 @bp.route("/r/<token>/cancel", methods=["GET", "POST"])
+@public_post_limit
 def cancel(token: str):
     access_request = _request_or_404(token)
     if not access_request.can_cancel:
