@@ -277,6 +277,17 @@ def test_a_status_that_needs_a_message_keeps_the_choice_on_error(signed_in, req)
     assert fresh(req).status == RequestStatus.SUBMITTED
 
 
+@pytest.mark.parametrize("value,message", [("", "Choose the new status."),
+                                           ("bogus", "Choose one of the statuses in the list.")])
+def test_a_missing_or_unknown_status_is_a_field_error(signed_in, req, value, message):
+    response = post(signed_in, req, "status", status=value, message="Kept text")
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert message in html and 'href="#status-status"' in html
+    assert re.search(r">\s*Kept text</textarea>", html)
+    assert fresh(req).status == RequestStatus.SUBMITTED
+
+
 def test_an_illegal_status_is_refused_with_the_reason(signed_in, req):
     before = history_count(req)
     response = post(signed_in, req, "status", status="closed", message="Done")

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import Form, HiddenField, SearchField, SelectField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import (DataRequired, InputRequired, Length, Optional,
+                                ValidationError)
 
 from ..requests.states import MESSAGE_REQUIRED, RequestStatus
 from .queries import SEARCH_MAX_LENGTH
@@ -61,7 +62,8 @@ class AssignForm(_ActionForm):
 
 
 class StatusForm(_ActionForm):
-    status = SelectField("New status", validate_choice=False)
+    status = SelectField("New status", validate_choice=False,
+                         validators=[InputRequired(message="Choose the new status.")])
     message = TextAreaField(
         "Message to the attendee about this change",
         validators=[Length(max=MESSAGE_MAX_LENGTH,
@@ -74,8 +76,6 @@ class StatusForm(_ActionForm):
 
     def validate_status(self, field) -> None:
         # Whether the move is allowed is the service's rule; it explains a refusal itself.
-        if not field.data:
-            raise ValidationError("Choose the new status.")
         if field.data not in set(RequestStatus):
             raise ValidationError("Choose one of the statuses in the list.")
 
