@@ -5,9 +5,11 @@ A new GET route fails ``test_every_page_is_listed`` until a state for it is adde
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
-from .helpers import SERVER_ERROR_ENDPOINT, check, run_axe, axe_report
+from .helpers import SCREENSHOTS, SERVER_ERROR_ENDPOINT, axe_report, check, run_axe
 from .states_public import PUBLIC_STATES
 from .states_staff import ERROR_STATES, STAFF_STATES
 
@@ -57,6 +59,9 @@ def test_page(world, axe, state):
     """One page load, every check: axe (light and dark schemes), structure, titles, targets,
     and for public pages reflow at 320 CSS px (the width of 1280 px at 400% zoom)."""
     page = world.visit(state)
+    if os.environ.get("SCREENSHOT_ALL_PAGES"):
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"all-{state.id}-1280.png"), full_page=True)
     failures = []
     violations = run_axe(axe, page)
     if violations:
@@ -76,6 +81,8 @@ def test_page(world, axe, state):
     if state.public:
         page.emulate_media(color_scheme="light")
         page.set_viewport_size({"width": 320, "height": 640})
+        if os.environ.get("SCREENSHOT_ALL_PAGES"):
+            page.screenshot(path=str(SCREENSHOTS / f"all-{state.id}-320.png"), full_page=True)
         overflow = check(page, "overflow")
         if overflow["scrollWidth"] > overflow["clientWidth"]:
             problems.append(f"scrolls sideways at 320 px: {overflow['scrollWidth']} > "

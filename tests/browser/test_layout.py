@@ -1,0 +1,59 @@
+"""Layout in the settings people choose: dark scheme, reduced motion, and screenshots to review.
+
+Reflow at 320 px and target sizes are checked on every state in test_pages.py.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from .helpers import SCREENSHOTS, check, run_axe, axe_report
+from .states_public import PUBLIC_STATES
+from .states_staff import STAFF_STATES
+
+pytestmark = pytest.mark.browser
+
+BY_ID = {state.id: state for state in PUBLIC_STATES + STAFF_STATES}
+SAMPLE = ["home-with-events", "request-form-errors", "status-needs_info", "queue-full",
+          "request-detail", "admin-outbox"]
+SCREENSHOT_STATES = ["request-form", "request-form-errors", "status-needs_info", "queue-full"]
+WIDTHS = [320, 1280]
+
+
+def luminance(css_colour: str) -> float:
+    """Relative luminance of an ``rgb(r, g, b)`` colour, as WCAG defines it."""
+    channels = [int(c) / 255 for c in css_colour[css_colour.index("(") + 1:-1].split(",")[:3]]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+@pytest.mark.parametrize("state_id", SAMPLE)
+def test_dark_scheme_applies_and_keeps_contrast(world, axe, state_id):
+    """A context that prefers dark gets the dark palette, and text still meets 4.5:1."""
+    page = world.visit(BY_ID[state_id], color_scheme="dark")
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert luminance(background) < 0.05, f"body background {background} is not dark"
+    violations = run_axe(axe, page, rules=["color-contrast", "link-in-text-block"])
+    assert not violations, axe_report(f"{state_id} (dark context)", violations)
+
+
+@pytest.mark.parametrize("state_id", SAMPLE)
+def test_reduced_motion_is_respected(world, state_id):
+    page = world.visit(BY_ID[state_id], reduced_motion="reduce")
+    page.keyboard.press("Tab")  # focus styles are where transitions usually hide
+    page.keyboard.press("Tab")
+    assert check(page, "motion") == []
+
+
+@pytest.mark.parametrize("state_id", SCREENSHOT_STATES)
+def test_screenshots_for_review(world, state_id):
+    """Full-page pictures at 320 and 1280 px in test-artifacts/screenshots/ (not committed)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page = world.visit(BY_ID[state_id])
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        path = SCREENSHOTS / f"{state_id}-{width}.png"
+        page.screenshot(path=str(path), full_page=True)
+        assert path.stat().st_size > 10_000, f"{path} looks empty"
+    page.emulate_media(color_scheme="dark")
+    page.screenshot(path=str(SCREENSHOTS / f"{state_id}-1280-dark.png"), full_page=True)
