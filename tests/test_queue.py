@@ -332,7 +332,7 @@ BAD_QUERIES = [
     "?assignee=99999999999999999999", "?assignee=%F0%9F%A6%8A", "?page=0", "?page=-3",
     "?page=abc", "?page=99999999999999999999", "?page=1e9", "?sort=evil", "?sort=",
     "?q=" + "x" * 5000, "?q=%E2%80%8B%F0%9F%A6%8A%20caf%C3%A9", "?q=%27%3B+DROP+TABLE+event%3B--",
-    "?q=%5C", "?q=_", "?status=all&status=closed", "?page=2&page=x",
+    "?q=%5C", "?q=_", "?q=%00", "?q=ab%00cd", "?q=%ED%A0%80", "?q=%FF%FE", "?status=all&status=closed", "?page=2&page=x",
 ]
 
 

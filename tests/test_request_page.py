@@ -352,6 +352,19 @@ def test_too_long_text_is_refused_and_kept(signed_in, req, action):
 
 
 @pytest.mark.parametrize("action,fields", [
+    ("reply", {"body": "Hello\x00 there\x1b"}),
+    ("note", {"body": "\x00Hello there"}),
+    ("status", {"status": "in_review", "message": "Hello\x00 there"}),
+])
+def test_control_characters_are_dropped_not_a_server_error(signed_in, req, action, fields):
+    response = post(signed_in, req, action, **fields)
+    assert_redirected_to_history(response, req)
+    kind = {"reply": HistoryKind.STAFF_REPLY, "note": HistoryKind.NOTE,
+            "status": HistoryKind.STATUS_CHANGED}[action]
+    assert [h.body for h in fresh(req).history if h.kind == kind] == ["Hello there"]
+
+
+@pytest.mark.parametrize("action,fields", [
     ("reply", {"body": "Typed <b>carefully</b>"}),
     ("note", {"body": "Typed <b>carefully</b>"}),
     ("status", {"status": "arranged", "message": "Typed <b>carefully</b>"}),

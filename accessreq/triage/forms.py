@@ -6,6 +6,8 @@ action form carries the request's ``version`` so a change based on an old page i
 
 from __future__ import annotations
 
+import re
+
 from flask_wtf import FlaskForm
 from wtforms import Form, HiddenField, SearchField, SelectField, TextAreaField
 from wtforms.validators import (DataRequired, InputRequired, Length, Optional,
@@ -20,6 +22,12 @@ except ImportError:  # pragma: no cover
     SelectChoice = None
 
 MESSAGE_MAX_LENGTH = 5000
+# Control characters other than tab and newlines: never meant, and PostgreSQL refuses NUL.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(value: str | None) -> str | None:
+    return _CONTROL.sub("", value) if isinstance(value, str) else value
 
 
 def options(pairs) -> list:
@@ -72,6 +80,7 @@ class StatusForm(_ActionForm):
         "Needed when you ask for information, or when something is only partly arranged or "
         "cannot be arranged: say what is needed, or what you can offer instead.",
         render_kw={"rows": 5},
+        filters=[clean_text],
     )
 
     def validate_status(self, field) -> None:
@@ -97,6 +106,7 @@ class ReplyForm(_ActionForm):
                            message=f"Keep the message under {MESSAGE_MAX_LENGTH} characters.")],
         description="Emailed to the attendee and shown on their status page.",
         render_kw={"rows": 5},
+        filters=[clean_text],
     )
 
 
@@ -108,6 +118,7 @@ class NoteForm(_ActionForm):
                            message=f"Keep the note under {MESSAGE_MAX_LENGTH} characters.")],
         description="Only staff see notes; they are never shown or emailed to the attendee.",
         render_kw={"rows": 4},
+        filters=[clean_text],
     )
 
 

@@ -32,6 +32,7 @@ SORT_NEWEST = "newest"
 SEARCH_MAX_LENGTH = 200
 _MAX_ID_DIGITS = 9  # keeps ids inside a 32-bit integer on every database
 _SPACES = re.compile(r"\s+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # PostgreSQL refuses NUL in text; none belong in a search
 
 
 def _positive_id(value: str | None) -> int | None:
@@ -63,7 +64,7 @@ class QueueFilters:
             staff_id = _positive_id(assignee)
             assignee = str(staff_id) if staff_id else ""
         sort = args.get("sort") if args.get("sort") in (SORT_DUE, SORT_NEWEST) else SORT_DUE
-        q = _SPACES.sub(" ", args.get("q") or "").strip()[:SEARCH_MAX_LENGTH]
+        q = _SPACES.sub(" ", _CONTROL.sub(" ", args.get("q") or "")).strip()[:SEARCH_MAX_LENGTH]
         page = _positive_id(args.get("page")) or 1
         return cls(status=status, event_id=_positive_id(args.get("event")),
                    type_id=_positive_id(args.get("type")), assignee=assignee, q=q,
