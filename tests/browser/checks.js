@@ -159,7 +159,7 @@
       if (h1s[0] && !(summary.compareDocumentPosition(h1s[0]) & Node.DOCUMENT_POSITION_FOLLOWING)) {
         problems.push("the error summary is not above the h1");
       }
-      for (const link of summary.querySelectorAll("a")) {
+      for (const link of summary.querySelectorAll("a[href^='#']")) {
         const target = document.getElementById((link.getAttribute("href") || "").replace(/^#/, ""));
         if (!target || !target.matches("input, select, textarea")) {
           problems.push(`error summary link ${link.getAttribute("href")} does not lead to a field`);

@@ -123,6 +123,13 @@ def _message_error(w: World, page, path: str) -> None:
     w.submit(page, form="main form[action$='/message']")
 
 
+def _message_sent(w: World, page, path: str) -> None:
+    w.goto(page, path)
+    page.fill("#body", "Yes: BSL, please.")
+    w.submit(page, form="main form[action$='/message']")
+    assert page.locator(".flashes [role=status]").count() == 1, "no success message shown"
+
+
 def _late_event(w: World):
     return w.make_event(title="Screening: The Long Walk", types=catalogue(w), days_ahead=1)
 
@@ -153,6 +160,8 @@ PUBLIC_STATES = [
     State("status-message-error", ("requests.status", "requests.add_message"),
           event_title=EVENT_TITLE, form_error=True, build=request_in(RequestStatus.NEEDS_INFO),
           open=_message_error),
+    State("status-message-sent", ("requests.status", "requests.add_message"),
+          event_title=EVENT_TITLE, build=request_in(RequestStatus.NEEDS_INFO), open=_message_sent),
     State("cancel-confirm", ("requests.cancel",), event_title=EVENT_TITLE,
           build=request_in(RequestStatus.SUBMITTED),
           open=lambda w, page, path: w.goto(page, w.path("requests.cancel", token=token_of(path)))),

@@ -20,7 +20,7 @@ from accessreq.timeutil import utcnow
 from accessreq.triage.services import add_note, assign, change_status, reply
 
 from .helpers import SERVER_ERROR_ENDPOINT, SERVER_ERROR_PATH, State, World, free_port
-from .states_public import catalogue, closed_event, open_event
+from .states_public import EVENT_TITLE, catalogue, closed_event, open_event
 
 INVITE_TOKEN = "browser-test-invitation-token-0123456789abcdef"
 
@@ -67,6 +67,14 @@ def _detail(w: World, page, request) -> None:
 
 def _detail_action_error(w: World, page, request) -> None:
     _detail(w, page, request)
+    w.submit(page, form=f"main form[action='{w.path('triage.reply', request_id=request.id)}']")
+
+
+def _stale_reply(w: World, page, request) -> None:
+    """Someone else acts on the request while this page is open; this reply is then refused."""
+    _detail(w, page, request)
+    reply(request, w.staff("coordinator", "Bea Coordinator"), "We have booked the interpreter.")
+    page.fill("#reply-body", "Thank you, the interpreter is booked.")
     w.submit(page, form=f"main form[action='{w.path('triage.reply', request_id=request.id)}']")
 
 
@@ -180,10 +188,13 @@ STAFF_STATES = [
     State("queue-empty", ("triage.queue",), **STAFF, open=_goto("triage.queue")),
     State("queue-full", ("triage.queue",), **STAFF, build=full_queue, open=_goto("triage.queue")),
     State("queue-filtered", ("triage.queue",), **STAFF, build=full_queue, open=_filter_queue),
-    State("request-detail", ("triage.detail",), **STAFF, event_title=None,
+    State("request-detail", ("triage.detail",), **STAFF, event_title=EVENT_TITLE,
           build=request_with_history, open=_detail),
     State("request-detail-action-error", ("triage.detail", "triage.reply"), **STAFF,
-          form_error=True, build=request_with_history, open=_detail_action_error),
+          event_title=EVENT_TITLE, form_error=True, build=request_with_history,
+          open=_detail_action_error),
+    State("request-detail-stale", ("triage.detail", "triage.reply"), **STAFF,
+          event_title=EVENT_TITLE, form_error=True, build=request_with_history, open=_stale_reply),
     State("admin-staff", ("staff_admin.list_staff",), **ADMIN,
           build=lambda w: [w.staff("coordinator"), invited(w)],
           open=_goto("staff_admin.list_staff")),
