@@ -14,8 +14,7 @@ from .states_staff import STAFF_STATES
 pytestmark = pytest.mark.browser
 
 BY_ID = {state.id: state for state in PUBLIC_STATES + STAFF_STATES}
-SAMPLE = ["home-with-events", "request-form-errors", "status-needs_info", "queue-full",
-          "request-detail", "admin-outbox"]
+SAMPLE = ["home-with-events", "request-form-errors", "status-needs_info", "queue-full"]
 SCREENSHOT_STATES = ["request-form", "request-form-errors", "status-needs_info", "queue-full"]
 WIDTHS = [320, 1280]
 
