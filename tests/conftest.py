@@ -48,6 +48,8 @@ def base_config(database_url: str, tmp_path) -> dict:
         # Limits are tested on their own (test_rate_limits.py); elsewhere they would only
         # make many quick submissions from one test client flaky.
         "RATELIMIT_ENABLED": False,
+        # scrypt with production cost takes a third of a second; tests hash hundreds of times.
+        "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
     }
 
 
