@@ -220,3 +220,15 @@ def test_passwords_are_stored_as_scrypt_hashes(make_staff):
     assert "a long and secret passphrase" not in stored
     assert user.check_password("a long and secret passphrase")
     assert not user.check_password("a long and secret passphrasE")
+
+
+@pytest.mark.app_config(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="4 per minute",
+                        LOGIN_MAX_FAILURES=100)
+def test_sign_in_posts_are_rate_limited_per_address(client, make_staff):
+    make_staff(email="cory@example.org")
+    for n in range(4):
+        assert sign_in(client, f"person{n}@example.org", "wrong guess 123").status_code == 200
+    response = sign_in(client, "cory@example.org", TEST_PASSWORD)
+    assert response.status_code == 429
+    assert "Too many attempts" in response.get_data(as_text=True)
+    assert client.get("/staff/login").status_code == 200  # the page itself still opens

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (Blueprint, current_app, flash, redirect, render_template, request, session,
+                   url_for)
 from flask_login import current_user, login_user, logout_user
 
-from ..extensions import db
+from ..extensions import db, limiter
 from ..timeutil import format_when
 from .decorators import admin_required
 from .forms import EditStaffForm, LoginForm, NewStaffForm, SetPasswordForm
@@ -41,7 +42,13 @@ def _start_session(user: StaffUser) -> None:
     login_user(user)
 
 
+def _login_rate_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
 @bp.route("/login", methods=["GET", "POST"])
+# Per network address, on top of the per-account throttle: slows guessing across many accounts.
+@limiter.limit(_login_rate_limit, methods=["POST"])
 def login():
     next_url = safe_next(request.args.get("next"))
     if current_user.is_authenticated:
