@@ -54,5 +54,7 @@ def test_screenshots_for_review(world, state_id):
         path = SCREENSHOTS / f"{state_id}-{width}.png"
         page.screenshot(path=str(path), full_page=True)
         assert path.stat().st_size > 10_000, f"{path} looks empty"
+        if width == 320:  # the first screenful, as a phone or 400% zoom shows it
+            page.screenshot(path=str(SCREENSHOTS / f"{state_id}-320-first-screen.png"))
     page.emulate_media(color_scheme="dark")
     page.screenshot(path=str(SCREENSHOTS / f"{state_id}-1280-dark.png"), full_page=True)
