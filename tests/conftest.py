@@ -13,6 +13,7 @@ from email.message import EmailMessage
 
 import pytest
 from aiosmtpd.controller import Controller
+from flask import g, request_started
 from flask_migrate import upgrade
 from sqlalchemy import text
 
@@ -77,6 +78,10 @@ def _empty_all_tables() -> None:
                 connection.execute(table.delete())
 
 
+def _forget_cached_user(sender, **extra):
+    g.pop("_login_user", None)
+
+
 @pytest.fixture
 def app(request, migrated_database, tmp_path):
     config = base_config(migrated_database, tmp_path)
@@ -89,6 +94,10 @@ def app(request, migrated_database, tmp_path):
     app = create_app(config)
     with app.app_context():
         _empty_all_tables()
+    # The test keeps one app context open so it can use db.session directly. Test-client
+    # requests then share its `g`, where Flask-Login caches the user: forget it per request,
+    # as a real server (one context per request) would.
+    request_started.connect(_forget_cached_user, app)
     ctx = app.app_context()
     ctx.push()
     yield app
