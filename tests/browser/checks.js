@@ -98,6 +98,11 @@
       const group = groupOf(el);
       const isGroup = el.type === "radio" || (el.type === "checkbox" && group.length > 1);
       if (!visibleLabels(el).length) problems.push(`${describe(el)} has no visible label`);
+      const ownErrors = (el.getAttribute("aria-describedby") || "").split(/\s+/)
+        .map((id) => id && document.getElementById(id)).filter((e) => e && e.matches(".error-message"));
+      if (ownErrors.length && el.getAttribute("aria-invalid") !== "true") {
+        problems.push(`${describe(el)} has an error message but no aria-invalid="true"`);
+      }
       let question = visibleLabels(el).map(text).join(" ");
       if (isGroup) {
         const fieldset = el.closest("fieldset");
