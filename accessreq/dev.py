@@ -20,7 +20,7 @@ from .config import INSTANCE_DIR
 from .demo import DEMO_PASSWORD, DEMO_STAFF
 
 HOST = "127.0.0.1"
-STARTUP_SECONDS = 30
+STARTUP_SECONDS = 60
 STOP_SECONDS = 5
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import signal
 import smtplib
+import socket
 import subprocess
 import sys
 import time
@@ -288,3 +289,41 @@ def test_demo_adds_fresh_events_once_the_old_ones_are_past(runner):
     upcoming = db.session.scalars(select(Event).where(Event.starts_at > utcnow())).all()
     assert len(upcoming) == len(EVENTS)
     assert load_demo() == {"catalogue": 0, "events": 0, "staff": 0}
+
+
+# --- make run's launcher ------------------------------------------------------------------
+
+
+def test_dev_launcher_starts_everything_prints_the_logins_and_stops_on_sigterm(app, tmp_path):
+    import urllib.request
+
+    port, mail_port = free_port(), free_port()
+    env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+           "PORT": str(port), "MAIL_PORT": str(mail_port),
+           "MAIL_CATCHER_DIR": str(tmp_path / "mail")}
+    env.pop("BASE_URL", None)
+    process = subprocess.Popen([sys.executable, "-m", "accessreq.dev"], env=env, text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    lines: list[str] = []
+    try:
+        for line in process.stdout:
+            lines.append(line)
+            if "Press Ctrl-C to stop." in line:
+                break
+        banner = "".join(lines)
+        assert f"accessreq is running at http://127.0.0.1:{port}" in banner, banner
+        for email, _name, _role in DEMO_STAFF:
+            assert f"{email} / {DEMO_PASSWORD}" in banner
+        assert f"http://127.0.0.1:{port}/admin/email/caught" in banner
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as response:
+            assert response.status == 200
+        assert _accepts(mail_port)
+        process.send_signal(signal.SIGTERM)
+        rest, _ = process.communicate(timeout=30)
+    finally:
+        process.kill()
+    assert process.returncode == 0, rest
+    assert "accessreq stopped." in rest
+    assert not _accepts(mail_port)
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", port), timeout=2).close()
