@@ -10,9 +10,9 @@ FLASK := $(BIN)/flask --app accessreq
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: run test test-fast test-browser venv node-deps clean
+.PHONY: run test test-fast test-browser venv .venv node-deps clean
 
-venv: $(STAMP)
+venv .venv: $(STAMP)
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
