@@ -254,9 +254,24 @@
     return { scrollWidth: root.scrollWidth, clientWidth: root.clientWidth, wide };
   }
 
+  // Text cut off by a box that hides its overflow (WCAG 1.4.12 text spacing, 1.4.4 resize).
+  function clipped() {
+    const cut = [];
+    for (const el of document.body.querySelectorAll("*")) {
+      if (el.closest(".visually-hidden") || !shown(el) || !text(el)) continue;
+      const s = getComputedStyle(el);
+      const hides = (v) => v === "hidden" || v === "clip";
+      if ((hides(s.overflowX) && el.scrollWidth > el.clientWidth + 1) ||
+          (hides(s.overflowY) && el.scrollHeight > el.clientHeight + 1)) {
+        cut.push(`${describe(el)} cuts off its text`);
+      }
+    }
+    return cut;
+  }
+
   function headings() {
     return [...document.querySelectorAll("h1, h2, h3, h4, h5, h6")].map((h) => `${h.tagName}: ${text(h)}`);
   }
 
-  return { structure, smallTargets, motion, focus, overflow, headings };
+  return { structure, smallTargets, motion, focus, overflow, clipped, headings };
 })()

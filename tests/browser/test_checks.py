@@ -109,3 +109,11 @@ def test_small_targets_motion_and_focus_are_measured(blank):
     blank.keyboard.press("Tab")
     assert blank.evaluate("document.activeElement.className") == "skip-link"
     assert check(blank, "focus")["visible"] is False
+
+
+def test_clipped_text_is_found(blank):
+    blank.set_content(GOOD_SHELL.format(body=(
+        "<h1>x</h1><div style='height:1em;overflow:hidden'>line one<br>line two</div>"
+        "<div style='overflow-x:auto;width:50px'><p style='width:400px'>scrolls, so not lost</p></div>")))
+    clipped = check(blank, "clipped")
+    assert len(clipped) == 1 and "line one" in clipped[0], clipped

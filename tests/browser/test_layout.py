@@ -1,4 +1,5 @@
-"""Layout in the settings people choose: dark scheme, reduced motion, and screenshots to review.
+"""Layout in the settings people choose: dark scheme, reduced motion, forced colours, wider text
+spacing; and screenshots to review.
 
 Reflow at 320 px and target sizes are checked on every state in test_pages.py.
 """
@@ -7,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from .helpers import SCREENSHOTS, check, run_axe, axe_report
+from .helpers import SCREENSHOTS, axe_report, check, run_axe, tab
 from .states_public import PUBLIC_STATES
 from .states_staff import STAFF_STATES
 
@@ -58,3 +59,33 @@ def test_screenshots_for_review(world, state_id):
             page.screenshot(path=str(SCREENSHOTS / f"{state_id}-320-first-screen.png"))
     page.emulate_media(color_scheme="dark")
     page.screenshot(path=str(SCREENSHOTS / f"{state_id}-1280-dark.png"), full_page=True)
+
+
+# WCAG 1.4.12: people who need more space between lines, letters, words and paragraphs.
+TEXT_SPACING = """* { line-height: 1.5 !important; letter-spacing: 0.12em !important;
+                    word-spacing: 0.16em !important; }
+                  p { margin-bottom: 2em !important; }"""
+
+
+@pytest.mark.parametrize("state_id", ["request-form-errors", "status-needs_info", "queue-full"])
+def test_wider_text_spacing_loses_nothing(world, state_id):
+    state = BY_ID[state_id]
+    page = world.visit(state, viewport={"width": 320, "height": 640})
+    page.add_style_tag(content=TEXT_SPACING)
+    assert check(page, "clipped") == []
+    if state.public:
+        overflow = check(page, "overflow")
+        assert overflow["scrollWidth"] <= overflow["clientWidth"], overflow
+
+
+def test_focus_stays_visible_in_forced_colours(world):
+    """Windows high contrast drops box-shadows: every focus style must also have an outline."""
+    page = world.visit(BY_ID["request-form-errors"], forced_colors="active")
+    seen, previous = 0, -1
+    for _ in range(80):
+        info = tab(page)
+        if info["tag"] == "body" or info["index"] <= previous:
+            break  # went round past the end of the page
+        assert info["visible"], f"no focus outline in forced colours on {info['description']}"
+        previous, seen = info["index"], seen + 1
+    assert seen > 10, f"only {seen} focus stops"
