@@ -248,8 +248,16 @@
 
   function overflow() {
     const root = document.documentElement;
+    // What sticks out, leaving out what scrolls inside its own box (a wide table's region).
+    const scrollsInside = (el) => {
+      for (let box = el.parentElement; box && box !== document.body; box = box.parentElement) {
+        if (["auto", "scroll"].includes(getComputedStyle(box).overflowX)) return true;
+      }
+      return false;
+    };
     const wide = [...document.body.querySelectorAll("*")]
-      .filter((el) => el.getBoundingClientRect().right > root.clientWidth + 1 && shown(el))
+      .filter((el) => el.getBoundingClientRect().right > root.clientWidth + 1 && shown(el) &&
+        !scrollsInside(el))
       .slice(0, 8).map(describe);
     return { scrollWidth: root.scrollWidth, clientWidth: root.clientWidth, wide };
   }

@@ -43,7 +43,6 @@ class State:
     open: Callable[[World, Any, Any], None]
     build: Callable[[World], Any] = lambda w: None
     login_as: str | None = None  # "coordinator" or "admin"
-    public: bool = True  # reached without signing in: must reflow at 320 px
     form_error: bool = False  # the title starts "Error: " and an error summary shows
     event_title: str | None = None  # the title names this event
 

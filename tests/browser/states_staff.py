@@ -172,17 +172,17 @@ def _goto(endpoint: str, status: int = 200):
     return lambda w, page, _data: w.goto(page, w.path(endpoint), status=status)
 
 
-STAFF = {"public": False, "login_as": "coordinator"}
-ADMIN = {"public": False, "login_as": "admin"}
+STAFF = {"login_as": "coordinator"}
+ADMIN = {"login_as": "admin"}
 
 STAFF_STATES = [
-    State("staff-login", ("auth.login",), public=False, open=_goto("auth.login")),
-    State("staff-login-error", ("auth.login",), public=False, form_error=True, open=_login_error),
-    State("invite", ("auth.accept_invite",), public=False, build=invited,
+    State("staff-login", ("auth.login",), open=_goto("auth.login")),
+    State("staff-login-error", ("auth.login",), form_error=True, open=_login_error),
+    State("invite", ("auth.accept_invite",), build=invited,
           open=lambda w, page, _: w.goto(page, w.path("auth.accept_invite", token=INVITE_TOKEN))),
-    State("invite-errors", ("auth.accept_invite",), public=False, form_error=True, build=invited,
+    State("invite-errors", ("auth.accept_invite",), form_error=True, build=invited,
           open=_invite_errors),
-    State("invite-invalid", ("auth.accept_invite",), public=False,
+    State("invite-invalid", ("auth.accept_invite",),
           open=lambda w, page, _: w.goto(page, w.path("auth.accept_invite", token="no-such"),
                                          status=404)),
     State("queue-empty", ("triage.queue",), **STAFF, open=_goto("triage.queue")),
