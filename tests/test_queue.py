@@ -12,6 +12,7 @@ from flask import g
 from sqlalchemy import event
 
 from accessreq.extensions import db
+from accessreq.requests import counts as status_counts
 from accessreq.requests.states import RequestStatus
 from accessreq.timeutil import utcnow
 
@@ -59,8 +60,11 @@ def table_references(html: str) -> list[str]:
 
 
 def set_status(request, status: RequestStatus) -> None:
+    """Put a request straight into a status (skipping the state machine) for queue set-up;
+    the kept per-status counts are rebuilt as a bulk load would."""
     request.status = status
     db.session.commit()
+    status_counts.recount()
 
 
 @contextmanager
@@ -374,3 +378,5 @@ def test_the_page_costs_the_same_number_of_statements_for_3_or_30_rows(
     many, shown = measure()
     assert shown == 30
     assert few == many
+    # The production target (bench/README.md): at most six statements for the whole page.
+    assert many <= 6, many

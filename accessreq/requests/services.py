@@ -15,7 +15,7 @@ from ..notifications.models import OutgoingEmail
 from ..notifications.services import InvalidRecipient
 from ..security import hash_token, new_reference
 from ..timeutil import utcnow
-from . import notifications
+from . import counts, notifications
 from .models import (AccessRequest, ContactChannel, HistoryEntry, HistoryKind,
                      RequestedAccommodation, StatusLink)
 from .states import RequestStatus, can_transition
@@ -111,6 +111,7 @@ def submit_request(event: Event, submission: Submission) -> tuple[AccessRequest,
     db.session.add(request)
     try:
         db.session.flush()  # the emails link to the request's id
+        counts.bump(RequestStatus.SUBMITTED, +1)
         status_url = notifications.issue_status_link(request)
         notifications.request_received(request, status_url)
         notifications.staff_new_request(request)
@@ -147,6 +148,7 @@ def set_status(request: AccessRequest, target: RequestStatus, *, actor=None, bod
     request.status = target
     request.updated_at = at
     flush_or_stale()  # lose a race here, before emails are rendered
+    counts.move(entry.from_status, target)
     return entry
 
 
