@@ -199,5 +199,8 @@ def mailcatcher_command(host: str, port: int):
 
 
 def register(app: Flask) -> None:
-    for command in (demo_command, staff_cli, outbox_cli, requests_cli, mailcatcher_command):
+    from .benchdata import bench_cli
+
+    for command in (demo_command, staff_cli, outbox_cli, requests_cli, mailcatcher_command,
+                    bench_cli):
         app.cli.add_command(command)

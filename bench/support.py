@@ -181,3 +181,43 @@ def _rewrite_readme(results: dict) -> None:
     before, _, rest = text.partition(start)
     _, _, after = rest.partition(end)
     README.write_text(f"{before}{start}\n" + "\n".join(rows) + f"\n{end}{after}")
+
+
+# --- signed-in and CSRF-carrying sessions ----------------------------------------------------
+
+_CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+class Browser:
+    """A cookie-keeping HTTP client for setting up a benchmark (not for the load itself)."""
+
+    def __init__(self, base: str) -> None:
+        import http.cookiejar
+
+        self.base = base
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+
+    def get(self, path: str) -> str:
+        with self.opener.open(self.base + path, timeout=30) as response:
+            return response.read().decode()
+
+    def post(self, path: str, fields: dict[str, str | list[str]]) -> int:
+        from urllib.parse import urlencode
+
+        body = urlencode(fields, doseq=True).encode()
+        with self.opener.open(self.base + path, data=body, timeout=30) as response:
+            return response.status
+
+    def csrf_token(self, path: str) -> str:
+        return _CSRF.search(self.get(path)).group(1)
+
+    @property
+    def cookie_header(self) -> str:
+        return "; ".join(f"{c.name}={c.value}" for c in self.jar)
+
+    def sign_in(self, email: str, password: str) -> None:
+        token = self.csrf_token("/staff/login")
+        self.post("/staff/login", {"csrf_token": token, "email": email, "password": password})
+        if "Sign out" not in self.get("/staff/"):
+            raise RuntimeError("benchmark sign-in failed")

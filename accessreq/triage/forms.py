@@ -41,7 +41,8 @@ class QueueFilterForm(Form):
     """The queue's GET filters. Only displays what ``QueueFilters`` parsed; never refuses input."""
 
     status = SelectField("Status", validate_choice=False)
-    event = SelectField("Event", validate_choice=False)
+    event = SelectField("Event", validate_choice=False,
+                        description="Upcoming events and those of the last 90 days.")
     type = SelectField("Accommodation", validate_choice=False)
     assignee = SelectField("Assigned to", validate_choice=False)
     q = SearchField("Search", validators=[Optional(), Length(max=SEARCH_MAX_LENGTH)],

@@ -10,7 +10,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import String, and_, exists, func, or_, select
@@ -206,9 +206,21 @@ def queue_page(filters: QueueFilters, user: StaffUser, now: datetime,
                      pages=pages, page_size=page_size, now=now, any_requests=any_requests)
 
 
-def filter_options() -> tuple[list[Event], list[AccommodationType], list[StaffUser]]:
-    """Events (latest first), accommodation types and active staff for the filter selects."""
-    events = list(db.session.scalars(select(Event).order_by(Event.starts_at.desc(), Event.id)))
+RECENT_EVENT_DAYS = 90
+
+
+def filter_options(now: datetime, selected_event_id: int | None = None
+                   ) -> tuple[list[Event], list[AccommodationType], list[StaffUser]]:
+    """Events (upcoming and from the last RECENT_EVENT_DAYS days, latest first, plus the one
+    selected), accommodation types and active staff for the filter selects.
+
+    Years of past events would make the select slow to render and hard to use.
+    """
+    recent = Event.ends_at >= now - timedelta(days=RECENT_EVENT_DAYS)
+    if selected_event_id:
+        recent = or_(recent, Event.id == selected_event_id)
+    events = list(db.session.scalars(
+        select(Event).where(recent).order_by(Event.starts_at.desc(), Event.id)))
     types = list(db.session.scalars(
         select(AccommodationType).order_by(AccommodationType.name, AccommodationType.id)))
     return events, types, active_staff()

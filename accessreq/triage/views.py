@@ -51,8 +51,9 @@ def _me() -> StaffUser:
 @staff_required
 def queue():
     filters = queries.QueueFilters.from_args(request.args)
-    page = queries.queue_page(filters, _me(), utcnow())
-    events, types, staff = queries.filter_options()
+    now = utcnow()
+    page = queries.queue_page(filters, _me(), now)
+    events, types, staff = queries.filter_options(now, filters.event_id)
     form = QueueFilterForm(data={
         "status": filters.status, "event": str(filters.event_id or ""),
         "type": str(filters.type_id or ""), "assignee": filters.assignee, "q": filters.q,
