@@ -19,6 +19,8 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --disable-pip-version-check -e '.[test]'
 	touch $(STAMP)
 
+# Development only: debug mode allows the built-in development SECRET_KEY.
+run: export FLASK_DEBUG ?= 1
 run: $(STAMP)
 	$(FLASK) db upgrade
 	$(FLASK) demo

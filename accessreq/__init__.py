@@ -22,6 +22,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.update(config.from_environment())
     if test_config:
         app.config.update(test_config)
+    if app.config["SECRET_KEY"] == config.DEFAULT_SECRET_KEY and not (app.debug or app.testing):
+        # Sessions, CSRF tokens and sign-ins would be forgeable by anyone who read this code.
+        raise RuntimeError("Set SECRET_KEY to a long random value (for development only, run "
+                           "with FLASK_DEBUG=1, as `make run` does).")
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     db.init_app(app)

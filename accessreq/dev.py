@@ -49,6 +49,7 @@ def child_environment(port: int, mail_port: int, mail_dir: Path) -> dict[str, st
     env.update(MAIL_SERVER=HOST, MAIL_PORT=str(mail_port), MAIL_CATCHER_DIR=str(mail_dir),
                PYTHONUNBUFFERED="1")
     env.setdefault("BASE_URL", f"http://{HOST}:{port}")
+    env.setdefault("FLASK_DEBUG", "1")  # development: allows the built-in SECRET_KEY
     return env
 
 

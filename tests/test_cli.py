@@ -129,7 +129,7 @@ def test_outbox_send_prints_counts(runner, make_request):
 
 def _flask(app, *args: str, **env: str) -> subprocess.Popen:
     environment = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-                   "BASE_URL": app.config["BASE_URL"], **env}
+                   "BASE_URL": app.config["BASE_URL"], "SECRET_KEY": "cli-test-key", **env}
     return subprocess.Popen([sys.executable, "-m", "flask", "--app", "accessreq", *args],
                             env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True)

@@ -69,3 +69,13 @@ def test_access_log_is_json_with_route_pattern_not_token(app, client, make_reque
     assert "request_id" in entry and "duration_ms" in entry
     for secret in (token, "Private Person", "private@example.net"):
         assert secret not in line
+
+
+def test_the_app_refuses_to_start_with_the_development_secret_key(migrated_database):
+    from accessreq.config import DEFAULT_SECRET_KEY
+
+    settings = {"SQLALCHEMY_DATABASE_URI": migrated_database, "SECRET_KEY": DEFAULT_SECRET_KEY}
+    with pytest.raises(RuntimeError, match="Set SECRET_KEY"):
+        create_app(settings)
+    assert create_app({**settings, "DEBUG": True}).debug  # development is allowed
+    assert create_app({**settings, "SECRET_KEY": "a-long-random-production-value"})
