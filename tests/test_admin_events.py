@@ -50,7 +50,7 @@ def test_new_event_form_defaults(admin_client, make_type):
     page = admin_client.get("/admin/events/new").get_data(as_text=True)
     assert "<title>Add an event" in page
     assert 'type="date"' in page and 'type="time"' in page
-    assert "For example, 2026-03-27" in page and "24-hour clock" in page
+    assert "date picker or type it" in page and "24-hour clock" in page
     assert re.search(r'<option[^>]*selected[^>]*value="Europe/London"', page)
     assert re.search(rf'<input checked [^>]*type="checkbox" value="{active.id}"', page)
     assert "Braille materials" not in page  # inactive types are not offered

@@ -63,6 +63,9 @@ def test_invitation_end_to_end(admin_client):
 
     admin_client.post("/staff/logout")
     form = admin_client.get(link)
+    # Password managers learn which account the new password belongs to.
+    assert re.search(r'name="username" value="nia@example.org" autocomplete="username"',
+                     form.get_data(as_text=True))
     assert form.status_code == 200
     assert 'autocomplete="new-password"' in form.get_data(as_text=True)
     response = admin_client.post(link, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})

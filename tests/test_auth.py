@@ -232,3 +232,4 @@ def test_sign_in_posts_are_rate_limited_per_address(client, make_staff):
     assert response.status_code == 429
     assert "Too many attempts" in response.get_data(as_text=True)
     assert client.get("/staff/login").status_code == 200  # the page itself still opens
+

@@ -23,7 +23,7 @@ def options(pairs) -> list:
 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"]
 TIME_FORMATS = ["%H:%M", "%H:%M:%S", "%H.%M"]
-DATE_HINT = "For example, 2026-03-27 (year, month, day)."
+DATE_HINT = "The date in the event's own timezone; use your browser's date picker or type it."
 TIME_HINT = "Use the 24-hour clock, for example 18:30."
 
 
