@@ -66,6 +66,10 @@ def from_environment() -> dict:
         # "json" for one JSON object per line on stderr (production); anything else: Flask's default.
         "LOG_FORMAT": os.environ.get("LOG_FORMAT", "text"),
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
+        # How many reverse proxies (nginx, a load balancer) sit in front of the app; their
+        # X-Forwarded-For/-Proto are trusted that many hops deep, so rate limits see the
+        # person's address and links know HTTPS. 0: nothing is trusted.
+        "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE"),
