@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -42,6 +42,9 @@ class OutgoingEmail(db.Model):
     body_html: Mapped[str] = mapped_column(Text)
     # Fixed when the row is written, so a resend after a crash is recognisably the same mail.
     message_id: Mapped[str] = mapped_column(String(200), unique=True)
+    # The whole message as sent (RFC 5322 bytes), built when queued: the sender only has to
+    # hand it to SMTP, and a resend is byte for byte the same. None: built at send time.
+    mime: Mapped[bytes | None] = mapped_column(LargeBinary)
     status: Mapped[EmailStatus] = mapped_column(str_enum(EmailStatus, 16), default=EmailStatus.PENDING)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

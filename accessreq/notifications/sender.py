@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import secrets
 import smtplib
+from email.utils import parseaddr
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from flask_mail import BadHeaderError, Connection, Message
-from sqlalchemy import case, select, update
+from flask_mail import BadHeaderError, Connection
+from sqlalchemy import bindparam, case, select, update
 
 from ..extensions import db
 from ..timeutil import utcnow
 from .models import EmailStatus, OutgoingEmail
+from .services import as_message
 
 SMTP_TIMEOUT_SECONDS = 30
 MAX_BACKOFF_SECONDS = 2 * 3600
@@ -118,18 +120,13 @@ def claim_due_emails(limit: int = 50, now: datetime | None = None) -> list[Outgo
     )
 
 
-def _as_message(row: OutgoingEmail) -> Message:
-    message = Message(
-        subject=row.subject,
-        recipients=[row.to_address],
-        body=row.body_text,
-        html=row.body_html,
-        sender=current_app.config["MAIL_DEFAULT_SENDER"],
-        # RFC 3834: tells auto-responders (out-of-office) not to answer.
-        extra_headers={"Auto-Submitted": "auto-generated"},
-    )
-    message.msgId = row.message_id
-    return message
+def _send(connection: Connection, envelope_from: str, row: OutgoingEmail,
+          mime: bytes | None) -> None:
+    """Hand one message to the SMTP server: the bytes built at queue time when there are."""
+    if mime is None:
+        connection.send(as_message(row))
+    elif connection.host is not None:  # None when sending is suppressed (TESTING)
+        connection.host.sendmail(envelope_from, [row.to_address], mime)
 
 
 def _record_failure(row: OutgoingEmail, error: str, permanent: bool, now: datetime) -> bool:
@@ -147,13 +144,18 @@ def _record_failure(row: OutgoingEmail, error: str, permanent: bool, now: dateti
     return False
 
 
-def _record_sent(row: OutgoingEmail) -> None:
-    row.status = EmailStatus.SENT
-    row.sent_at = utcnow()
-    row.attempts += 1
-    row.last_error = ""
-    row.claim_token = None
-    row.claimed_at = None
+# Built once: the sender's hot path reuses the compiled statement for every message.
+_MARK_SENT = (
+    update(OutgoingEmail).where(OutgoingEmail.id == bindparam("row_id"))
+    .values(status=EmailStatus.SENT, sent_at=bindparam("sent_at"),
+            attempts=OutgoingEmail.attempts + 1, last_error="", claim_token=None,
+            claimed_at=None)
+    .execution_options(synchronize_session=False)
+)
+
+
+def _record_sent(row_id: int) -> None:
+    db.session.connection().execute(_MARK_SENT, {"row_id": row_id, "sent_at": utcnow()})
 
 
 def _is_permanent(error: Exception) -> bool:
@@ -175,13 +177,15 @@ def deliver(rows: list[OutgoingEmail], now: datetime | None = None) -> SendResul
     ``now`` is when failures are scheduled from (tests move it; normally the current time).
     """
     result = SendResult()
-    remaining = list(rows)
+    # Read what sending needs before the first commit expires the rows.
+    remaining = [(row, row.id, row.mime) for row in rows]
+    envelope_from = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1]
     try:
         with _TimedConnection(current_app.extensions["mail"]) as connection:
             while remaining:
-                row = remaining[0]
+                row, row_id, mime = remaining[0]
                 try:
-                    connection.send(_as_message(row))
+                    _send(connection, envelope_from, row, mime)
                 except (*_MESSAGE_ERRORS, BadHeaderError, ValueError) as error:
                     # About this message only (refused recipient, an address that cannot be
                     # written in a header): record it and carry on with the others.
@@ -190,13 +194,13 @@ def deliver(rows: list[OutgoingEmail], now: datetime | None = None) -> SendResul
                     result.dead += dead
                     result.retrying += not dead
                 else:
-                    _record_sent(row)
+                    _record_sent(row_id)
                     result.sent += 1
                 db.session.commit()
                 remaining.pop(0)
     except (OSError, smtplib.SMTPException) as error:
         # The server is unreachable or dropped us: every unsent row waits for a later try.
-        for row in remaining:
+        for row, _row_id, _mime in remaining:
             dead = _record_failure(row, _describe(error), False, now or utcnow())
             result.dead += dead
             result.retrying += not dead

@@ -8,6 +8,7 @@ from email.utils import parseaddr
 from urllib.parse import urlsplit
 
 from flask import current_app, render_template
+from flask_mail import Message
 
 from ..extensions import db
 from .models import OutgoingEmail
@@ -59,6 +60,33 @@ def render_email(template: str, **context) -> tuple[str, str, str]:
     return subject, text, html
 
 
+def as_message(row: OutgoingEmail) -> Message:
+    """The Flask-Mail message for an outbox row."""
+    message = Message(
+        subject=row.subject,
+        recipients=[row.to_address],
+        body=row.body_text,
+        html=row.body_html,
+        sender=current_app.config["MAIL_DEFAULT_SENDER"],
+        # RFC 3834: tells auto-responders (out-of-office) not to answer.
+        extra_headers={"Auto-Submitted": "auto-generated"},
+    )
+    message.msgId = row.message_id
+    return message
+
+
+def _mime_bytes(row: OutgoingEmail) -> bytes | None:
+    """The message as it will be sent; None when it cannot be built now (an address that
+    cannot be written in a header), so the sender records that failure where admins see it."""
+    message = as_message(row)
+    if message.has_bad_headers():
+        return None
+    try:
+        return message.as_bytes()
+    except (ValueError, UnicodeError):
+        return None
+
+
 def queue_email(template: str, to: str, *, request_id: int | None = None, **context) -> OutgoingEmail:
     """Add a message to the outbox in the caller's transaction; it is sent after commit."""
     subject, text, html = render_email(template, **context)
@@ -71,5 +99,6 @@ def queue_email(template: str, to: str, *, request_id: int | None = None, **cont
         message_id=_message_id(),
         request_id=request_id,
     )
+    row.mime = _mime_bytes(row)
     db.session.add(row)
     return row

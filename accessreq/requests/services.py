@@ -209,7 +209,8 @@ def purge_expired(now: datetime | None = None, batch_size: int = 200) -> int:
         db.session.execute(delete(StatusLink).where(StatusLink.request_id.in_(ids)))
         db.session.execute(
             update(OutgoingEmail).where(OutgoingEmail.request_id.in_(ids))
-            .values(body_text="[deleted]", body_html="[deleted]", to_address="deleted@deleted.invalid")
+            .values(body_text="[deleted]", body_html="[deleted]", mime=None,
+                    to_address="deleted@deleted.invalid")
             .execution_options(synchronize_session=False)
         )
         db.session.commit()
