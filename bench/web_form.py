@@ -55,7 +55,7 @@ def measure(database: str, seconds: int) -> None:
                        script=POST_SCRIPT.format(body=body, cookie=browser.cookie_header))
             if post["errors"] or get["errors"]:
                 sys.exit(f"non-2xx/3xx answers: GET {get['errors']}, POST {post['errors']}")
-    for name, result, target in (("submit", post, SUBMIT_TARGET), ("form GET", get, GET_TARGET)):
+    for name, result, target in (("submit (POST)", post, SUBMIT_TARGET), ("page (GET)", get, GET_TARGET)):
         ratio = result["rps"] / hello["rps"]
         print(f"{database} {name}: {result['rps']:.0f} req/s vs hello {hello['rps']:.0f} req/s "
               f"= {ratio:.2f}×")
