@@ -7,7 +7,6 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import func, select
 
 from accessreq.events.models import Event
@@ -20,7 +19,6 @@ from accessreq.requests.states import RequestStatus
 from accessreq.timeutil import utcnow
 from accessreq.triage.services import change_status
 
-from conftest import SMTPServer
 
 
 def _submission(event, n: int) -> Submission:

@@ -6,19 +6,10 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, RadioField, StringField
 from wtforms.validators import Email, EqualTo, InputRequired, Length, ValidationError
 
+from ..forms import options
 from .models import Role
 from .services import MIN_PASSWORD_LENGTH, PasswordPolicyError, check_password_policy
 
-try:  # WTForms 3.3 declares options as SelectChoice; earlier releases take (value, label) pairs
-    from wtforms import SelectChoice
-except ImportError:  # pragma: no cover
-    SelectChoice = None
-
-
-def options(pairs) -> list:
-    """Choices for a select, radio or checkbox group from (value, label) pairs."""
-    pairs = list(pairs)
-    return pairs if SelectChoice is None else [SelectChoice(value, label) for value, label in pairs]
 
 ROLE_CHOICES = options([
     (Role.COORDINATOR.value, "Coordinator – works on the queue of requests"),

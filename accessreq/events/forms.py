@@ -3,35 +3,18 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, IntegerField, SelectField, SelectMultipleField,
-                     StringField, TextAreaField, TimeField)
+from wtforms import (BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField, TimeField)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget, TextInput
+from wtforms.widgets import TextInput
 
+from ..forms import MultiCheckboxField, options
 from .services import DEFAULT_TIMEZONE, NonexistentLocalTime, local_to_utc, timezone_names
 
-try:  # WTForms 3.3 declares options as SelectChoice; earlier releases take (value, label) pairs
-    from wtforms import SelectChoice
-except ImportError:  # pragma: no cover
-    SelectChoice = None
-
-
-def options(pairs) -> list:
-    """Choices for a select, radio or checkbox group from (value, label) pairs."""
-    pairs = list(pairs)
-    return pairs if SelectChoice is None else [SelectChoice(value, label) for value, label in pairs]
 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"]
 TIME_FORMATS = ["%H:%M", "%H:%M:%S", "%H.%M"]
 DATE_HINT = "The date in the event's own timezone; use your browser's date picker or type it."
 TIME_HINT = "Use the 24-hour clock, for example 18:30."
-
-
-class MultiCheckboxField(SelectMultipleField):
-    """A group of checkboxes; the forms macro renders it in a fieldset with a legend."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 def _date(label: str, required: str | None, **kwargs) -> DateField:

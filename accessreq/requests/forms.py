@@ -8,13 +8,12 @@ from __future__ import annotations
 import re
 
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, EmailField, RadioField, SelectChoice, SelectMultipleField,
-                     StringField, TelField, TextAreaField)
+from wtforms import (BooleanField, EmailField, RadioField, SelectChoice, StringField, TelField, TextAreaField)
 from wtforms.validators import (DataRequired, Email, Length, Optional, StopValidation,
                                 ValidationError)
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..events.models import Event
+from ..forms import MultiCheckboxField
 from .models import ContactChannel
 
 NAME_MAX = 200  # AccessRequest.contact_name / attendee_name
@@ -45,19 +44,6 @@ class MaxLength(Length):
     def __init__(self, limit: int, message: str) -> None:
         super().__init__(max=limit, message=message)
         self.field_flags = {}
-
-
-class MultiCheckboxField(SelectMultipleField):
-    """A group of checkboxes; the forms macros link its errors to the first box (``<id>-0``)."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-    def pre_validate(self, form) -> None:
-        if self.process_errors:
-            # Keep the "choose from the list" message; "choose at least one" would mislead.
-            raise StopValidation()
-        super().pre_validate(form)
 
 
 class OnlyIfChosen:

@@ -13,13 +13,9 @@ from wtforms import Form, HiddenField, SearchField, SelectField, TextAreaField
 from wtforms.validators import (DataRequired, InputRequired, Length, Optional,
                                 ValidationError)
 
+from ..forms import options
 from ..requests.states import MESSAGE_REQUIRED, RequestStatus
 from .queries import SEARCH_MAX_LENGTH
-
-try:  # WTForms 3.3 names options; older releases take (value, label) pairs
-    from wtforms import SelectChoice
-except ImportError:  # pragma: no cover
-    SelectChoice = None
 
 MESSAGE_MAX_LENGTH = 5000
 # Control characters other than tab and newlines: never meant, and PostgreSQL refuses NUL.
@@ -28,13 +24,6 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 def clean_text(value: str | None) -> str | None:
     return _CONTROL.sub("", value) if isinstance(value, str) else value
-
-
-def options(pairs) -> list:
-    """Select options from (value, label) pairs, in the form this WTForms prefers."""
-    if SelectChoice is None:
-        return list(pairs)
-    return [SelectChoice(value, label) for value, label in pairs]
 
 
 class QueueFilterForm(Form):
