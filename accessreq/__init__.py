@@ -50,13 +50,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .events.admin_views import admin_bp as events_admin_bp
     from .events.views import bp as events_bp
     from .notifications.views import admin_bp as mail_admin_bp
+    from .feedback.views import bp as feedback_bp, staff_bp as feedback_staff_bp
     from .health import bp as health_bp
     from .pages import bp as pages_bp
     from .requests.views import bp as requests_bp
     from .triage.views import bp as triage_bp
 
     for blueprint in (events_bp, requests_bp, triage_bp, auth_bp, staff_admin_bp,
-                      events_admin_bp, mail_admin_bp, pages_bp, health_bp):
+                      events_admin_bp, mail_admin_bp, pages_bp, health_bp, feedback_bp,
+                      feedback_staff_bp):
         app.register_blueprint(blueprint)
 
     from . import cli, errors, observability, templating

@@ -170,6 +170,11 @@ def requests_purge(dry_run: bool, batch: int):
     due = db.session.scalar(
         select(func.count(AccessRequest.id)).join(Event)
         .where(Event.ends_at < cutoff, AccessRequest.purged_at.is_(None)))
+    if not dry_run:
+        from .feedback.services import purge_resolved_reports
+
+        reports = purge_resolved_reports(now)
+        click.echo(f"Deleted {reports} accessibility report(s) resolved over {days} days ago.")
     if dry_run or not due:
         click.echo(f"{due} request(s) whose event ended over {days} days ago "
                    f"{'would be' if dry_run else 'to be'} purged.")

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from accessreq.auth.models import Role
 from accessreq.extensions import db
+from accessreq.feedback.services import submit_report
 from accessreq.notifications.models import OutgoingEmail
 
 PUBLIC_ENDPOINTS = {
@@ -24,6 +25,8 @@ PUBLIC_ENDPOINTS = {
     "requests.cancel",
     "auth.login",
     "auth.accept_invite",
+    "feedback.report",
+    "feedback.sent",
 }
 ADMIN_PREFIXES = ("staff_admin.", "events_admin.", "mail_admin.")
 
@@ -40,6 +43,7 @@ def world(make_request, make_staff):
     coordinator = make_staff(Role.COORDINATOR)
     admin = make_staff(Role.ADMIN)
     email = db.session.scalars(select(OutgoingEmail)).first()
+    report = submit_report("The menu cannot be reached with the keyboard.")
     values = {
         "event_id": request.event_id,
         "request_id": request.id,
@@ -47,6 +51,7 @@ def world(make_request, make_staff):
         "type_id": request.items[0].accommodation_type_id,
         "email_id": email.id,
         "message_id": "0-none",
+        "report_id": report.id,
         "token": status_url.rsplit("/", 1)[-1],
         "filename": "site.css",
     }

@@ -20,6 +20,7 @@ from accessreq import create_app
 from accessreq.auth.models import Role, StaffUser
 from accessreq.events.models import AccommodationType, Event
 from accessreq.extensions import db
+from accessreq.feedback.models import AccessibilityReport
 from accessreq.notifications.models import OutgoingEmail
 from accessreq.notifications.services import render_email
 from accessreq.requests.models import AccessRequest, HistoryEntry, HistoryKind
@@ -105,6 +106,11 @@ def _case(template: str, variant: str, hostile: bool = False) -> dict:
     if template == "staff_invite":
         return {**base, "staff": people["invited"], "inviter": people["admin"],
                 "invite_url": INVITE_URL, "valid_days": 7}
+    if template in ("staff_accessibility_report", "accessibility_report_received"):
+        report = AccessibilityReport(id=7, name="" if variant == "anonymous" else name,
+                                     description=f"The menu is not reachable. {HOSTILE}")
+        return {**base, "report": report, "staff_url": f"{STAFF_URL.rsplit('/', 2)[0]}/reports/7",
+                "statement_url": "https://events.example.org/accessibility"}
     raise KeyError(template)
 
 
@@ -116,6 +122,8 @@ VARIANTS = {
     "staff_attendee_message": ["default"],
     "staff_attendee_cancelled": ["default"],
     "staff_invite": ["default"],
+    "staff_accessibility_report": ["default"],
+    "accessibility_report_received": ["named", "anonymous"],
 }
 CASES = [(t, v) for t, variants in VARIANTS.items() for v in variants]
 
@@ -240,12 +248,26 @@ def test_plain_text_carries_all_the_content_and_links(render_app, template, vari
     assert "<" not in text  # no stray markup in plain text
 
 
-@pytest.mark.parametrize(("template", "variant"), CASES)
+# Messages that by design carry nothing a person typed (the staff notice of a problem report
+# links to the dashboard; an anonymous reporter gave no name).
+WITHOUT_USER_INPUT = {("staff_accessibility_report", "default"),
+                      ("accessibility_report_received", "anonymous")}
+
+
+@pytest.mark.parametrize(("template", "variant"),
+                         [c for c in CASES if c not in WITHOUT_USER_INPUT])
 def test_user_input_is_escaped_in_html(render_app, template, variant):
     _, text, html = render_email(template, **_case(template, variant, hostile=True))
     assert "<script" not in html.lower()
     assert "&lt;script&gt;x&lt;/script&gt;" in html
     assert HOSTILE in text  # plain text shows exactly what was typed
+
+
+@pytest.mark.parametrize(("template", "variant"), sorted(WITHOUT_USER_INPUT))
+def test_messages_without_user_input_carry_none(render_app, template, variant):
+    _, text, html = render_email(template, **_case(template, variant, hostile=True))
+    for part in (text, html):
+        assert "script" not in part.lower() and "menu is not reachable" not in part
 
 
 # --- through the real services: the same checks on what the outbox actually holds ---------

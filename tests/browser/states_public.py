@@ -134,6 +134,18 @@ def _late_event(w: World):
     return w.make_event(title="Screening: The Long Walk", types=catalogue(w), days_ahead=1)
 
 
+def _report_with_errors(w: World, page, _data) -> None:
+    w.goto(page, w.path("feedback.report"))
+    page.fill("input[name=email]", "not an address")
+    w.submit(page)
+
+
+def _report_sent(w: World, page, _data) -> None:
+    w.goto(page, w.path("feedback.report"))
+    page.fill("textarea[name=description]", "The date picker cannot be used with a keyboard.")
+    w.submit(page)
+
+
 PUBLIC_STATES = [
     State("home-with-events", ("events.index",),
           build=lambda w: [open_event(w), closed_event(w), _late_event(w)],
@@ -167,4 +179,9 @@ PUBLIC_STATES = [
           open=lambda w, page, path: w.goto(page, w.path("requests.cancel", token=token_of(path)))),
     State("accessibility-statement", ("pages.accessibility",),
           open=lambda w, page, _: w.goto(page, w.path("pages.accessibility"))),
+    State("report-problem", ("feedback.report",),
+          open=lambda w, page, _: w.goto(page, w.path("feedback.report"))),
+    State("report-problem-errors", ("feedback.report",), form_error=True,
+          open=_report_with_errors),
+    State("report-problem-sent", ("feedback.sent",), open=_report_sent),
 ]

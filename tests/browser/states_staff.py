@@ -168,6 +168,18 @@ def _csrf_failure(w: World, page, _data) -> None:
     assert navigation.value.status == 400
 
 
+def problem_report(w: World) -> int:
+    from accessreq.feedback.services import submit_report
+
+    return submit_report("The date picker cannot be used with a keyboard.",
+                         where="Admin: new event", name="Robin", email="robin@example.net").id
+
+
+def _resolve_without_text(w: World, page, report_id) -> None:
+    w.goto(page, w.path_for("feedback_staff.report_detail", report_id))
+    w.submit(page, form="main form")
+
+
 def _goto(endpoint: str, status: int = 200):
     return lambda w, page, _data: w.goto(page, w.path(endpoint), status=status)
 
@@ -234,6 +246,15 @@ STAFF_STATES = [
           open=_goto("mail_admin.outbox")),
     State("admin-outbox", ("mail_admin.outbox",), **ADMIN, build=outbox,
           open=_goto("mail_admin.outbox")),
+    State("reports-empty", ("feedback_staff.reports",), **STAFF,
+          open=_goto("feedback_staff.reports")),
+    State("reports", ("feedback_staff.reports",), **STAFF, build=problem_report,
+          open=_goto("feedback_staff.reports")),
+    State("report-detail", ("feedback_staff.report_detail",), **STAFF, build=problem_report,
+          open=lambda w, page, report_id: w.goto(
+              page, w.path_for("feedback_staff.report_detail", report_id))),
+    State("report-detail-error", ("feedback_staff.report_detail", "feedback_staff.resolve"),
+          **STAFF, form_error=True, build=problem_report, open=_resolve_without_text),
     State("admin-caught-mail-empty", ("mail_admin.caught",), **ADMIN,
           open=_goto("mail_admin.caught")),
     State("admin-caught-mail", ("mail_admin.caught",), **ADMIN, build=caught_mail,

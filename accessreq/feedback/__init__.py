@@ -1,0 +1,1 @@
+"""Reports of accessibility problems with the service itself, sent from the statement page."""
