@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from ..auth.decorators import staff_required
 from ..extensions import db
-from ..requests.views import public_post_limit
+from ..ratelimits import public_post_limit
 from .forms import ReportForm, ResolveForm
 from .models import AccessibilityReport
 from .services import AlreadyResolved, resolve_report, submit_report

@@ -10,7 +10,8 @@ from flask import (Blueprint, abort, current_app, flash, redirect, render_templa
                    session, url_for)
 
 from ..events.models import Event
-from ..extensions import db, limiter
+from ..extensions import db
+from ..ratelimits import public_post_limit
 from ..timeutil import utcnow
 from .forms import FOR_SOMEONE_ELSE, CancelForm, MessageForm, request_form_for
 from .models import AccessRequest, ContactChannel
@@ -24,18 +25,6 @@ SESSION_KEY = "last_submission"
 PRIVATE_ENDPOINTS = frozenset({"requests.submitted", "requests.status", "requests.add_message",
                                "requests.cancel"})
 
-
-def _public_form_limit() -> str:
-    return current_app.config["PUBLIC_FORM_RATE_LIMIT"]
-
-
-def _was_accepted(response) -> bool:
-    """Only count posts that changed something: a person fixing mistakes is never locked out."""
-    return response.status_code == 303
-
-
-# Applied to each public POST: slows down scripted spam without a CAPTCHA.
-public_post_limit = limiter.limit(_public_form_limit, methods=["POST"], deduct_when=_was_accepted)
 
 
 @bp.after_request
