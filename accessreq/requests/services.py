@@ -111,7 +111,7 @@ def submit_request(event: Event, submission: Submission) -> tuple[AccessRequest,
     db.session.add(request)
     try:
         db.session.flush()  # the emails link to the request's id
-        counts.bump(RequestStatus.SUBMITTED, +1)
+        counts.bump(RequestStatus.SUBMITTED, +1, request.team_id)
         status_url = notifications.issue_status_link(request)
         notifications.request_received(request, status_url)
         notifications.staff_new_request(request)
@@ -148,7 +148,7 @@ def set_status(request: AccessRequest, target: RequestStatus, *, actor=None, bod
     request.status = target
     request.updated_at = at
     flush_or_stale()  # lose a race here, before emails are rendered
-    counts.move(entry.from_status, target)
+    counts.move(entry.from_status, target, request.team_id)
     return entry
 
 
