@@ -13,6 +13,7 @@ from ..events.models import AccommodationType, Event
 from ..extensions import db
 from ..notifications.models import OutgoingEmail
 from ..notifications.services import InvalidRecipient
+from ..routing.services import route_request
 from ..security import hash_token, new_reference
 from ..timeutil import utcnow
 from . import counts, notifications
@@ -108,6 +109,10 @@ def submit_request(event: Event, submission: Submission) -> tuple[AccessRequest,
     ]
     request.history.append(HistoryEntry(kind=HistoryKind.SUBMITTED, at=now,
                                         to_status=RequestStatus.SUBMITTED))
+    route = route_request(event, chosen)
+    request.team = route.team
+    request.history.append(HistoryEntry(kind=HistoryKind.ROUTED, at=now,
+                                        body=route.description))
     db.session.add(request)
     try:
         db.session.flush()  # the emails link to the request's id

@@ -237,7 +237,7 @@ def request_for_page(request_id: int) -> AccessRequest | None:
     return db.session.scalar(
         select(AccessRequest).where(AccessRequest.id == request_id)
         .options(joinedload(AccessRequest.event), joinedload(AccessRequest.assignee),
-                 selectinload(AccessRequest.items)
+                 joinedload(AccessRequest.team), selectinload(AccessRequest.items)
                  .joinedload(RequestedAccommodation.accommodation_type),
                  selectinload(AccessRequest.history).options(
                      joinedload(HistoryEntry.actor), joinedload(HistoryEntry.assignee),
