@@ -40,6 +40,8 @@ def options(pairs) -> list:
 class QueueFilterForm(Form):
     """The queue's GET filters. Only displays what ``QueueFilters`` parsed; never refuses input."""
 
+    team = SelectField("Team", validate_choice=False,
+                       description="Whose queue to show, with how many requests are open in each.")
     status = SelectField("Status", validate_choice=False)
     event = SelectField("Event", validate_choice=False,
                         description="Upcoming events and those of the last 90 days.")

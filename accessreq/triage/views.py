@@ -55,7 +55,7 @@ def queue():
     page = queries.queue_page(filters, _me(), now)
     events, types, staff = queries.filter_options(now, filters.event_id)
     form = QueueFilterForm(data={
-        "status": filters.status, "event": str(filters.event_id or ""),
+        "team": str(page.scope), "status": filters.status, "event": str(filters.event_id or ""),
         "type": str(filters.type_id or ""), "assignee": filters.assignee, "q": filters.q,
         "sort": filters.sort,
     })
@@ -68,10 +68,30 @@ def queue():
     form.assignee.choices = options([("", "Anyone"), (queries.ASSIGNEE_MINE, "Me"),
                                      (queries.ASSIGNEE_UNASSIGNED, "Nobody (unassigned)")] + [
         (str(s.id), s.name) for s in staff])
+    form.team.choices = options(_team_choices(page))
     status_links = [(queries.STATUS_OPEN, "Open"), (queries.STATUS_ALL, "All")] + [
         (s.value, s.label) for s in RequestStatus]
     return render_template("triage/queue.html", page=page, filters=filters, filter_form=form,
-                           status_links=status_links)
+                           status_links=status_links, scope_label=_scope_label(page))
+
+
+def _team_choices(page: queries.QueuePage) -> list[tuple[str, str]]:
+    """The team switcher: my teams together, each of them, and every team for admins."""
+    me, open_in = _me(), page.team_open
+    mine = sum(open_in.get(k, 0) for k in me.team_ids | {0})
+    choices = [(queries.TEAM_MINE, f"My teams ({mine} open)")]
+    choices += [(str(t.id), f"{t.name} ({open_in.get(t.id, 0)} open)") for t in me.teams]
+    if me.is_admin:
+        choices.append((queries.TEAM_ALL, "All teams"))
+    return choices
+
+
+def _scope_label(page: queries.QueuePage) -> str:
+    if page.scope == queries.TEAM_ALL:
+        return "All teams"
+    if page.scope == queries.TEAM_MINE:
+        return "My teams" if _me().teams else "Requests no team holds"
+    return next(t.name for t in _me().teams if t.id == page.scope)
 
 
 def _fill_choices(name: str, form: Form, access_request: AccessRequest) -> None:
@@ -119,17 +139,26 @@ def _render_detail(request_id: int, failed: tuple[str, Form] | None = None,
     ), code
 
 
+def _visible_or_404(request_id: int) -> AccessRequest:
+    """The request, if this person's teams hold it (admins: any); else Not Found, so other
+    teams' references cannot even be confirmed by guessing ids."""
+    access_request = db.get_or_404(AccessRequest, request_id)
+    if not _me().can_see(access_request):
+        abort(404)
+    return access_request
+
+
 @bp.get(REQUEST_URL)
 @staff_required
 def detail(request_id: int):
-    access_request = db.get_or_404(AccessRequest, request_id)
+    access_request = _visible_or_404(request_id)
     services.record_view(access_request, _me())
     return _render_detail(request_id)
 
 
 def _act(request_id: int, name: str, perform: Callable[[AccessRequest, Form, int], str]):
     """Validate one action form, run its service, and redirect; or show the page again."""
-    access_request = db.get_or_404(AccessRequest, request_id)
+    access_request = _visible_or_404(request_id)
     form = ACTION_FORMS[name](prefix=name)
     _fill_choices(name, form, access_request)
     if not form.validate_on_submit():
