@@ -76,6 +76,7 @@ ACTIONS = {
     "status": {"status-status": "in_review"},
     "reply": {"reply-body": "Hello"},
     "note": {"note-body": "A note"},
+    "move": {"move-reason": "Seating question"},  # the team is filled in by the test
 }
 
 
@@ -84,12 +85,17 @@ def test_every_action_on_another_teams_request_is_not_found(client, front_coordi
                                                              requests_, action):
     comms_request, _ = requests_
     before = (comms_request.version, len(comms_request.history))
-    data = {f"{action}-version": str(comms_request.version), **ACTIONS[action]}
+    data = {f"{action}-version": str(comms_request.version), **ACTIONS[action],
+            "move-team": str(front_request_team(requests_))}
     response = sign_in(client, front_coordinator).post(
         f"/staff/requests/{comms_request.id}/{action}", data=data)
     assert response.status_code == 404
     db.session.expire_all()
     assert (comms_request.version, len(comms_request.history)) == before
+
+
+def front_request_team(requests_) -> int:
+    return requests_[1].team_id
 
 
 def test_a_coordinator_can_act_on_their_own_teams_request(client, front_coordinator,
@@ -176,3 +182,73 @@ def test_the_queue_costs_the_same_statements_with_more_teams(client, front_coord
         save_rule(None, team=team, organisation=None, accommodation_type=None, event=event)
         make_request(event=event, types=[db.session.get(type(teams["sign"]), ids["sign"])])
     assert measure() == one_team <= 6
+
+
+# --- moving a request to another team ------------------------------------------------------
+
+
+def move(client, request, team, reason="Only seating is needed after all."):
+    return client.post(f"/staff/requests/{request.id}/move", data={
+        "move-version": str(request.version), "move-team": str(team.id), "move-reason": reason})
+
+
+def test_moving_a_request_hands_it_whole_to_the_new_team(client, make_staff, teams, requests_,
+                                                         smtp_server):
+    from accessreq.notifications.sender import send_due_emails
+    from accessreq.requests import counts
+    from accessreq.requests.states import RequestStatus
+    from conftest import text_body
+
+    comms_request, _ = requests_
+    comms_coordinator = make_staff(name="Cam Comms")
+    teams["comms"].members.append(comms_coordinator)
+    comms_request.assignee = comms_coordinator
+    db.session.commit()
+    send_due_emails()
+    smtp_server.messages.clear()
+
+    sign_in(client, comms_coordinator)
+    response = move(client, comms_request, teams["front"])
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert comms_request.team == teams["front"] and comms_request.assignee is None
+    entry = comms_request.history[-2]  # the notice's EMAIL_QUEUED entry comes after it
+    assert entry.body.splitlines() == [
+        "Moved from Communications access to Front of house",
+        "Reason: Only seating is needed after all.",
+        "Cam Comms is not in Front of house, so it is now unassigned."]
+    assert entry.actor == comms_coordinator and not entry.is_public
+    assert counts.by_team() == {(teams["front"].id, RequestStatus.SUBMITTED): 2}
+
+    # It left the old team's queue and page; the new team is told, the attendee is not.
+    assert table_references(client.get("/staff/").get_data(as_text=True)) == []
+    assert client.get(f"/staff/requests/{comms_request.id}").status_code == 404
+    send_due_emails()
+    [notice] = smtp_server.messages
+    assert notice["To"] == "foh@example.org"
+    assert comms_request.reference in notice["Subject"]
+    assert "moved from Communications access to Front of house" in text_body(notice)
+    assert "Only seating" not in text_body(notice)  # the reason stays in the dashboard
+
+
+def test_moving_needs_a_reason_and_another_team(client, make_staff, teams, requests_):
+    comms_request, _ = requests_
+    admin = make_staff(Role.ADMIN)
+    sign_in(client, admin)
+    response = move(client, comms_request, teams["front"], reason="  ")
+    assert response.status_code == 422
+    assert "Say why the request is moving" in response.get_data(as_text=True)
+    response = move(client, comms_request, teams["comms"])
+    assert response.status_code == 422
+    assert "Choose the team to move the request to" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert comms_request.team == teams["comms"]
+
+
+def test_the_request_page_offers_the_move(client, make_staff, teams, requests_):
+    comms_request, _ = requests_
+    html = sign_in(client, make_staff(Role.ADMIN)).get(
+        f"/staff/requests/{comms_request.id}").get_data(as_text=True)
+    assert "Move to another team" in html
+    assert "Front of house (Museum Centre)" in html
+    assert "Routed to Communications access (default team)" in html

@@ -65,3 +65,9 @@ def staff_attendee_message(request: AccessRequest) -> None:
 def staff_attendee_cancelled(request: AccessRequest) -> None:
     _queue(request, "staff_attendee_cancelled", _staff_address(request), "Cancellation notice",
            staff_url=_staff_url(request))
+
+
+def staff_request_moved(request: AccessRequest, from_team: str) -> None:
+    """Tell the team that now holds the request; the reason stays in the history."""
+    _queue(request, "staff_request_moved", team_address(request), "Moved-request notice",
+           staff_url=_staff_url(request), from_team=from_team)

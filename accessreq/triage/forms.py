@@ -113,6 +113,21 @@ class ReplyForm(_ActionForm):
     )
 
 
+class MoveForm(_ActionForm):
+    team = SelectField("Move to team", validate_choice=False)
+    reason = TextAreaField(
+        "Why it is moving",
+        validators=[DataRequired(message="Say why the request is moving to another team."),
+                    Length(max=1000, message="Keep the reason under 1000 characters.")],
+        description="Kept in the history for both teams; the attendee does not see it.",
+        render_kw={"rows": 3},
+        filters=[clean_text],
+    )
+
+    def validate_team(self, field) -> None:
+        _in_choices(field, "Choose the team to move the request to from the list.")
+
+
 class NoteForm(_ActionForm):
     body = TextAreaField(
         "Internal note",

@@ -23,6 +23,7 @@ from ..requests import counts as status_counts
 from ..requests.models import (AccessLogEntry, AccessRequest, HistoryEntry,
                                RequestedAccommodation)
 from ..requests.states import OPEN_STATUSES, RequestStatus
+from ..routing.models import Team
 
 STATUS_OPEN = "open"
 STATUS_ALL = "all"
@@ -287,6 +288,11 @@ def active_staff() -> list[StaffUser]:
     return list(db.session.scalars(
         select(StaffUser).where(StaffUser.active.is_(True))
         .order_by(StaffUser.name, StaffUser.id)))
+
+
+def all_teams() -> list[Team]:
+    return list(db.session.scalars(select(Team).options(joinedload(Team.organisation))
+                                   .order_by(Team.name, Team.id)))
 
 
 def request_for_page(request_id: int) -> AccessRequest | None:

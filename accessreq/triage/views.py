@@ -20,8 +20,9 @@ from ..requests.services import RequestActionError, StaleRequestError
 from ..requests.states import TRANSITIONS, RequestStatus
 from ..timeutil import format_date, utcnow
 from . import queries, services
-from .forms import (AssignForm, NoteForm, QueueFilterForm, ReplyForm, StatusForm, options,
-                    parse_version)
+from ..routing.models import Team
+from .forms import (AssignForm, MoveForm, NoteForm, QueueFilterForm, ReplyForm, StatusForm,
+                    options, parse_version)
 
 bp = Blueprint("triage", __name__, url_prefix="/staff")
 
@@ -31,9 +32,11 @@ REQUEST_URL = "/requests/<int(max=2147483647):request_id>"
 
 ACTION_FORMS: dict[str, type[Form]] = {
     "assign": AssignForm, "status": StatusForm, "reply": ReplyForm, "note": NoteForm,
+    "move": MoveForm,
 }
 # The field a refusal from the service is shown beside.
-MAIN_FIELD = {"assign": "assignee", "status": "status", "reply": "body", "note": "body"}
+MAIN_FIELD = {"assign": "assignee", "status": "status", "reply": "body", "note": "body",
+              "move": "team"}
 
 
 @bp.after_request
@@ -104,6 +107,10 @@ def _fill_choices(name: str, form: Form, access_request: AccessRequest) -> None:
         allowed = [s for s in RequestStatus if s in TRANSITIONS[access_request.status]]
         form.status.choices = options(
             [("", "Choose a new status")] + [(s.value, s.label) for s in allowed])
+    elif name == "move":
+        others = [(str(t.id), f"{t.name} ({t.organisation.name})") for t in queries.all_teams()
+                  if t.id != access_request.team_id]
+        form.team.choices = options([("", "Choose a team")] + others)
 
 
 def _current_assignee_choice(access_request: AccessRequest) -> str:
@@ -227,3 +234,16 @@ def note(request_id: int):
         return "Internal note added. It is not shown to the attendee."
 
     return _act(request_id, "note", perform)
+
+
+@bp.post(REQUEST_URL + "/move")
+@staff_required
+def move(request_id: int):
+    def perform(access_request: AccessRequest, form: MoveForm, version: int) -> str:
+        team = db.session.get(Team, int(form.team.data))
+        services.move_to_team(access_request, _me(), team, form.reason.data,
+                              expected_version=version)
+        return (f"{access_request.reference} moved to {team.name}. "
+                "The team will be emailed; it has left your queue unless you are in that team.")
+
+    return _act(request_id, "move", perform)
