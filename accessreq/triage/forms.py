@@ -114,7 +114,8 @@ class ReplyForm(_ActionForm):
 
 
 class MoveForm(_ActionForm):
-    team = SelectField("Move to team", validate_choice=False)
+    team = SelectField("Move to team", validate_choice=False,
+                       validators=[InputRequired("Choose the team to move the request to.")])
     reason = TextAreaField(
         "Why it is moving",
         validators=[DataRequired(message="Say why the request is moving to another team."),
