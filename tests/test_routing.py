@@ -185,3 +185,34 @@ def test_routing_rules_and_teams_are_listed_in_order(world):
     rule(world["pubs"])
     positions = list(db.session.scalars(select(RoutingRule.position).order_by(RoutingRule.id)))
     assert positions == [1, 2]
+
+
+def test_the_demo_routes_requests_to_its_three_teams_and_stays_idempotent(app, make_request):
+    from accessreq.auth.models import StaffUser
+    from accessreq.demo import COSPONSORED, load_demo
+    from accessreq.events.models import AccommodationType, Event
+
+    load_demo()
+    load_demo()
+    assert db.session.scalar(select(db.func.count()).select_from(Organisation)) == 2
+    teams = {t.name: t for t in db.session.scalars(select(Team))}
+    assert sorted(teams) == ["Communications access", "Front of house", "Publications"]
+    rules = db.session.scalar(select(db.func.count()).select_from(RoutingRule))
+    assert rules == 9
+    admin = db.session.scalar(select(StaffUser).where(StaffUser.email == "admin@example.org"))
+    coordinator = db.session.scalar(select(StaffUser).where(
+        StaffUser.email == "coordinator@example.org"))
+    assert len(admin.teams) == 3 and [t.name for t in coordinator.teams] == [
+        "Communications access"]
+    event = db.session.scalar(select(Event).where(Event.title == COSPONSORED))
+    assert [o.name for o in event.cosponsors] == ["City Archives Trust"]
+    assert event.organisation.name == "Example Institute"
+    kinds = {t.name: t for t in db.session.scalars(select(AccommodationType))}
+
+    def team_for(*names):
+        return make_request(event=event, types=[kinds[n] for n in names])[0].team.name
+
+    assert team_for("Reserved seating") == "Front of house"
+    assert team_for("Reserved seating", "Sign language interpretation") == "Communications access"
+    assert team_for("Braille materials", "Sign language interpretation") == "Publications"
+    assert team_for("Quiet room or low-sensory space") == "Front of house"  # the default team
