@@ -73,6 +73,8 @@ def _queue_team(w: World, page, data) -> None:
 ROUTING_STATES = [
     State("event-cosponsored", ("events.detail",), event_title=EVENT_TITLE, build=routed,
           open=lambda w, page, data: w.goto(page, w.path_for("events.detail", data["event"].id))),
+    State("admin-event-edit-host", ("events_admin.edit_event",), **ADMIN,
+          build=_first("event"), open=_edit("events_admin.edit_event")),
     State("queue-teams", ("triage.queue",), **STAFF, build=routed, open=_goto("triage.queue")),
     State("queue-teams-admin", ("triage.queue",), **ADMIN, build=routed, open=_queue_team),
     State("request-detail-teams", ("triage.detail",), **ADMIN, event_title=EVENT_TITLE,
