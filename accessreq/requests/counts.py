@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, literal_column, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..extensions import db
@@ -17,6 +17,12 @@ NO_TEAM = 0  # the key of requests no team holds
 
 def team_key(team_id: int | None) -> int:
     return team_id or NO_TEAM
+
+
+def team_key_column():
+    """``team_key`` computed from a request's team in SQL. The 0 is written inline, not bound:
+    PostgreSQL only groups by an expression identical to the selected one."""
+    return func.coalesce(AccessRequest.team_id, literal_column(str(NO_TEAM)))
 
 
 def bump(status: RequestStatus, delta: int, team_id: int | None = None) -> None:
@@ -53,7 +59,7 @@ def current(team_ids: Iterable[int | None] | None = None) -> dict[RequestStatus,
 
 def recount() -> dict[RequestStatus, int]:
     """Rebuild the counts from the requests themselves (after a bulk load or to repair)."""
-    key = func.coalesce(AccessRequest.team_id, NO_TEAM)
+    key = team_key_column()
     db.session.execute(delete(StatusCount))
     db.session.execute(insert(StatusCount).from_select(
         ["team_key", "status", "count"],

@@ -225,7 +225,7 @@ def queue_page(filters: QueueFilters, user: StaffUser, now: datetime,
     # One counting read covers the chosen scope and every team in the person's switcher.
     counted_keys = None if shown_keys is None else shown_keys | user.team_ids
     if conditions:
-        key = func.coalesce(AccessRequest.team_id, status_counts.NO_TEAM)
+        key = status_counts.team_key_column()
         by_team = {(k, RequestStatus(status)): n for k, status, n in db.session.execute(
             select(key, AccessRequest.status, func.count())
             .where(*conditions, *_in_keys(counted_keys)).group_by(key, AccessRequest.status))}
