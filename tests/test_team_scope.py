@@ -252,3 +252,23 @@ def test_the_request_page_offers_the_move(client, make_staff, teams, requests_):
     assert "Move to another team" in html
     assert "Front of house (Museum Centre)" in html
     assert "Routed to Communications access (default team)" in html
+
+
+def test_a_request_can_be_assigned_only_to_someone_who_can_see_it(client, make_staff, teams,
+                                                                  requests_, front_coordinator):
+    comms_request, _ = requests_
+    admin = make_staff(Role.ADMIN, name="Ada Admin")
+    sign_in(client, admin)
+    page = client.get(f"/staff/requests/{comms_request.id}").get_data(as_text=True)
+    assign_form = page.split('id="assign-title"', 1)[1].split("</section>", 1)[0]
+    assert "Fran Front" not in assign_form  # not in Communications access
+    response = client.post(f"/staff/requests/{comms_request.id}/assign", data={
+        "assign-version": str(comms_request.version), "assign-assignee": str(front_coordinator.id)})
+    assert response.status_code == 422
+    db.session.expire_all()
+    assert comms_request.assignee is None
+    teams["comms"].members.append(front_coordinator)
+    db.session.commit()
+    response = client.post(f"/staff/requests/{comms_request.id}/assign", data={
+        "assign-version": str(comms_request.version), "assign-assignee": str(front_coordinator.id)})
+    assert response.status_code == 303

@@ -63,6 +63,9 @@ def assign(request: AccessRequest, actor: StaffUser, assignee: StaffUser | None,
     _check_can_change(request, expected_version)
     if assignee is not None and not assignee.active:
         raise RequestActionError("That account is deactivated; choose someone else.")
+    if assignee is not None and not assignee.can_see(request):
+        raise RequestActionError(f"{assignee.name} is not in {request.team.name}, so they "
+                                 "cannot see this request; move it to their team instead.")
     if assignee == request.assignee:
         raise RequestActionError("The request is already assigned that way.")
     _save_change(request, HistoryEntry(kind=HistoryKind.ASSIGNED, at=utcnow(), actor=actor,

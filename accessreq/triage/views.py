@@ -100,7 +100,10 @@ def _scope_label(page: queries.QueuePage) -> str:
 def _fill_choices(name: str, form: Form, access_request: AccessRequest) -> None:
     me = _me()
     if name == "assign":
-        others = [(str(s.id), s.name) for s in queries.active_staff() if s.id != me.id]
+        # Only people who can see the request: its team's members and admins.
+        others = [(str(s.id), s.name) for s in queries.active_staff()
+                  if s.id != me.id and (access_request.team is None or s.is_admin
+                                        or s in access_request.team.members)]
         form.assignee.choices = options(
             [("me", f"Me ({me.name})"), ("unassigned", "Nobody (unassigned)"), *others])
     elif name == "status":
