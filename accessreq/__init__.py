@@ -54,11 +54,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .health import bp as health_bp
     from .pages import bp as pages_bp
     from .requests.views import bp as requests_bp
+    from .routing.views import admin_bp as routing_admin_bp
     from .triage.views import bp as triage_bp
 
     for blueprint in (events_bp, requests_bp, triage_bp, auth_bp, staff_admin_bp,
-                      events_admin_bp, mail_admin_bp, pages_bp, health_bp, feedback_bp,
-                      feedback_staff_bp):
+                      events_admin_bp, routing_admin_bp, mail_admin_bp, pages_bp, health_bp,
+                      feedback_bp, feedback_staff_bp):
         app.register_blueprint(blueprint)
 
     from . import cli, errors, observability, templating

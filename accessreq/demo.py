@@ -1,4 +1,5 @@
-"""Demo data: the usual catalogue, a few future events and two staff accounts. Idempotent.
+"""Demo data: the usual catalogue, a few future events, two staff accounts, and routing (two
+organisations, three teams, rules by accommodation). Idempotent.
 
 The staff password is published (README, ``make run``): never load this into a real system;
 ``flask demo`` refuses when a production SECRET_KEY is set.
@@ -14,6 +15,7 @@ from sqlalchemy import select
 from .auth.models import Role, StaffUser
 from .events.models import AccommodationType, Event
 from .extensions import db
+from .routing.models import Organisation, RoutingRule, Team
 from .timeutil import utcnow
 
 DEMO_PASSWORD = "access-demo-2026"
@@ -68,6 +70,58 @@ EVENTS = [
 ]
 
 
+HOST = "Example Institute"
+PARTNER = "City Archives Trust"
+COSPONSORED = "Roundtable: Archives and memory"  # hosted by HOST, co-sponsored by PARTNER
+
+# team, notification address, default team of HOST, accommodations its rules send to it
+TEAMS = [
+    ("Communications access", "communications-access@example.org", False,
+     ["Sign language interpretation", "Human real-time captioning (CART)"]),
+    ("Front of house", "front-of-house@example.org", True,
+     ["Assistive listening device or hearing loop",
+      "Wheelchair-accessible seating and step-free route", "Reserved seating",
+      "Personal assistant or companion admission"]),
+    ("Publications", "publications@example.org", False,
+     ["Large print materials", "Braille materials", "Accessible digital materials in advance"]),
+]
+COORDINATOR_TEAM = "Communications access"
+
+
+def _routing(catalogue: dict[str, AccommodationType]) -> tuple[Organisation, Organisation]:
+    """The two organisations, the host's three teams and one rule per accommodation listed.
+
+    Rules are written only into an empty rule list, so an admin's edits are never duplicated.
+    """
+    organisations = {o.name: o for o in db.session.scalars(select(Organisation))}
+    for name in (HOST, PARTNER):
+        if name not in organisations:
+            organisations[name] = Organisation(name=name)
+            db.session.add(organisations[name])
+    host = organisations[HOST]
+    teams = {t.name: t for t in db.session.scalars(select(Team))}
+    for name, address, is_default, _types in TEAMS:
+        if name not in teams:
+            teams[name] = Team(organisation=host, name=name, notification_email=address,
+                               is_default=is_default)
+            db.session.add(teams[name])
+    staff = {u.email: u for u in db.session.scalars(select(StaffUser))}
+    for email, _name, role in DEMO_STAFF:
+        user = staff.get(email)
+        wanted = [t for n, t in teams.items() if role == Role.ADMIN or n == COORDINATOR_TEAM]
+        for team in wanted:
+            if user is not None and user not in team.members:
+                team.members.append(user)
+    if db.session.scalar(select(db.func.count()).select_from(RoutingRule)) == 0:
+        position = 0
+        for name, _address, _default, type_names in TEAMS:
+            for type_name in type_names:
+                position += 1
+                db.session.add(RoutingRule(position=position, team=teams[name],
+                                           accommodation_type=catalogue[type_name]))
+    return host, organisations[PARTNER]
+
+
 def _catalogue() -> dict[str, AccommodationType]:
     existing = {t.name: t for t in db.session.scalars(select(AccommodationType))}
     for position, (name, description, lead, label, hint) in enumerate(CATALOGUE):
@@ -86,6 +140,15 @@ def load_demo(today: datetime | None = None) -> dict[str, int]:
     before = db.session.scalar(select(db.func.count()).select_from(AccommodationType))
     catalogue = _catalogue()
     added["catalogue"] = len(catalogue) - before
+    emails = set(db.session.scalars(select(StaffUser.email)))
+    for email, name, role in DEMO_STAFF:
+        if email not in emails:
+            user = StaffUser(email=email, name=name, role=role)
+            user.set_password(DEMO_PASSWORD)
+            db.session.add(user)
+            added["staff"] += 1
+    db.session.flush()
+    host, partner = _routing(catalogue)
     now = today or utcnow()
     today = now.date()
     zone = ZoneInfo("Europe/London")
@@ -100,14 +163,8 @@ def load_demo(today: datetime | None = None) -> dict[str, int]:
             title=title, description=description, starts_at=starts,
             ends_at=starts + timedelta(hours=hours), timezone="Europe/London", venue=venue,
             is_online=online, access_provided=provided, accommodation_types=types,
+            organisation=host, cosponsors=[partner] if title == COSPONSORED else [],
         ))
         added["events"] += 1
-    emails = set(db.session.scalars(select(StaffUser.email)))
-    for email, name, role in DEMO_STAFF:
-        if email not in emails:
-            user = StaffUser(email=email, name=name, role=role)
-            user.set_password(DEMO_PASSWORD)
-            db.session.add(user)
-            added["staff"] += 1
     db.session.commit()
     return added

@@ -6,3 +6,4 @@ from .events.models import AccommodationType, Event, event_accommodations  # noq
 from .notifications.models import EmailStatus, OutgoingEmail  # noqa: F401
 from .requests.models import (AccessLogEntry, AccessRequest, HistoryEntry,  # noqa: F401
                               RequestedAccommodation, StatusLink)
+from .routing.models import Organisation, RoutingRule, Team  # noqa: F401

@@ -10,6 +10,8 @@ from accessreq.auth.models import Role
 from accessreq.extensions import db
 from accessreq.feedback.services import submit_report
 from accessreq.notifications.models import OutgoingEmail
+from accessreq.routing.models import Organisation, Team
+from accessreq.routing.services import save_rule
 
 PUBLIC_ENDPOINTS = {
     "static",
@@ -28,7 +30,7 @@ PUBLIC_ENDPOINTS = {
     "feedback.report",
     "feedback.sent",
 }
-ADMIN_PREFIXES = ("staff_admin.", "events_admin.", "mail_admin.")
+ADMIN_PREFIXES = ("staff_admin.", "events_admin.", "mail_admin.", "routing_admin.")
 
 
 def _all_routes(app):
@@ -44,7 +46,15 @@ def world(make_request, make_staff):
     admin = make_staff(Role.ADMIN)
     email = db.session.scalars(select(OutgoingEmail)).first()
     report = submit_report("The menu cannot be reached with the keyboard.")
+    team = Team(organisation=Organisation(name="Museum Centre"), name="Front of house",
+                notification_email="foh@example.org")
+    db.session.add(team)
+    db.session.commit()
+    rule = save_rule(None, team=team, organisation=None, accommodation_type=None, event=None)
     values = {
+        "organisation_id": team.organisation_id,
+        "team_id": team.id,
+        "rule_id": rule.id,
         "event_id": request.event_id,
         "request_id": request.id,
         "staff_id": coordinator.id,

@@ -315,3 +315,24 @@ def test_empty_states(admin_client):
 def test_event_in_the_past_still_editable(admin_client, make_event):
     event = make_event(title="Done", starts_at=utcnow() - timedelta(days=3))
     assert admin_client.get(f"/admin/events/{event.id}").status_code == 200
+
+
+def test_an_event_gets_a_host_and_co_sponsors_shown_on_its_page(admin_client, client):
+    from accessreq.routing.models import Organisation
+
+    centre, partner = Organisation(name="Museum Centre"), Organisation(name="City Archives Trust")
+    db.session.add_all([centre, partner])
+    db.session.commit()
+    form = admin_client.get("/admin/events/new").get_data(as_text=True)
+    assert "Host organisation" in form and "Co-sponsors" in form
+    response = admin_client.post("/admin/events/new", data=event_data(
+        organisation=str(centre.id), cosponsors=[str(partner.id), str(centre.id)]))
+    assert response.status_code == 302
+    event = only_event()
+    assert event.organisation == centre
+    assert event.cosponsors == [partner]  # the host is not its own co-sponsor
+    page = client.get(f"/events/{event.id}").get_data(as_text=True)
+    assert "Hosted by</dt>\n    <dd>Museum Centre" in page
+    assert "Co-sponsored by</dt>\n    <dd>City Archives Trust" in page
+    response = admin_client.post(f"/admin/events/{event.id}", data=event_data(organisation="999"))
+    assert "Choose the host organisation from the list" in response.get_data(as_text=True)

@@ -12,6 +12,8 @@ from sqlalchemy import select
 from accessreq.auth.models import Role, StaffUser
 from accessreq.extensions import db
 from accessreq.notifications.models import EmailStatus, OutgoingEmail
+from accessreq.routing.models import Organisation, Team
+from accessreq.routing.services import save_rule
 from accessreq.timeutil import utcnow
 from conftest import TEST_PASSWORD
 
@@ -239,12 +241,19 @@ GET_ROUTES = [
     "/admin/events", "/admin/events/new", "/admin/events/{event_id}",
     "/admin/catalogue", "/admin/catalogue/new", "/admin/catalogue/{type_id}",
     "/admin/email/", "/admin/email/caught", "/admin/email/caught/{message_id}",
+    "/admin/organisations", "/admin/organisations/{organisation_id}",
+    "/admin/teams", "/admin/teams/new", "/admin/teams/{team_id}",
+    "/admin/routing", "/admin/routing/new", "/admin/routing/{rule_id}", "/admin/routing/preview",
 ]
 POST_ROUTES = [
     "/admin/staff/new", "/admin/staff/{staff_id}", "/admin/staff/{staff_id}/invite",
     "/admin/events/new", "/admin/events/{event_id}", "/admin/events/{event_id}/requests",
     "/admin/catalogue/new", "/admin/catalogue/{type_id}",
     "/admin/email/{email_id}/retry",
+    "/admin/organisations", "/admin/organisations/{organisation_id}",
+    "/admin/teams/new", "/admin/teams/{team_id}",
+    "/admin/routing/new", "/admin/routing/{rule_id}", "/admin/routing/{rule_id}/move",
+    "/admin/routing/{rule_id}/delete",
 ]
 
 
@@ -252,9 +261,15 @@ POST_ROUTES = [
 def ids(make_request, make_staff):
     request, _ = make_request()
     email = db.session.scalars(select(OutgoingEmail)).first()
+    team = Team(organisation=Organisation(name="Museum Centre"), name="Front of house",
+                notification_email="foh@example.org")
+    db.session.add(team)
+    db.session.commit()
+    rule = save_rule(None, team=team, organisation=None, accommodation_type=None, event=None)
     return {"staff_id": make_staff(Role.COORDINATOR).id, "event_id": request.event_id,
             "type_id": request.items[0].accommodation_type_id, "email_id": email.id,
-            "message_id": "1700000000000000000-abcdef12"}
+            "message_id": "1700000000000000000-abcdef12", "organisation_id": team.organisation_id,
+            "team_id": team.id, "rule_id": rule.id}
 
 
 def test_route_lists_cover_every_admin_route(app):

@@ -26,6 +26,7 @@ from accessreq.notifications.services import render_email
 from accessreq.requests.models import AccessRequest, HistoryEntry, HistoryKind
 from accessreq.requests.services import add_attendee_message, cancel_by_attendee
 from accessreq.requests.states import RequestStatus
+from accessreq.routing.models import Team
 from accessreq.triage.services import change_status, reply
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -103,6 +104,12 @@ def _case(template: str, variant: str, hostile: bool = False) -> dict:
     if template in ("staff_new_request", "staff_attendee_message", "staff_attendee_cancelled"):
         req = _request(name, title, late=variant == "late")
         return {**base, "req": req, "event": req.event, "staff_url": STAFF_URL}
+    if template == "staff_request_moved":
+        req = _request(name, title)
+        req.team = Team(name=f"Publications {HOSTILE}" if hostile else "Publications",
+                        notification_email="pubs@example.org")
+        return {**base, "req": req, "event": req.event, "staff_url": STAFF_URL,
+                "from_team": f"Front of house {HOSTILE}" if hostile else "Front of house"}
     if template == "staff_invite":
         return {**base, "staff": people["invited"], "inviter": people["admin"],
                 "invite_url": INVITE_URL, "valid_days": 7}
@@ -121,6 +128,7 @@ VARIANTS = {
     "staff_new_request": ["on_time", "late"],
     "staff_attendee_message": ["default"],
     "staff_attendee_cancelled": ["default"],
+    "staff_request_moved": ["default"],
     "staff_invite": ["default"],
     "staff_accessibility_report": ["default"],
     "accessibility_report_received": ["named", "anonymous"],

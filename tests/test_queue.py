@@ -324,7 +324,7 @@ def test_table_is_labelled_and_scrollable(signed_in, make_request, event_in):
     assert re.search(r'<div class="table-wrap" role="region" aria-labelledby="queue-caption" '
                      r'tabindex="0">', html)
     assert '<caption id="queue-caption">' in html
-    assert html.count('<th scope="col">') == 6
+    assert html.count('<th scope="col">') == 7  # the team column is new
 
 
 # --- robustness ----------------------------------------------------------------------------------

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy import String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
 from ..requests.models import str_enum
 from ..timeutil import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from ..routing.models import Team
 
 
 class Role(enum.StrEnum):
@@ -42,6 +46,10 @@ class StaffUser(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+    # The queues this person works; loaded with the account (see auth/loader.py).
+    teams: Mapped[list[Team]] = relationship(secondary="team_member", back_populates="members",
+                                             order_by="Team.name")
+
     def __repr__(self) -> str:
         return f"<StaffUser {self.id} {self.role.value}>"
 
@@ -52,6 +60,14 @@ class StaffUser(UserMixin, db.Model):
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
+
+    @property
+    def team_ids(self) -> set[int]:
+        return {t.id for t in self.teams}
+
+    def can_see(self, request) -> bool:
+        """Admins see every request; others their teams' and those no team holds."""
+        return self.is_admin or request.team_id is None or request.team_id in self.team_ids
 
     def set_password(self, password: str) -> None:
         # PASSWORD_HASH_METHOD exists so tests can use cheaper scrypt parameters.

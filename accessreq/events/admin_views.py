@@ -11,6 +11,7 @@ from .forms import AccommodationTypeForm, EventForm, ToggleRequestsForm
 from .models import AccommodationType, Event
 from .services import (DEFAULT_TIMEZONE, DuplicateTypeName, EventDetails, TypeDetails,
                        active_types, admin_events_page, catalogue as list_catalogue,
+                       organisation_choices,
                        request_counts, save_event, save_type, set_requests_open, utc_to_local)
 
 admin_bp = Blueprint("events_admin", __name__, url_prefix="/admin")
@@ -30,6 +31,8 @@ def _event_details(form: EventForm) -> EventDetails:
         access_provided=form.access_provided.data or "",
         requests_close_at=form.requests_close_at, requests_open=form.requests_open.data,
         type_ids=list(form.accommodation_types.data or []),
+        organisation_id=int(form.organisation.data) if form.organisation.data else None,
+        cosponsor_ids=list(form.cosponsors.data or []),
     )
 
 
@@ -43,6 +46,8 @@ def _event_form_data(event: Event) -> dict:
         "is_online": event.is_online, "access_provided": event.access_provided,
         "close_day": close_day, "close_time": close_time, "requests_open": event.requests_open,
         "accommodation_types": [t.id for t in event.accommodation_types if t.active],
+        "organisation": str(event.organisation_id or ""),
+        "cosponsors": [o.id for o in event.cosponsors],
     }
 
 
@@ -63,10 +68,9 @@ def events():
 @admin_bp.route("/events/new", methods=["GET", "POST"])
 @admin_required
 def new_event():
-    form = EventForm(type_choices=_type_choices(), data={
-        "timezone": DEFAULT_TIMEZONE, "requests_open": True,
-        "accommodation_types": [t.id for t in active_types()],
-    })
+    form = EventForm(type_choices=_type_choices(), organisation_choices=organisation_choices(),
+                     data={"timezone": DEFAULT_TIMEZONE, "requests_open": True,
+                           "accommodation_types": [t.id for t in active_types()]})
     if form.validate_on_submit():
         event = save_event(None, _event_details(form))
         flash(f"Event created: {event.title}.", "success")
@@ -78,7 +82,8 @@ def new_event():
 @admin_required
 def edit_event(event_id: int):
     event = db.get_or_404(Event, event_id)
-    form = EventForm(type_choices=_type_choices(), data=_event_form_data(event))
+    form = EventForm(type_choices=_type_choices(), organisation_choices=organisation_choices(),
+                     data=_event_form_data(event))
     if form.validate_on_submit():
         save_event(event, _event_details(form))
         flash(f"Saved changes to {event.title}.", "success")

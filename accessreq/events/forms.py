@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField, TimeField)
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms import (BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField,
+                     TimeField)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import TextInput
 
 from ..forms import MultiCheckboxField, options
@@ -66,12 +67,28 @@ class EventForm(FlaskForm):
     accommodation_types = MultiCheckboxField(
         "Accommodations offered", coerce=int, validators=[Optional()],
         description="People can ask for these on this event’s request form.")
+    organisation = SelectField(
+        "Host organisation", validate_choice=False, validators=[Optional()],
+        description="Its teams and routing rules decide who handles the requests.")
+    cosponsors = MultiCheckboxField(
+        "Co-sponsors", coerce=int, validators=[Optional()],
+        description="Shown on the event page. Requests still go to the host’s teams.")
 
-    def __init__(self, *args, type_choices: list[tuple[int, str]] = (), **kwargs) -> None:
+    def __init__(self, *args, type_choices: list[tuple[int, str]] = (),
+                 organisation_choices: list[tuple[int, str]] = (), **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.timezone.choices = options((n, n) for n in timezone_names())
         self.accommodation_types.choices = options(type_choices)
+        self.organisation.choices = options(
+            [("", "None (the first organisation)")]
+            + [(str(value), label) for value, label in organisation_choices])
+        self.cosponsors.choices = options(organisation_choices)
         self.starts_at = self.ends_at = self.requests_close_at = None
+
+    def validate_organisation(self, field) -> None:
+        values = {c.value if hasattr(c, "value") else c[0] for c in field.choices}
+        if (field.data or "") not in values:
+            raise ValidationError("Choose the host organisation from the list")
 
     def _utc(self, day_field, time_field):
         try:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Column, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..timeutil import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from ..routing.models import Organisation
 
 event_accommodations = Table(
     "event_accommodation",
@@ -62,7 +66,13 @@ class Event(db.Model):
     requests_close_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     requests_open: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The host; None on events made before organisations existed (routing then uses the
+    # default organisation, the first one created).
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
 
+    organisation: Mapped[Organisation | None] = relationship()
+    cosponsors: Mapped[list[Organisation]] = relationship(secondary="event_cosponsor",
+                                                          order_by="Organisation.name")
     accommodation_types: Mapped[list[AccommodationType]] = relationship(
         secondary=event_accommodations, order_by="AccommodationType.position"
     )

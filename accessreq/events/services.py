@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..requests.models import AccessRequest
+from ..routing.models import Organisation
 from ..timeutil import utcnow
 from .models import AccommodationType, Event
 
@@ -77,6 +78,13 @@ class EventDetails:
     requests_close_at: datetime | None = None
     requests_open: bool = True
     type_ids: list[int] = field(default_factory=list)
+    organisation_id: int | None = None
+    cosponsor_ids: list[int] = field(default_factory=list)
+
+
+def organisation_choices() -> list[tuple[int, str]]:
+    return [(o.id, o.name) for o in db.session.scalars(
+        select(Organisation).order_by(Organisation.name, Organisation.id))]
 
 
 def active_types() -> list[AccommodationType]:
@@ -107,6 +115,10 @@ def save_event(event: Event | None, details: EventDetails) -> Event:
     chosen = set(details.type_ids)
     kept_inactive = [t for t in event.accommodation_types if not t.active]
     event.accommodation_types = kept_inactive + [t for t in active_types() if t.id in chosen]
+    organisations = {o.id: o for o in db.session.scalars(select(Organisation))}
+    event.organisation = organisations.get(details.organisation_id)
+    event.cosponsors = [organisations[i] for i in details.cosponsor_ids
+                        if i in organisations and i != details.organisation_id]
     db.session.commit()
     return event
 

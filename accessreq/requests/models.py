@@ -17,6 +17,7 @@ from .states import OPEN_STATUSES, OUTCOMES, RequestStatus
 if TYPE_CHECKING:
     from ..auth.models import StaffUser
     from ..notifications.models import OutgoingEmail
+    from ..routing.models import Team
 
 
 def str_enum(enum_cls: type[enum.Enum], length: int = 32) -> Enum:
@@ -83,6 +84,8 @@ class AccessRequest(db.Model):
     assignee_id: Mapped[int | None] = mapped_column(
         ForeignKey("staff_user.id", ondelete="SET NULL"), index=True
     )
+    # The team whose queue holds the request (None: routing found none; every coordinator sees it).
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"), index=True)
     # Event start minus the longest lead time of the requested accommodations.
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -92,6 +95,7 @@ class AccessRequest(db.Model):
 
     event: Mapped[Event] = relationship()
     assignee: Mapped[StaffUser | None] = relationship()
+    team: Mapped[Team | None] = relationship()
     items: Mapped[list[RequestedAccommodation]] = relationship(
         back_populates="request", cascade="all, delete-orphan", order_by="RequestedAccommodation.id"
     )
@@ -204,6 +208,7 @@ class HistoryKind(enum.StrEnum):
     NOTE = "note"  # internal, never shown or emailed to the attendee
     EMAIL_QUEUED = "email_queued"
     PURGED = "purged"
+    ROUTED = "routed"  # internal: which team got the request, or moved it, and why
 
 
 PUBLIC_KINDS = frozenset(
@@ -261,16 +266,18 @@ class HistoryEntry(db.Model):
 
 
 class StatusCount(db.Model):
-    """How many requests are in each status, kept by the services in the same transaction as
-    every change, so the queue's counts cost one tiny read however large the history grows."""
+    """How many requests each team has in each status, kept by the services in the same
+    transaction as every change, so the queue's counts cost one tiny read at any size."""
 
     __tablename__ = "request_status_count"
 
+    # The team's id, or 0 for requests no team holds (0 rather than NULL: it is in the key).
+    team_key: Mapped[int] = mapped_column(primary_key=True, default=0)
     status: Mapped[RequestStatus] = mapped_column(str_enum(RequestStatus), primary_key=True)
     count: Mapped[int] = mapped_column(default=0)
 
     def __repr__(self) -> str:
-        return f"<StatusCount {self.status.value}={self.count}>"
+        return f"<StatusCount {self.team_key}:{self.status.value}={self.count}>"
 
 
 class AccessLogEntry(db.Model):

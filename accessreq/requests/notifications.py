@@ -23,11 +23,18 @@ def _queue(request: AccessRequest, template: str, to: str, description: str, **c
                                         body=f"{description} to {to}"))
 
 
+def team_address(request: AccessRequest) -> str:
+    """The address of the team holding the request; STAFF_INBOX when no team does."""
+    if request.team is not None:
+        return request.team.notification_email
+    return current_app.config["STAFF_INBOX"]
+
+
 def _staff_address(request: AccessRequest) -> str:
-    """The assignee when there is an active one, else the team inbox."""
+    """The assignee when there is an active one, else the team's address."""
     if request.assignee is not None and request.assignee.active:
         return request.assignee.email
-    return current_app.config["STAFF_INBOX"]
+    return team_address(request)
 
 
 def _staff_url(request: AccessRequest) -> str:
@@ -40,7 +47,7 @@ def request_received(request: AccessRequest, status_url: str) -> None:
 
 
 def staff_new_request(request: AccessRequest) -> None:
-    _queue(request, "staff_new_request", current_app.config["STAFF_INBOX"], "New-request notice",
+    _queue(request, "staff_new_request", team_address(request), "New-request notice",
            staff_url=_staff_url(request))
 
 
@@ -58,3 +65,9 @@ def staff_attendee_message(request: AccessRequest) -> None:
 def staff_attendee_cancelled(request: AccessRequest) -> None:
     _queue(request, "staff_attendee_cancelled", _staff_address(request), "Cancellation notice",
            staff_url=_staff_url(request))
+
+
+def staff_request_moved(request: AccessRequest, from_team: str) -> None:
+    """Tell the team that now holds the request; the reason stays in the history."""
+    _queue(request, "staff_request_moved", team_address(request), "Moved-request notice",
+           staff_url=_staff_url(request), from_team=from_team)

@@ -13,6 +13,7 @@ from ..events.models import AccommodationType, Event
 from ..extensions import db
 from ..notifications.models import OutgoingEmail
 from ..notifications.services import InvalidRecipient
+from ..routing.services import route_request
 from ..security import hash_token, new_reference
 from ..timeutil import utcnow
 from . import counts, notifications
@@ -108,10 +109,14 @@ def submit_request(event: Event, submission: Submission) -> tuple[AccessRequest,
     ]
     request.history.append(HistoryEntry(kind=HistoryKind.SUBMITTED, at=now,
                                         to_status=RequestStatus.SUBMITTED))
+    route = route_request(event, chosen)
+    request.team = route.team
+    request.history.append(HistoryEntry(kind=HistoryKind.ROUTED, at=now,
+                                        body=route.description))
     db.session.add(request)
     try:
         db.session.flush()  # the emails link to the request's id
-        counts.bump(RequestStatus.SUBMITTED, +1)
+        counts.bump(RequestStatus.SUBMITTED, +1, request.team_id)
         status_url = notifications.issue_status_link(request)
         notifications.request_received(request, status_url)
         notifications.staff_new_request(request)
@@ -148,7 +153,7 @@ def set_status(request: AccessRequest, target: RequestStatus, *, actor=None, bod
     request.status = target
     request.updated_at = at
     flush_or_stale()  # lose a race here, before emails are rendered
-    counts.move(entry.from_status, target)
+    counts.move(entry.from_status, target, request.team_id)
     return entry
 
 

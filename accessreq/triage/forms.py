@@ -29,6 +29,8 @@ def clean_text(value: str | None) -> str | None:
 class QueueFilterForm(Form):
     """The queue's GET filters. Only displays what ``QueueFilters`` parsed; never refuses input."""
 
+    team = SelectField("Team", validate_choice=False,
+                       description="Whose queue to show, with how many requests are open in each.")
     status = SelectField("Status", validate_choice=False)
     event = SelectField("Event", validate_choice=False,
                         description="Upcoming events and those of the last 90 days.")
@@ -98,6 +100,22 @@ class ReplyForm(_ActionForm):
         render_kw={"rows": 5},
         filters=[clean_text],
     )
+
+
+class MoveForm(_ActionForm):
+    team = SelectField("Move to team", validate_choice=False,
+                       validators=[InputRequired("Choose the team to move the request to.")])
+    reason = TextAreaField(
+        "Why it is moving",
+        validators=[DataRequired(message="Say why the request is moving to another team."),
+                    Length(max=1000, message="Keep the reason under 1000 characters.")],
+        description="Kept in the history for both teams; the attendee does not see it.",
+        render_kw={"rows": 3},
+        filters=[clean_text],
+    )
+
+    def validate_team(self, field) -> None:
+        _in_choices(field, "Choose the team to move the request to from the list.")
 
 
 class NoteForm(_ActionForm):

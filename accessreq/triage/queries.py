@@ -23,11 +23,14 @@ from ..requests import counts as status_counts
 from ..requests.models import (AccessLogEntry, AccessRequest, HistoryEntry,
                                RequestedAccommodation)
 from ..requests.states import OPEN_STATUSES, RequestStatus
+from ..routing.models import Team
 
 STATUS_OPEN = "open"
 STATUS_ALL = "all"
 ASSIGNEE_MINE = "mine"
 ASSIGNEE_UNASSIGNED = "unassigned"
+TEAM_MINE = "mine"
+TEAM_ALL = "all"
 SORT_DUE = "due"
 SORT_NEWEST = "newest"
 SEARCH_MAX_LENGTH = 200
@@ -51,6 +54,7 @@ class QueueFilters:
     event_id: int | None = None
     type_id: int | None = None
     assignee: str = ""  # "" anyone, "mine", "unassigned" or a staff id as text
+    team: str = ""  # "" the person's default, "mine" (my teams), "all" (admins) or a team id
     q: str = ""
     sort: str = SORT_DUE
     page: int = 1
@@ -67,9 +71,13 @@ class QueueFilters:
         sort = args.get("sort") if args.get("sort") in (SORT_DUE, SORT_NEWEST) else SORT_DUE
         q = _SPACES.sub(" ", _CONTROL.sub(" ", args.get("q") or "")).strip()[:SEARCH_MAX_LENGTH]
         page = _positive_id(args.get("page")) or 1
+        team = (args.get("team") or "").strip()
+        if team not in (TEAM_MINE, TEAM_ALL):
+            team_id = _positive_id(team)
+            team = str(team_id) if team_id else ""
         return cls(status=status, event_id=_positive_id(args.get("event")),
                    type_id=_positive_id(args.get("type")), assignee=assignee, q=q,
-                   sort=sort, page=page)
+                   sort=sort, page=page, team=team)
 
     @property
     def statuses(self) -> frozenset[RequestStatus]:
@@ -91,6 +99,7 @@ class QueueFilters:
                 "event": chosen.event_id, "type": chosen.type_id,
                 "assignee": chosen.assignee or None, "q": chosen.q or None,
                 "sort": chosen.sort if chosen.sort != SORT_DUE else None,
+                "team": chosen.team or None,
                 "page": chosen.page if chosen.page > 1 else None}
         return {k: v for k, v in args.items() if v is not None}
 
@@ -106,6 +115,8 @@ class QueuePage:
     page_size: int
     now: datetime
     any_requests: bool = field(default=True)  # False only when nothing exists at all
+    scope: str | int = TEAM_MINE  # what the team switcher chose: "mine", "all" or a team id
+    team_open: dict[int, int] = field(default_factory=dict)  # open requests per team key
 
     @property
     def first_index(self) -> int:
@@ -169,21 +180,65 @@ def _conditions(filters: QueueFilters, user: StaffUser) -> list:
     return conditions
 
 
+def team_scope(filters: QueueFilters, user: StaffUser) -> str | int:
+    """Which requests the team switcher shows: "all" (admins only), one of the person's teams,
+    or "mine": their teams' requests and those no team holds. Anything else falls back."""
+    if filters.team == TEAM_ALL and user.is_admin:
+        return TEAM_ALL
+    if filters.team.isdigit() and int(filters.team) in user.team_ids:
+        return int(filters.team)
+    if not filters.team and user.is_admin and not user.teams:
+        return TEAM_ALL  # an admin outside every team starts from the whole picture
+    return TEAM_MINE
+
+
+def _team_keys(scope: str | int, user: StaffUser) -> set[int] | None:
+    """The count keys (team ids, 0 for no team) a scope covers; None for every team."""
+    if scope == TEAM_ALL:
+        return None
+    if scope == TEAM_MINE:
+        return user.team_ids | {status_counts.NO_TEAM}
+    return {scope}
+
+
+def _in_keys(keys: set[int] | None) -> list:
+    if keys is None:
+        return []
+    condition = AccessRequest.team_id.in_(sorted(keys - {status_counts.NO_TEAM}))
+    if status_counts.NO_TEAM in keys:
+        condition = or_(condition, AccessRequest.team_id.is_(None))
+    return [condition]
+
+
 def queue_page(filters: QueueFilters, user: StaffUser, now: datetime,
                page_size: int | None = None) -> QueuePage:
-    """One page of the queue, the total and the per-status counts, in two statements.
+    """One page of the queue, the total, and the counts per status and per team, in two
+    statements. Only requests of the person's teams (all, for admins) are ever read.
 
     ``page_size`` defaults to the QUEUE_PAGE_SIZE setting; a page past the end shows the last.
     """
     if page_size is None:
         page_size = current_app.config.get("QUEUE_PAGE_SIZE", 25)
     conditions = _conditions(filters, user)
+    scope = team_scope(filters, user)
+    shown_keys = _team_keys(scope, user)
+    # One counting read covers the chosen scope and every team in the person's switcher.
+    counted_keys = None if shown_keys is None else shown_keys | user.team_ids
     if conditions:
-        counts = {RequestStatus(status): n for status, n in db.session.execute(
-            select(AccessRequest.status, func.count()).where(*conditions)
-            .group_by(AccessRequest.status))}
+        key = status_counts.team_key_column()
+        by_team = {(k, RequestStatus(status)): n for k, status, n in db.session.execute(
+            select(key, AccessRequest.status, func.count())
+            .where(*conditions, *_in_keys(counted_keys)).group_by(key, AccessRequest.status))}
     else:  # the usual view: counts kept by the services, one tiny read at any size
-        counts = status_counts.current()
+        by_team = status_counts.by_team(counted_keys)
+    counts: dict[RequestStatus, int] = {}
+    team_open: dict[int, int] = {}
+    for (k, status), n in by_team.items():
+        if shown_keys is None or k in shown_keys:
+            counts[status] = counts.get(status, 0) + n
+        if status in OPEN_STATUSES:
+            team_open[k] = team_open.get(k, 0) + n
+    counts = {s: n for s, n in counts.items() if n}
     total = sum(counts.get(s, 0) for s in filters.statuses)
     page_size = max(1, int(page_size))
     pages = max(1, math.ceil(total / page_size))
@@ -195,15 +250,18 @@ def queue_page(filters: QueueFilters, user: StaffUser, now: datetime,
                  else (AccessRequest.created_at.desc(), AccessRequest.id.desc()))
         rows = list(db.session.scalars(
             select(AccessRequest)
-            .where(*conditions, AccessRequest.status.in_(sorted(filters.statuses)))
+            .where(*conditions, *_in_keys(shown_keys),
+                   AccessRequest.status.in_(sorted(filters.statuses)))
             .options(joinedload(AccessRequest.event), joinedload(AccessRequest.assignee),
+                     joinedload(AccessRequest.team),
                      joinedload(AccessRequest.items)
                      .joinedload(RequestedAccommodation.accommodation_type))
             .order_by(*order).limit(page_size).offset((page - 1) * page_size)
         ).unique())
     any_requests = bool(counts) or filters.narrowed
     return QueuePage(filters=filters, rows=rows, total=total, counts=counts, page=page,
-                     pages=pages, page_size=page_size, now=now, any_requests=any_requests)
+                     pages=pages, page_size=page_size, now=now, any_requests=any_requests,
+                     scope=scope, team_open=team_open)
 
 
 RECENT_EVENT_DAYS = 90
@@ -232,12 +290,17 @@ def active_staff() -> list[StaffUser]:
         .order_by(StaffUser.name, StaffUser.id)))
 
 
+def all_teams() -> list[Team]:
+    return list(db.session.scalars(select(Team).options(joinedload(Team.organisation))
+                                   .order_by(Team.name, Team.id)))
+
+
 def request_for_page(request_id: int) -> AccessRequest | None:
     """A request with everything its staff page shows, loaded in a fixed number of statements."""
     return db.session.scalar(
         select(AccessRequest).where(AccessRequest.id == request_id)
         .options(joinedload(AccessRequest.event), joinedload(AccessRequest.assignee),
-                 selectinload(AccessRequest.items)
+                 joinedload(AccessRequest.team), selectinload(AccessRequest.items)
                  .joinedload(RequestedAccommodation.accommodation_type),
                  selectinload(AccessRequest.history).options(
                      joinedload(HistoryEntry.actor), joinedload(HistoryEntry.assignee),

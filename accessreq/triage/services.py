@@ -10,11 +10,12 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..auth.models import StaffUser
 from ..extensions import db
-from ..requests import notifications
+from ..requests import counts, notifications
 from ..requests.models import AccessLogEntry, AccessRequest, HistoryEntry, HistoryKind
 from ..requests.services import (RequestActionError, StaleRequestError, commit_or_stale,
                                  set_status)
 from ..requests.states import MESSAGE_REQUIRED, RequestStatus, can_transition
+from ..routing.models import Team
 from ..timeutil import utcnow
 
 
@@ -62,6 +63,9 @@ def assign(request: AccessRequest, actor: StaffUser, assignee: StaffUser | None,
     _check_can_change(request, expected_version)
     if assignee is not None and not assignee.active:
         raise RequestActionError("That account is deactivated; choose someone else.")
+    if assignee is not None and not assignee.can_see(request):
+        raise RequestActionError(f"{assignee.name} is not in {request.team.name}, so they "
+                                 "cannot see this request; move it to their team instead.")
     if assignee == request.assignee:
         raise RequestActionError("The request is already assigned that way.")
     _save_change(request, HistoryEntry(kind=HistoryKind.ASSIGNED, at=utcnow(), actor=actor,
@@ -111,4 +115,32 @@ def add_note(request: AccessRequest, actor: StaffUser, body: str,
     if not body:
         raise RequestActionError("Write the note.")
     _save_change(request, HistoryEntry(kind=HistoryKind.NOTE, at=utcnow(), actor=actor, body=body))
+    commit_or_stale()
+
+
+def move_to_team(request: AccessRequest, actor: StaffUser, team: Team, reason: str,
+                 expected_version: int | None = None) -> None:
+    """Hand the whole request to another team, saying why; the new team is emailed.
+
+    The attendee is not told: for them it is still one request and one conversation. An
+    assignee who is not in the new team is unassigned, so the request shows up as untaken.
+    """
+    _check_can_change(request, expected_version)
+    reason = reason.strip()
+    if not reason:
+        raise RequestActionError("Say why the request is moving, for the team that gets it.")
+    if team.id == request.team_id:
+        raise RequestActionError(f"The request is already with {team.name}.")
+    old_team_id = request.team_id
+    old_name = request.team.name if request.team is not None else "no team"
+    body = f"Moved from {old_name} to {team.name}\nReason: {reason}"
+    changes: dict = {"team": team}
+    if request.assignee is not None and request.assignee not in team.members:
+        changes["assignee"] = None
+        body += f"\n{request.assignee.name} is not in {team.name}, so it is now unassigned."
+    entry = HistoryEntry(kind=HistoryKind.ROUTED, at=utcnow(), actor=actor, body=body)
+    _save_change(request, entry, **changes)
+    counts.bump(request.status, -1, old_team_id)
+    counts.bump(request.status, +1, team.id)
+    notifications.staff_request_moved(request, old_name)
     commit_or_stale()

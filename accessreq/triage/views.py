@@ -20,8 +20,9 @@ from ..requests.services import RequestActionError, StaleRequestError
 from ..requests.states import TRANSITIONS, RequestStatus
 from ..timeutil import format_date, utcnow
 from . import queries, services
-from .forms import (AssignForm, NoteForm, QueueFilterForm, ReplyForm, StatusForm, options,
-                    parse_version)
+from ..routing.models import Team
+from .forms import (AssignForm, MoveForm, NoteForm, QueueFilterForm, ReplyForm, StatusForm,
+                    options, parse_version)
 
 bp = Blueprint("triage", __name__, url_prefix="/staff")
 
@@ -31,9 +32,11 @@ REQUEST_URL = "/requests/<int(max=2147483647):request_id>"
 
 ACTION_FORMS: dict[str, type[Form]] = {
     "assign": AssignForm, "status": StatusForm, "reply": ReplyForm, "note": NoteForm,
+    "move": MoveForm,
 }
 # The field a refusal from the service is shown beside.
-MAIN_FIELD = {"assign": "assignee", "status": "status", "reply": "body", "note": "body"}
+MAIN_FIELD = {"assign": "assignee", "status": "status", "reply": "body", "note": "body",
+              "move": "team"}
 
 
 @bp.after_request
@@ -55,7 +58,7 @@ def queue():
     page = queries.queue_page(filters, _me(), now)
     events, types, staff = queries.filter_options(now, filters.event_id)
     form = QueueFilterForm(data={
-        "status": filters.status, "event": str(filters.event_id or ""),
+        "team": str(page.scope), "status": filters.status, "event": str(filters.event_id or ""),
         "type": str(filters.type_id or ""), "assignee": filters.assignee, "q": filters.q,
         "sort": filters.sort,
     })
@@ -68,22 +71,49 @@ def queue():
     form.assignee.choices = options([("", "Anyone"), (queries.ASSIGNEE_MINE, "Me"),
                                      (queries.ASSIGNEE_UNASSIGNED, "Nobody (unassigned)")] + [
         (str(s.id), s.name) for s in staff])
+    form.team.choices = options(_team_choices(page))
     status_links = [(queries.STATUS_OPEN, "Open"), (queries.STATUS_ALL, "All")] + [
         (s.value, s.label) for s in RequestStatus]
     return render_template("triage/queue.html", page=page, filters=filters, filter_form=form,
-                           status_links=status_links)
+                           status_links=status_links, scope_label=_scope_label(page))
+
+
+def _team_choices(page: queries.QueuePage) -> list[tuple[str, str]]:
+    """The team switcher: my teams together, each of them, and every team for admins."""
+    me, open_in = _me(), page.team_open
+    mine = sum(open_in.get(k, 0) for k in me.team_ids | {0})
+    choices = [(queries.TEAM_MINE, f"My teams ({mine} open)")]
+    choices += [(str(t.id), f"{t.name} ({open_in.get(t.id, 0)} open)") for t in me.teams]
+    if me.is_admin:
+        choices.append((queries.TEAM_ALL, "All teams"))
+    return choices
+
+
+def _scope_label(page: queries.QueuePage) -> str:
+    if page.scope == queries.TEAM_ALL:
+        return "All teams"
+    if page.scope == queries.TEAM_MINE:
+        return "My teams" if _me().teams else "Requests no team holds"
+    return next(t.name for t in _me().teams if t.id == page.scope)
 
 
 def _fill_choices(name: str, form: Form, access_request: AccessRequest) -> None:
     me = _me()
     if name == "assign":
-        others = [(str(s.id), s.name) for s in queries.active_staff() if s.id != me.id]
+        # Only people who can see the request: its team's members and admins.
+        others = [(str(s.id), s.name) for s in queries.active_staff()
+                  if s.id != me.id and (access_request.team is None or s.is_admin
+                                        or s in access_request.team.members)]
         form.assignee.choices = options(
             [("me", f"Me ({me.name})"), ("unassigned", "Nobody (unassigned)"), *others])
     elif name == "status":
         allowed = [s for s in RequestStatus if s in TRANSITIONS[access_request.status]]
         form.status.choices = options(
             [("", "Choose a new status")] + [(s.value, s.label) for s in allowed])
+    elif name == "move":
+        others = [(str(t.id), f"{t.name} ({t.organisation.name})") for t in queries.all_teams()
+                  if t.id != access_request.team_id]
+        form.team.choices = options([("", "Choose a team")] + others)
 
 
 def _current_assignee_choice(access_request: AccessRequest) -> str:
@@ -119,17 +149,26 @@ def _render_detail(request_id: int, failed: tuple[str, Form] | None = None,
     ), code
 
 
+def _visible_or_404(request_id: int) -> AccessRequest:
+    """The request, if this person's teams hold it (admins: any); else Not Found, so other
+    teams' references cannot even be confirmed by guessing ids."""
+    access_request = db.get_or_404(AccessRequest, request_id)
+    if not _me().can_see(access_request):
+        abort(404)
+    return access_request
+
+
 @bp.get(REQUEST_URL)
 @staff_required
 def detail(request_id: int):
-    access_request = db.get_or_404(AccessRequest, request_id)
+    access_request = _visible_or_404(request_id)
     services.record_view(access_request, _me())
     return _render_detail(request_id)
 
 
 def _act(request_id: int, name: str, perform: Callable[[AccessRequest, Form, int], str]):
     """Validate one action form, run its service, and redirect; or show the page again."""
-    access_request = db.get_or_404(AccessRequest, request_id)
+    access_request = _visible_or_404(request_id)
     form = ACTION_FORMS[name](prefix=name)
     _fill_choices(name, form, access_request)
     if not form.validate_on_submit():
@@ -198,3 +237,16 @@ def note(request_id: int):
         return "Internal note added. It is not shown to the attendee."
 
     return _act(request_id, "note", perform)
+
+
+@bp.post(REQUEST_URL + "/move")
+@staff_required
+def move(request_id: int):
+    def perform(access_request: AccessRequest, form: MoveForm, version: int) -> str:
+        team = db.session.get(Team, int(form.team.data))
+        services.move_to_team(access_request, _me(), team, form.reason.data,
+                              expected_version=version)
+        return (f"{access_request.reference} moved to {team.name}. "
+                "The team will be emailed; it has left your queue unless you are in that team.")
+
+    return _act(request_id, "move", perform)
