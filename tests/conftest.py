@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import socket
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from email import message_from_bytes, policy
@@ -15,7 +16,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from flask import g, request_started
 from flask_migrate import upgrade
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from accessreq import create_app
 from accessreq.auth.models import Role, StaffUser
@@ -254,3 +255,18 @@ def smtp_server():
 
 def text_body(message: EmailMessage) -> str:
     return message.get_body(("plain",)).get_content()
+
+
+@contextmanager
+def count_statements():
+    """Collect the SQL statements run inside the block (for N+1 checks)."""
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)

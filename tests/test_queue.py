@@ -4,12 +4,11 @@ robustness against any query string, and a fixed number of SQL statements per pa
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
+from conftest import count_statements
 from flask import g
-from sqlalchemy import event
 
 from accessreq.extensions import db
 from accessreq.requests import counts as status_counts
@@ -65,20 +64,6 @@ def set_status(request, status: RequestStatus) -> None:
     request.status = status
     db.session.commit()
     status_counts.recount()
-
-
-@contextmanager
-def count_statements():
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
 
 
 # --- access --------------------------------------------------------------------------------

@@ -4,11 +4,11 @@
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 
 import pytest
+from conftest import count_statements
 from flask import g
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from accessreq.auth.models import Role
 from accessreq.extensions import db
@@ -79,20 +79,6 @@ def emails_to(address: str) -> list[OutgoingEmail]:
 def history_count(request) -> int:
     return db.session.scalar(select(func.count()).select_from(HistoryEntry)
                              .where(HistoryEntry.request_id == request.id))
-
-
-@contextmanager
-def count_statements():
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
 
 
 # --- what the page shows --------------------------------------------------------------------

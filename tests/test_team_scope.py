@@ -11,7 +11,8 @@ from accessreq.extensions import db
 from accessreq.requests.models import HistoryEntry
 from accessreq.routing.models import Organisation, Team
 from accessreq.routing.services import save_rule
-from test_queue import count_statements, table_references
+from conftest import count_statements
+from test_queue import table_references
 
 
 @pytest.fixture
