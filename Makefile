@@ -10,7 +10,7 @@ FLASK := $(BIN)/flask --app accessreq
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: run test test-fast test-browser venv .venv node-deps clean
+.PHONY: run test test-fast test-browser test-production venv .venv node-deps clean
 
 venv .venv: $(STAMP)
 
@@ -34,10 +34,14 @@ test: $(STAMP) node-deps
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test-fast: $(STAMP)
-	$(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
+	$(BIN)/pytest -m "not browser and not production" $(PYTEST_ARGS)
 
 test-browser: $(STAMP) node-deps
 	$(BIN)/pytest -m browser $(PYTEST_ARGS)
+
+# The service as deployed: nginx with TLS, two gunicorn workers, the sender, JSON logs.
+test-production: $(STAMP) node-deps
+	$(BIN)/pytest -m production $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache test-artifacts

@@ -22,3 +22,20 @@ accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+# With LOG_FORMAT=json, gunicorn's own lines (workers booting, timeouts) are JSON objects too,
+# so one log pipeline reads every line the service writes.
+if os.environ.get("LOG_FORMAT") == "json":
+    _json_handler = {"class": "logging.StreamHandler", "formatter": "json",
+                     "stream": "ext://sys.stderr"}
+    logconfig_dict = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": "accessreq.observability.JSONFormatter"}},
+        "handlers": {"console": _json_handler, "error_console": _json_handler},
+        "root": {"level": loglevel.upper(), "handlers": ["console"]},
+        "loggers": {
+            "gunicorn.error": {"level": loglevel.upper(), "handlers": ["error_console"],
+                               "propagate": False, "qualname": "gunicorn.error"},
+        },
+    }

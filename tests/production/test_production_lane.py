@@ -1,0 +1,130 @@
+"""What the deployed service answers and writes, read over HTTPS through nginx.
+
+Not in a browser: these send what no form would (NUL bytes, control characters) and read raw
+headers and logs.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+pytestmark = pytest.mark.production
+
+NAME = "Ysolde Nullbyte"
+EMAIL = "ysolde.nullbyte@example.net"
+SECRET_TEXT = "Perihelion caption request"
+BAD_VALUES = ["\x00", "\x07", "\x1b[31m", "\r\nBcc: someone@example.org", "\u0085", "\x7f"]
+
+
+@pytest.fixture
+def http(lane_context):
+    """Playwright's HTTP client in a browser context: cookies kept, TLS like the browser."""
+    return lane_context().request
+
+
+def csrf_token(html: str) -> str:
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or \
+        re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, html[:2000]
+    return match.group(1)
+
+
+def post_form(http, stack, path: str, fields: dict):
+    """POST as the browser would: the CSRF token from the page and a same-origin Referer."""
+    url = stack.url + path
+    page = http.get(url)
+    assert page.status < 500, page.status
+    return http.post(url, form={"csrf_token": csrf_token(page.text()), **fields},
+                     headers={"Referer": url}, max_redirects=0)
+
+
+def submission(event, **overrides) -> dict:
+    kind = event.offered_types[0]
+    fields = {"contact_name": NAME, "contact_email": EMAIL, "contact_channel": "email",
+              "for_whom": "me", "accommodations": str(kind.id),
+              f"details_{kind.id}": SECRET_TEXT, "anything_else": SECRET_TEXT, "consent": "y"}
+    fields.update(overrides)
+    return fields
+
+
+@pytest.mark.parametrize("bad", BAD_VALUES, ids=repr)
+@pytest.mark.parametrize("field", ["contact_name", "anything_else", "details"])
+def test_asvs_5_1_4_control_characters_in_the_public_form_get_a_clear_answer(
+        stack, http, make_event, field, bad):
+    event = make_event(title="Lane event for bad input")
+    name = f"details_{event.offered_types[0].id}" if field == "details" else field
+    response = post_form(http, stack, f"/events/{event.id}/request",
+                         submission(event, **{name: f"Before{bad}after"}))
+    assert response.status < 500, response.status
+    if response.status == 200:  # refused: the page explains, beside the field
+        body = response.text()
+        assert "Error:" in body and 'class="error-summary' in body, body[:3000]
+    else:  # accepted: the characters were made harmless before storing
+        assert response.status in (302, 303), response.status
+
+
+@pytest.mark.parametrize("bad", BAD_VALUES, ids=repr)
+def test_asvs_5_1_4_control_characters_on_the_status_page_get_a_clear_answer(
+        stack, http, make_request, bad):
+    _, status_url = make_request(contact_name=NAME, contact_email=EMAIL)
+    token_path = "/r/" + status_url.rsplit("/r/", 1)[1]
+    message = post_form(http, stack, token_path, {"body": f"{SECRET_TEXT}{bad}"})
+    assert message.status < 500, message.status
+    cancel = post_form(http, stack, token_path + "/cancel", {"reason": f"{SECRET_TEXT}{bad}"})
+    assert cancel.status < 500, cancel.status
+
+
+def test_asvs_7_1_1_logs_are_json_and_hold_no_token_email_name_or_message(
+        stack, http, make_event, make_request):
+    event = make_event(title="Lane event for logs")
+    response = post_form(http, stack, f"/events/{event.id}/request", submission(event))
+    assert response.status in (302, 303), response.text()[:2000]
+    _, status_url = make_request(event, contact_name=NAME, contact_email=EMAIL)
+    token = status_url.rsplit("/", 1)[1]
+    for path in (f"/r/{token}", f"/r/{token}/cancel", f"/r/{token}x", "/staff/",
+                 f"/events/{event.id}/request?email={EMAIL}"):
+        assert http.get(stack.url + path).status < 500
+    post_form(http, stack, f"/r/{token}", {"body": "\x00" + SECRET_TEXT})
+    post_form(http, stack, "/staff/login", {"email": EMAIL + "\x00", "password": SECRET_TEXT})
+
+    lines = [line for line in stack.app_log_lines() if line.strip()]
+    assert lines, "gunicorn wrote nothing"
+    records = []
+    for line in lines:
+        records.append(json.loads(line))  # every line the web processes write is JSON
+    routes = {r.get("route") for r in records if r.get("message") == "request"}
+    assert "/r/<token>" in routes, routes
+    assert all(r.get("request_id") for r in records if r.get("message") == "request")
+    logs = stack.log_text().lower()
+    for secret in (token, EMAIL, NAME, SECRET_TEXT):
+        assert secret.lower() not in logs, f"{secret!r} is in the logs"
+
+
+def test_asvs_14_4_security_headers_over_https(stack, http, make_request):
+    _, status_url = make_request()
+    token_path = "/r/" + status_url.rsplit("/r/", 1)[1]
+    for path, private in (("/", False), (token_path, True), ("/staff/login", False)):
+        response = http.get(stack.url + path)
+        headers = response.headers
+        assert response.status == 200, (path, response.status)
+        assert headers.get("strict-transport-security", "").startswith("max-age="), headers
+        assert "frame-ancestors 'none'" in headers.get("content-security-policy", ""), headers
+        assert headers.get("x-content-type-options") == "nosniff", headers
+        assert headers.get("referrer-policy") in ("same-origin", "strict-origin"), headers
+        if private:
+            assert "no-store" in headers.get("cache-control", ""), headers
+
+
+def test_asvs_3_4_session_cookie_is_secure_httponly_and_host_only(stack, http):
+    response = http.get(stack.url + "/staff/login")
+    cookies = [value for name, value in
+               ((h["name"].lower(), h["value"]) for h in response.headers_array)
+               if name == "set-cookie"]
+    assert cookies, response.headers_array
+    for cookie in cookies:
+        attributes = cookie.lower()
+        assert "; secure" in attributes and "; httponly" in attributes, cookie
+        assert "samesite=lax" in attributes or "samesite=strict" in attributes, cookie
