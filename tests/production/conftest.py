@@ -1,5 +1,9 @@
-"""The production-shaped lane: one stack (nginx + TLS, two gunicorn workers, a sender) per
-module, on the run's migrated database (SQLite, or PostgreSQL with TEST_DATABASE_URL)."""
+"""The production-shaped lane: one stack (nginx + TLS, two gunicorn workers, a sender) for this
+package, on the run's migrated database (SQLite, or PostgreSQL with TEST_DATABASE_URL). It
+stops when the package's tests end, so its sender never takes another test's mail.
+
+Every test names the private values it sent (``stack.keep_out_of_logs``); the last test of the
+run searches everything the lane's processes wrote for every one of them."""
 
 from __future__ import annotations
 
@@ -23,7 +27,7 @@ def _require(condition: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def lane_smtp():
     server = SMTPServer()
     server.start()
@@ -31,7 +35,7 @@ def lane_smtp():
     server.stop()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def stack(migrated_database, lane_smtp, tmp_path_factory):
     _require(NGINX is not None,
              "nginx not found: install it (apt-get install -y nginx)")
@@ -40,6 +44,15 @@ def stack(migrated_database, lane_smtp, tmp_path_factory):
     running.start()
     yield running
     running.stop()
+
+
+WHOLE_LANE_CHECK = "test_asvs_7_1_1_the_whole_lane_logged_no_private_value"
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """The check of the lane's whole log output runs after every other test."""
+    last = [item for item in items if item.name == WHOLE_LANE_CHECK]
+    items[:] = [item for item in items if item.name != WHOLE_LANE_CHECK] + last
 
 
 @pytest.fixture

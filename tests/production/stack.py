@@ -106,6 +106,8 @@ class ProductionStack:
     port: int = field(default_factory=free_port)
     app_port: int = field(default_factory=free_port)
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    # Tokens, addresses, names and message texts the tests sent: none may reach a log.
+    private_values: set[str] = field(default_factory=set)
 
     @property
     def url(self) -> str:
@@ -194,6 +196,14 @@ class ProductionStack:
         """Everything every process wrote, for the tests that read the logs."""
         return "\n".join(path.read_text(encoding="utf-8", errors="replace")
                          for path in sorted(self.logs.glob("*.log")))
+
+    def keep_out_of_logs(self, *values: str) -> None:
+        self.private_values.update(v for v in values if v)
+
+    def assert_logs_clean(self) -> None:
+        logs = self.log_text().lower()
+        found = sorted(v for v in self.private_values if v.lower() in logs)
+        assert not found, f"private values in the lane's logs: {found}"
 
     def app_log_lines(self) -> list[str]:
         return (self.logs / "gunicorn.log").read_text(encoding="utf-8").splitlines()

@@ -56,6 +56,7 @@ def test_asvs_5_1_4_control_characters_in_the_public_form_get_a_clear_answer(
         stack, http, make_event, field, bad):
     event = make_event(title="Lane event for bad input")
     name = f"details_{event.offered_types[0].id}" if field == "details" else field
+    stack.keep_out_of_logs(NAME, EMAIL, SECRET_TEXT)
     response = post_form(http, stack, f"/events/{event.id}/request",
                          submission(event, **{name: f"Before{bad}after"}))
     assert response.status < 500, response.status
@@ -71,6 +72,7 @@ def test_asvs_5_1_4_control_characters_on_the_status_page_get_a_clear_answer(
         stack, http, make_request, bad):
     _, status_url = make_request(contact_name=NAME, contact_email=EMAIL)
     token_path = "/r/" + status_url.rsplit("/r/", 1)[1]
+    stack.keep_out_of_logs(token_path, NAME, EMAIL, SECRET_TEXT)
     message = post_form(http, stack, token_path, {"body": f"{SECRET_TEXT}{bad}"})
     assert message.status < 500, message.status
     cancel = post_form(http, stack, token_path + "/cancel", {"reason": f"{SECRET_TEXT}{bad}"})
@@ -98,9 +100,15 @@ def test_asvs_7_1_1_logs_are_json_and_hold_no_token_email_name_or_message(
     routes = {r.get("route") for r in records if r.get("message") == "request"}
     assert "/r/<token>" in routes, routes
     assert all(r.get("request_id") for r in records if r.get("message") == "request")
-    logs = stack.log_text().lower()
-    for secret in (token, EMAIL, NAME, SECRET_TEXT):
-        assert secret.lower() not in logs, f"{secret!r} is in the logs"
+    stack.keep_out_of_logs(token, EMAIL, NAME, SECRET_TEXT)
+    stack.assert_logs_clean()
+
+
+def test_asvs_7_1_1_the_whole_lane_logged_no_private_value(stack):
+    """Runs last (see conftest.py): every value any lane test sent, against every log line."""
+    assert stack.private_values, "no lane test named what must stay out of the logs"
+    assert stack.log_text(), "the lane captured no log output"
+    stack.assert_logs_clean()
 
 
 def test_asvs_14_4_security_headers_over_https(stack, http, make_request):
