@@ -175,6 +175,7 @@ def test_a_server_that_refuses_service_at_the_greeting_delays_mail_and_loses_non
     _assert_each_sent_row_delivered_once(smtp_server)
 
 
+@pytest.mark.slow  # waits out the timeout on purpose
 @pytest.mark.app_config(OUTBOX_SMTP_TIMEOUT_SECONDS=TIMEOUT)
 def test_a_server_that_takes_the_connection_and_never_answers_times_out(app, smtp_server,
                                                                        submit):
@@ -200,6 +201,7 @@ def test_a_server_that_takes_the_connection_and_never_answers_times_out(app, smt
     _assert_each_sent_row_delivered_once(smtp_server)
 
 
+@pytest.mark.slow  # waits out the timeout on purpose
 @pytest.mark.app_config(OUTBOX_SMTP_TIMEOUT_SECONDS=TIMEOUT)
 def test_a_server_that_stops_answering_mid_batch_keeps_the_rest_for_later(app, smtp_server,
                                                                          submit):
