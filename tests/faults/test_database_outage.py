@@ -107,7 +107,8 @@ def _wait_for(condition, timeout: float, what: str) -> None:
 
 
 @pytest.mark.slow
-def test_database_restart_while_submissions_flow(app, make_event, served, proxy):
+def test_asvs_7_4_1_database_restart_while_submissions_flow_answers_a_friendly_503(
+        app, make_event, served, proxy):
     event = make_event()
     path = f"/events/{event.id}/request"
     assert served.request("GET", path)[0] == 200  # people open the form before sending it

@@ -68,8 +68,8 @@ def _assert_pages_that_only_read_still_work(client, info) -> None:
         assert response.status_code == 200, path
 
 
-def test_a_read_only_database_answers_a_friendly_503_and_keeps_the_form(sqlite_file, tmp_path,
-                                                                        caplog):
+def test_asvs_7_1_2_read_only_database_answers_a_friendly_503_keeps_the_form_logs_nothing(
+        sqlite_file, tmp_path, caplog):
     # As root, file permissions would not stop writes: SQLite's own read-only mode does.
     url = f"sqlite:///file:{sqlite_file['path']}?mode=ro&uri=true"
     app = create_app(base_config(url, tmp_path))
@@ -104,7 +104,8 @@ def test_a_read_only_database_answers_a_friendly_503_and_keeps_the_form(sqlite_f
     assert _integrity(sqlite_file["path"]) == "ok"
 
 
-def test_a_full_disk_answers_a_friendly_503_corrupts_nothing_and_passes(sqlite_file, tmp_path):
+def test_a_full_disk_answers_a_friendly_503_corrupts_nothing_and_passes(sqlite_file,
+                                                                         tmp_path):
     """SQLite really returns SQLITE_FULL: every connection is capped some pages above the
     file's size (``PRAGMA max_page_count``), and submissions fill those pages."""
     app = create_app(base_config(f"sqlite:///{sqlite_file['path']}", tmp_path))
