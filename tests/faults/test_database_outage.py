@@ -23,6 +23,7 @@ from urllib.parse import urlencode
 
 import pytest
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from werkzeug.serving import make_server
 
 from accessreq import create_app
@@ -207,7 +208,7 @@ def test_a_form_sent_to_a_process_that_never_showed_it_still_says_nothing_was_sa
 def test_a_database_error_that_is_a_bug_stays_a_500_not_a_503(app, client):
     """Only a database that is away earns "try again in a minute"; a broken constraint or bad
     SQL is our bug and takes the usual 500 path."""
-    from sqlalchemy.exc import IntegrityError, OperationalError
+    from sqlalchemy.exc import IntegrityError
 
     @app.get("/_test/integrity")
     def integrity():
@@ -223,3 +224,25 @@ def test_a_database_error_that_is_a_bug_stays_a_500_not_a_503(app, client):
     away = client.get("/_test/unreachable")
     assert away.status_code == 503 and away.headers["Retry-After"] == "60"
     assert "Sorry, this service is unavailable for a moment" in away.get_data(as_text=True)
+
+
+def test_a_signed_in_page_during_an_outage_is_the_general_503(app, client, make_staff, login):
+    """Staff pages load the signed-in person from the database; when that fails too, the
+    general 503 page is still drawn (with the public header) instead of a second error."""
+    from sqlalchemy import event as sa_event
+
+    login(make_staff())
+
+    def refuse(_conn, _cursor, statement, *_args):
+        raise OperationalError(statement, None, Exception("the database went away"))
+
+    sa_event.listen(db.engine, "before_cursor_execute", refuse)
+    try:
+        response = client.get("/staff/")
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", refuse)
+    assert response.status_code == 503 and response.headers["Retry-After"] == "60"
+    body = response.get_data(as_text=True)
+    assert "Sorry, this service is unavailable for a moment" in body
+    assert_no_internals(body)
+    assert client.get("/staff/").status_code == 200  # and the same session works again after
