@@ -34,7 +34,7 @@ test: $(STAMP) node-deps
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test-fast: $(STAMP)
-	$(BIN)/pytest -m "not browser and not production" $(PYTEST_ARGS)
+	$(BIN)/pytest -m "not browser and not production and not slow" $(PYTEST_ARGS)
 
 test-browser: $(STAMP) node-deps
 	$(BIN)/pytest -m browser $(PYTEST_ARGS)

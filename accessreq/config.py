@@ -53,6 +53,9 @@ def from_environment() -> dict:
         "OUTBOX_BACKOFF_SECONDS": _int("OUTBOX_BACKOFF_SECONDS", 30),
         # A row claimed by a sender that has not finished after this long is claimed again.
         "OUTBOX_CLAIM_TIMEOUT_SECONDS": _int("OUTBOX_CLAIM_TIMEOUT_SECONDS", 300),
+        # How long the sender waits for any answer from the SMTP server before it gives up on
+        # the connection (the unsent messages are retried with backoff).
+        "OUTBOX_SMTP_TIMEOUT_SECONDS": _int("OUTBOX_SMTP_TIMEOUT_SECONDS", 30),
         "LOGIN_MAX_FAILURES": _int("LOGIN_MAX_FAILURES", 5),
         "LOGIN_LOCKOUT_MINUTES": _int("LOGIN_LOCKOUT_MINUTES", 15),
         "QUEUE_PAGE_SIZE": _int("QUEUE_PAGE_SIZE", 25),

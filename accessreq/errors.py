@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, g, render_template, request
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import (DBAPIError, InterfaceError, OperationalError, SQLAlchemyError,
+                            TimeoutError as PoolTimeoutError)
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from .extensions import db
+from .extensions import db, login_manager
+
+# Seconds a client (or a load balancer) is asked to wait while the database is away.
+RETRY_AFTER_SECONDS = 60
 
 MESSAGES = {
     400: ("Sorry, we could not understand that request",
@@ -23,13 +29,60 @@ MESSAGES = {
     500: ("Sorry, something went wrong on our side",
           "Nothing you did caused this. Please try again in a few minutes. If it keeps happening, "
           "email the access team and we will help you directly."),
+    503: ("Sorry, this service is unavailable for a moment",
+          "We cannot reach our records just now. Nothing you did caused this. Please try again "
+          "in a minute. If it keeps happening, email the access team and we will help you "
+          "directly."),
 }
+
+# The request form when this process cannot draw it again (it has not shown that event yet).
+FORM_NOT_SAVED = ("We could not save your request because our records are unavailable for a "
+                  "moment. Nothing was saved. Use your browser's Back button to return to the "
+                  "form, where what you typed should still be, and send it again in a minute.")
 
 
 def render_error(code: int, detail: str | None = None):
     title, message = MESSAGES.get(code, MESSAGES[400 if code < 500 else 500])
     return render_template("errors/error.html", code=code, title=title,
                            message=detail or message), code
+
+
+def _database_is_away(error: Exception) -> bool:
+    """The database could not be reached or dropped the connection, or is refusing writes
+    for now (locked, read-only, full): worth trying again later, not a bug."""
+    if isinstance(error, (OperationalError, InterfaceError, PoolTimeoutError)):
+        return True
+    return isinstance(error, DBAPIError) and error.connection_invalidated
+
+
+def _forget_failed_transaction() -> None:
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:
+        db.session.remove()
+    try:
+        current_user.is_authenticated  # the page header needs the user: load it if we can
+    except SQLAlchemyError:
+        db.session.rollback()
+        g._login_user = login_manager.anonymous_user()
+
+
+def _database_unavailable(app: Flask, error: Exception):
+    route = request.url_rule.rule if request.url_rule else "(no route)"
+    # The class name only: the message of a database error can quote the SQL and its values.
+    reason = type(getattr(error, "orig", None) or error).__name__
+    app.logger.warning("Database unavailable (%s) during %s %s", reason, request.method, route)
+    _forget_failed_transaction()
+    if request.endpoint == "requests.new" and request.method == "POST":
+        from .requests.views import form_during_outage
+
+        response = form_during_outage() or render_error(503, FORM_NOT_SAVED)
+    else:
+        response = render_error(503)
+    response = app.make_response(response)
+    response.status_code = 503
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 def register(app: Flask) -> None:
@@ -43,6 +96,13 @@ def register(app: Flask) -> None:
         if error.code is None or error.code < 400:
             return error
         return render_error(error.code)
+
+    @app.errorhandler(DBAPIError)
+    @app.errorhandler(PoolTimeoutError)
+    def database_error(error):
+        if not _database_is_away(error):
+            raise error  # a real bug (a constraint, bad SQL): the usual 500 path logs it
+        return _database_unavailable(app, error)
 
     @app.errorhandler(InternalServerError)
     def server_error(error):

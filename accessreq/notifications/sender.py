@@ -23,7 +23,6 @@ from ..timeutil import utcnow
 from .models import EmailStatus, OutgoingEmail
 from .services import as_message
 
-SMTP_TIMEOUT_SECONDS = 30
 MAX_BACKOFF_SECONDS = 2 * 3600
 INTERRUPTED = "The sender stopped before finishing this message; it was queued again."
 
@@ -33,16 +32,29 @@ _MESSAGE_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError,
 
 
 class _TimedConnection(Connection):
-    """Flask-Mail's connection, with a timeout so a silent server cannot hang a sender."""
+    """Flask-Mail's connection, with a timeout so a silent server cannot hang a sender
+    (``OUTBOX_SMTP_TIMEOUT_SECONDS`` for the connection and for each answer)."""
 
     def configure_host(self):
         cls = smtplib.SMTP_SSL if self.mail.use_ssl else smtplib.SMTP
-        host = cls(self.mail.server, self.mail.port, timeout=SMTP_TIMEOUT_SECONDS)
+        timeout = current_app.config["OUTBOX_SMTP_TIMEOUT_SECONDS"]
+        host = cls(self.mail.server, self.mail.port, timeout=timeout)
         if self.mail.use_tls:
             host.starttls()
         if self.mail.username and self.mail.password:
             host.login(self.mail.username, self.mail.password)
         return host
+
+    def __exit__(self, exc_type, exc_value, tb):
+        # Flask-Mail sends QUIT even on a connection that already failed; that raises its own
+        # error ("please run connect() first") in place of the real one, which the outbox rows
+        # must record. A failed goodbye after the last answer is no failure either: hang up.
+        if self.host is None:
+            return
+        try:
+            self.host.quit()
+        except (OSError, smtplib.SMTPException):
+            self.host.close()
 
 
 @dataclass
@@ -168,7 +180,12 @@ def _is_permanent(error: Exception) -> bool:
 
 
 def _describe(error: Exception) -> str:
-    return f"{type(error).__name__}: {error}"
+    text = f"{type(error).__name__}: {error}"
+    # smtplib reports a silent server as "Connection unexpectedly closed: timed out".
+    if isinstance(error, TimeoutError) or isinstance(error.__context__, TimeoutError):
+        seconds = current_app.config["OUTBOX_SMTP_TIMEOUT_SECONDS"]
+        return f"The mail server did not answer within {seconds} s ({text})"
+    return text
 
 
 def deliver(rows: list[OutgoingEmail], now: datetime | None = None) -> SendResult:

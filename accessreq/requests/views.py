@@ -13,6 +13,7 @@ from ..events.models import Event
 from ..extensions import db
 from ..ratelimits import public_post_limit
 from ..timeutil import utcnow
+from . import outage
 from .forms import FOR_SOMEONE_ELSE, CancelForm, MessageForm, request_form_for
 from .models import AccessRequest, ContactChannel
 from .states import RequestStatus
@@ -72,6 +73,7 @@ def _closed_reason(event: Event) -> str:
 def new(event_id: int):
     event = _event_or_404(event_id)
     form = request_form_for(event, current_app.config["RETENTION_DAYS"])
+    outage.remember(event)
     if not (event.accepts_requests() and event.offered_types):
         if not form.is_submitted():
             return render_template("requests/closed.html", event=event,
@@ -95,6 +97,17 @@ def _render_form(event: Event, form, page_error: str | None = None):
     return render_template("requests/new.html", event=event, form=form, page_error=page_error,
                            page_has_errors=bool(page_error),
                            retention_days=current_app.config["RETENTION_DAYS"])
+
+
+def form_during_outage():
+    """The request form sent in this request, drawn again with what was typed and a message
+    that nothing was saved, while the database is away; None when this process has not shown
+    the event's form before (the caller then shows the general page)."""
+    copy = outage.remembered((request.view_args or {}).get("event_id"))
+    if copy is None:
+        return None
+    form = request_form_for(copy, current_app.config["RETENTION_DAYS"])
+    return _render_form(copy, form, outage.NOTHING_SAVED)
 
 
 @bp.get("/request/submitted")

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
+from sqlalchemy import event as sa_event
+from sqlalchemy.exc import OperationalError
+
 from accessreq.extensions import db
 from accessreq.requests.services import cancel_by_attendee
 from accessreq.requests.states import RequestStatus
@@ -130,6 +135,37 @@ def _message_sent(w: World, page, path: str) -> None:
     assert page.locator(".flashes [role=status]").count() == 1, "no success message shown"
 
 
+@contextmanager
+def _database_away(w: World, writes_only: bool):
+    """The database refuses statements as if it had gone away (tests/faults has the real
+    outage; here only the pages people then see are checked)."""
+    def refuse(_conn, _cursor, statement, *_args):
+        if not writes_only or not statement.lstrip().upper().startswith("SELECT"):
+            raise OperationalError(statement, None, Exception("the database went away"))
+
+    with w.app.app_context():
+        engine = db.engine
+    sa_event.listen(engine, "before_cursor_execute", refuse)
+    try:
+        yield
+    finally:
+        sa_event.remove(engine, "before_cursor_execute", refuse)
+
+
+def _submit_while_database_away(w: World, page, event) -> None:
+    w.goto(page, _form_path(w, event))
+    fill_request_form(page)
+    with _database_away(w, writes_only=True), page.expect_navigation() as navigation:
+        page.locator("main form [type=submit]").first.click()
+    assert navigation.value.status == 503
+    assert "Nothing was saved" in page.inner_text("main")
+
+
+def _page_while_database_away(w: World, page, _data) -> None:
+    with _database_away(w, writes_only=False):
+        w.goto(page, w.path("events.index"), status=503)
+
+
 def _late_event(w: World):
     return w.make_event(title="Screening: The Long Walk", types=catalogue(w), days_ahead=1)
 
@@ -164,6 +200,9 @@ PUBLIC_STATES = [
           build=open_event, open=_submit_empty_form),
     State("request-form-closed", ("requests.new",), event_title=CLOSED_TITLE, build=closed_event,
           open=lambda w, page, event: w.goto(page, _form_path(w, event))),
+    State("request-form-database-away", ("requests.new",), event_title=EVENT_TITLE,
+          form_error=True, build=open_event, open=_submit_while_database_away),
+    State("error-503", (), open=_page_while_database_away),
     State("request-submitted", ("requests.submitted",), build=open_event,
           open=_submit_good_form),
     *[State(f"status-{status.value}", ("requests.status",), event_title=EVENT_TITLE,
