@@ -62,9 +62,10 @@ def create_app(test_config: dict | None = None) -> Flask:
                       feedback_bp, feedback_staff_bp):
         app.register_blueprint(blueprint)
 
-    from . import cli, errors, observability, templating
+    from . import cli, errors, headers, observability, templating
 
     observability.register(app)
+    headers.register(app)
     errors.register(app)
     templating.register(app)
     cli.register(app)

@@ -1,7 +1,7 @@
 """Public request pages: the form, the confirmation, and the private status page.
 
-Status pages are opened with a secret token in the URL, so they are never cached and never
-send a Referer that would carry the token to another site.
+Status pages are opened with a secret token in the URL; accessreq/headers.py keeps them out of
+every cache and their URL out of every Referer sent to another site.
 """
 
 from __future__ import annotations
@@ -22,17 +22,6 @@ from .services import (RequestActionError, Submission, add_attendee_message, can
 bp = Blueprint("requests", __name__)
 
 SESSION_KEY = "last_submission"
-PRIVATE_ENDPOINTS = frozenset({"requests.submitted", "requests.status", "requests.add_message",
-                               "requests.cancel"})
-
-
-
-@bp.after_request
-def keep_private_pages_private(response):
-    if request.endpoint in PRIVATE_ENDPOINTS:
-        response.headers["Cache-Control"] = "no-store"
-        response.headers["Referrer-Policy"] = "no-referrer"
-    return response
 
 
 def _event_or_404(event_id: int) -> Event:
