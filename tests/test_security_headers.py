@@ -33,6 +33,7 @@ GET_URLS = {
     "events.detail": "/events/{event_id}",
     "requests.new": "/events/{event_id}/request",
     "requests.submitted": "/request/submitted",
+    "requests.confirmation": "/r/{token}/submitted",
     "requests.status": "/r/{token}",
     "requests.cancel": "/r/{token}/cancel",
     "feedback.report": "/accessibility/report",

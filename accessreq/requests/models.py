@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Enum, ForeignKey, Index, String, Text, text
@@ -44,6 +44,9 @@ class ContactChannel(enum.StrEnum):
             "video_relay": "Video relay service",
         }[self.value]
 
+
+# How long after sending the confirmation page can be reloaded (then: the status page).
+CONFIRMATION_SHOWN_FOR = timedelta(hours=1)
 
 _OPEN_SQL = text("status IN ({})".format(", ".join(f"'{s.value}'" for s in sorted(OPEN_STATUSES))))
 
@@ -122,6 +125,12 @@ class AccessRequest(db.Model):
     @property
     def can_add_message(self) -> bool:
         return not self.status.is_final
+
+    def shows_confirmation(self, now: datetime | None = None) -> bool:
+        """Whether "Request sent" may still be shown: only just after sending, while nothing
+        has happened to the request yet."""
+        fresh = (now or utcnow()) - self.created_at < CONFIRMATION_SHOWN_FOR
+        return fresh and self.status == RequestStatus.SUBMITTED
 
     def is_overdue(self, now: datetime | None = None) -> bool:
         """Still open past its due date."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from accessreq.extensions import db
 from accessreq.requests.services import cancel_by_attendee
 from accessreq.requests.states import RequestStatus
@@ -115,7 +117,7 @@ def _submit_good_form(w: World, page, event) -> None:
     w.goto(page, _form_path(w, event))
     fill_request_form(page)
     w.submit(page)
-    assert "/request/submitted" in page.url, page.inner_text("main")[:500]
+    assert re.search(r"/r/[^/]+/submitted$", page.url), page.inner_text("main")[:500]
 
 
 def _message_error(w: World, page, path: str) -> None:
@@ -164,8 +166,11 @@ PUBLIC_STATES = [
           build=open_event, open=_submit_empty_form),
     State("request-form-closed", ("requests.new",), event_title=CLOSED_TITLE, build=closed_event,
           open=lambda w, page, event: w.goto(page, _form_path(w, event))),
-    State("request-submitted", ("requests.submitted",), build=open_event,
+    State("request-submitted", ("requests.confirmation",), build=open_event,
           open=_submit_good_form),
+    # The old confirmation address: home, with a note saying where the link is.
+    State("request-submitted-old-address", ("events.index", "requests.submitted"),
+          build=open_event, open=lambda w, page, _: w.goto(page, w.path("requests.submitted"))),
     *[State(f"status-{status.value}", ("requests.status",), event_title=EVENT_TITLE,
             build=request_in(status), open=lambda w, page, path: w.goto(page, path))
       for status in RequestStatus],
