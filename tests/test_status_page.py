@@ -249,7 +249,8 @@ def test_a_message_on_a_cancelled_request_is_refused_clearly(client, submitted):
     response = client.post(f"{path}/message", data={"body": "Actually, wait"})
 
     assert response.status_code == 303
-    assert "This request is finished" in html_of(client.get(path))
+    # The reason comes from the one rule (attendee_actions_closed_reason) since issue 8.
+    assert "This request is already cancelled" in html_of(client.get(path))
     db.session.refresh(access_request)
     assert not [h for h in access_request.history if h.kind == HistoryKind.ATTENDEE_MESSAGE]
 

@@ -119,12 +119,29 @@ class AccessRequest(db.Model):
         return self.attendee_name or self.contact_name
 
     @property
+    def attendee_actions_closed_reason(self) -> str | None:
+        """Why the attendee can no longer message or cancel, in plain words; None while they
+        can. The one rule for the status page, its forms and the services behind them."""
+        if self.status == RequestStatus.CANCELLED:
+            return ("This request is already cancelled. Nothing more needs to be done, so you "
+                    "cannot send messages about it. If you need something after all, make a "
+                    "new request while the event still takes them.")
+        if self.status.is_final:
+            return ("This request is finished, so you cannot send messages about it or cancel "
+                    "it. If you need anything else, make a new request.")
+        if self.event.has_ended():
+            return ("This event has ended, so you can no longer send a message or cancel this "
+                    "request here. You can still read it on this page until its details are "
+                    "deleted. To reach the access team, reply to any email we sent you.")
+        return None
+
+    @property
     def can_cancel(self) -> bool:
-        return not self.status.is_final
+        return self.attendee_actions_closed_reason is None
 
     @property
     def can_add_message(self) -> bool:
-        return not self.status.is_final
+        return self.attendee_actions_closed_reason is None
 
     def shows_confirmation(self, now: datetime | None = None) -> bool:
         """Whether "Request sent" may still be shown: only just after sending, while nothing

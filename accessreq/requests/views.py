@@ -18,7 +18,6 @@ from ..ratelimits import public_post_limit
 from ..timeutil import utcnow
 from .forms import FOR_SOMEONE_ELSE, CancelForm, MessageForm, request_form_for
 from .models import AccessRequest, ContactChannel
-from .states import RequestStatus
 from .services import (RequestActionError, Submission, add_attendee_message, cancel_by_attendee,
                        find_by_token, submit_request)
 
@@ -129,6 +128,9 @@ def status(token: str):
 @public_post_limit
 def add_message(token: str):
     access_request = _request_or_404(token)
+    if not access_request.can_add_message:  # nothing is read from the form, nothing changes
+        flash(access_request.attendee_actions_closed_reason, "info")
+        return redirect(url_for("requests.status", token=token), 303)
     form = MessageForm()
     if not form.validate_on_submit():
         return _render_status(access_request, token, form)
@@ -146,11 +148,7 @@ def add_message(token: str):
 def cancel(token: str):
     access_request = _request_or_404(token)
     if not access_request.can_cancel:
-        if access_request.status == RequestStatus.CANCELLED:
-            flash("This request is already cancelled. Nothing more needs to be done.", "info")
-        else:
-            flash("This request is finished, so it cannot be cancelled. If you need something "
-                  "else, make a new request.", "info")
+        flash(access_request.attendee_actions_closed_reason, "info")
         return redirect(url_for("requests.status", token=token), 303)
     form = CancelForm()
     if form.validate_on_submit():
