@@ -23,10 +23,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.update(config.from_environment())
     if test_config:
         app.config.update(test_config)
-    if app.config["SECRET_KEY"] == config.DEFAULT_SECRET_KEY and not (app.debug or app.testing):
-        # Sessions, CSRF tokens and sign-ins would be forgeable by anyone who read this code.
-        raise RuntimeError("Set SECRET_KEY to a long random value (for development only, run "
-                           "with FLASK_DEBUG=1, as `make run` does).")
+    # Sessions, CSRF tokens and sign-ins would be forgeable with a known or short key.
+    refusal = config.unsafe_configuration(app.config, debug=app.debug, testing=app.testing)
+    if refusal:
+        raise RuntimeError(refusal)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if app.config["TRUSTED_PROXIES"]:
         hops = app.config["TRUSTED_PROXIES"]
@@ -62,9 +62,10 @@ def create_app(test_config: dict | None = None) -> Flask:
                       feedback_bp, feedback_staff_bp):
         app.register_blueprint(blueprint)
 
-    from . import cli, errors, observability, templating
+    from . import cli, errors, headers, observability, templating
 
     observability.register(app)
+    headers.register(app)
     errors.register(app)
     templating.register(app)
     cli.register(app)

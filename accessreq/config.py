@@ -21,6 +21,43 @@ def _int(name: str, default: int) -> int:
 
 
 DEFAULT_SECRET_KEY = "dev-only-insecure-key"
+# Values people copy without changing: the default and the placeholder shipped in
+# deploy/accessreq.env.example. Anyone who has read this code could forge sessions with them.
+KNOWN_PLACEHOLDER_KEYS = frozenset({
+    DEFAULT_SECRET_KEY,
+    "change-me-to-the-output-of-python3--c-import-secrets;print(secrets.token_urlsafe(48))",
+})
+MIN_SECRET_KEY_BYTES = 32
+NEW_KEY_COMMAND = 'python3 -c "import secrets; print(secrets.token_urlsafe(48))"'
+
+
+def unsafe_configuration(settings, *, debug: bool, testing: bool) -> str | None:
+    """Why the app must not start with these settings, or None when it may.
+
+    Debug mode is for development only: it is refused with secure cookies (a production
+    setting), and it is the only way, besides tests, to run with a known or short key.
+    """
+    if debug and settings.get("SESSION_COOKIE_SECURE"):
+        return ("FLASK_DEBUG is on, but SESSION_COOKIE_SECURE is set as in production. Debug "
+                "mode is for development only (it shows tracebacks and allows the development "
+                "SECRET_KEY): unset FLASK_DEBUG in production.")
+    if debug or testing:
+        return None
+    key = settings.get("SECRET_KEY") or ""
+    if isinstance(key, str):
+        known = key in KNOWN_PLACEHOLDER_KEYS or key.strip().lower().startswith("change-me")
+        size = len(key.encode("utf-8"))
+    else:
+        known, size = False, len(key)
+    if known:
+        return ("Set SECRET_KEY to a long random value of your own: the one set is the "
+                "development default or the placeholder from deploy/accessreq.env.example, which "
+                f"anyone can read. Make one with: {NEW_KEY_COMMAND} (for development only, run "
+                "with FLASK_DEBUG=1, as `make run` does).")
+    if size < MIN_SECRET_KEY_BYTES:
+        return (f"Set SECRET_KEY to a long random value: the one set has {size} bytes, and at "
+                f"least {MIN_SECRET_KEY_BYTES} are needed. Make one with: {NEW_KEY_COMMAND}")
+    return None
 
 
 def from_environment() -> dict:

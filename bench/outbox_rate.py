@@ -57,7 +57,8 @@ def main() -> None:
     sink = start_sink(port)
     try:
         with fresh_database(args.database) as url:
-            app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench",
+            app = create_app({"SQLALCHEMY_DATABASE_URI": url,
+                              "SECRET_KEY": "bench-secret-key-0123456789abcdef",
                               "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": port,
                               "MAIL_SUPPRESS_SEND": False, "RATELIMIT_ENABLED": False})
             with app.app_context():

@@ -82,7 +82,7 @@ def app_env(database_url: str, **extra: str) -> dict[str, str]:
     return {
         **os.environ,
         "DATABASE_URL": database_url,
-        "SECRET_KEY": "bench-secret-key",
+        "SECRET_KEY": "bench-secret-key-0123456789abcdef",
         "RATELIMIT_ENABLED": "false",
         "LOG_FORMAT": "text",
         "FLASK_APP": "accessreq",

@@ -33,7 +33,8 @@ def statements_per_page(database_url: str) -> int:
     from accessreq.auth.models import StaffUser
     from accessreq.extensions import db
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "bench",
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url,
+                      "SECRET_KEY": "bench-secret-key-0123456789abcdef",
                       "RATELIMIT_ENABLED": False})
     client = app.test_client()
     with app.app_context():

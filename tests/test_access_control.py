@@ -22,6 +22,7 @@ PUBLIC_ENDPOINTS = {
     "events.detail",
     "requests.new",
     "requests.submitted",
+    "requests.confirmation",
     "requests.status",
     "requests.add_message",
     "requests.cancel",

@@ -127,10 +127,16 @@ def test_caught_mail_shows_a_message_really_sent_over_smtp(admin_client, catcher
                  and "We have your access request" in p.get_data(as_text=True)
                  and "sam@example.net" in p.get_data(as_text=True)]
     assert "<pre" in message and "Hello Sam &lt;b&gt;Attendee&lt;/b&gt;" in message
-    assert "<iframe sandbox srcdoc=" in message and 'title="HTML version of: ' in message
-    # The HTML part is inert text inside the attribute, never markup of this page.
+    assert "<iframe sandbox src=" in message and 'title="HTML version of: ' in message
+    # The HTML part is never markup of this page: it is its own response, in a sandboxed frame.
     assert "<b>Attendee</b>" not in message
     assert row.message_id in message.replace("&lt;", "<").replace("&gt;", ">")
+    frame_url = message.split('<iframe sandbox src="')[1].split('"')[0]
+    frame = admin_client.get(frame_url)
+    assert frame.status_code == 200 and frame.mimetype == "text/html"
+    assert request.reference in frame.get_data(as_text=True)
+    policy = frame.headers["Content-Security-Policy"]
+    assert "sandbox" in policy and "script-src" not in policy and "default-src 'none'" in policy
 
 
 def test_coordinator_cannot_read_caught_mail(client, make_staff, login):

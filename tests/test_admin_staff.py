@@ -241,6 +241,7 @@ GET_ROUTES = [
     "/admin/events", "/admin/events/new", "/admin/events/{event_id}",
     "/admin/catalogue", "/admin/catalogue/new", "/admin/catalogue/{type_id}",
     "/admin/email/", "/admin/email/caught", "/admin/email/caught/{message_id}",
+    "/admin/email/caught/{message_id}/html",
     "/admin/organisations", "/admin/organisations/{organisation_id}",
     "/admin/teams", "/admin/teams/new", "/admin/teams/{team_id}",
     "/admin/routing", "/admin/routing/new", "/admin/routing/{rule_id}", "/admin/routing/preview",

@@ -65,7 +65,7 @@ def test_demo_loads_future_events_the_catalogue_and_two_staff_once(runner):
     assert _counts() == counts
 
 
-@pytest.mark.app_config(TESTING=False, SECRET_KEY="a-real-production-secret")
+@pytest.mark.app_config(TESTING=False, SECRET_KEY="a-real-production-secret-0123456789abcdef")
 def test_demo_refuses_a_production_configuration_unless_forced(runner):
     refused = runner.invoke(args=["demo"])
     assert refused.exit_code != 0
@@ -129,7 +129,8 @@ def test_outbox_send_prints_counts(runner, make_request):
 
 def _flask(app, *args: str, **env: str) -> subprocess.Popen:
     environment = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-                   "BASE_URL": app.config["BASE_URL"], "SECRET_KEY": "cli-test-key", **env}
+                   "BASE_URL": app.config["BASE_URL"],
+                   "SECRET_KEY": "cli-test-key-0123456789abcdef0123456", **env}
     return subprocess.Popen([sys.executable, "-m", "flask", "--app", "accessreq", *args],
                             env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True)

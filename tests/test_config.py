@@ -124,3 +124,77 @@ def test_readme_configuration_table_lists_exactly_what_is_read():
     for name, (default, meaning) in documented.items():
         assert default and meaning, f"{name} needs a default and a meaning in the README"
     assert {r[0] for r in REQUIRED} <= set(documented)
+
+
+# --- keys and debug mode at start-up (issue 8, item 6) -----------------------------------------
+
+ENV_EXAMPLE = README.parent / "deploy" / "accessreq.env.example"
+GOOD_KEY = "q" * config.MIN_SECRET_KEY_BYTES
+
+
+def _start(**settings):
+    from accessreq import create_app
+
+    return create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", **settings})
+
+
+def _shipped_placeholder() -> str:
+    for line in ENV_EXAMPLE.read_text(encoding="utf-8").splitlines():
+        if line.startswith("SECRET_KEY="):
+            return line.removeprefix("SECRET_KEY=")
+    raise AssertionError("deploy/accessreq.env.example has no SECRET_KEY line")
+
+
+def test_asvs_2_10_4_the_shipped_placeholder_key_is_refused():
+    """ASVS 2.10.4 / 6.4.1: a key copied from the example file (or the built-in default) is a
+    published secret; outside development the app does not start with it, and says what to do."""
+    placeholder = _shipped_placeholder()
+    assert placeholder in config.KNOWN_PLACEHOLDER_KEYS
+    for known in (placeholder, config.DEFAULT_SECRET_KEY, "change-me " + "x" * 40):
+        with pytest.raises(RuntimeError) as refused:
+            _start(SECRET_KEY=known)
+        message = str(refused.value)
+        assert "Set SECRET_KEY" in message and "secrets.token_urlsafe(48)" in message
+
+
+def test_asvs_6_4_1_keys_shorter_than_32_bytes_are_refused():
+    for short in ("", "x" * 31, "é" * 15 + "x"):  # bytes count, not characters (31 bytes)
+        with pytest.raises(RuntimeError, match="at least 32 are needed"):
+            _start(SECRET_KEY=short)
+    assert _start(SECRET_KEY="x" * 32).secret_key == "x" * 32
+    assert _start(SECRET_KEY="é" * 16).secret_key  # 32 bytes
+
+
+def test_asvs_14_3_2_debug_mode_is_refused_with_production_cookies():
+    """ASVS 14.3.2: debug mode (tracebacks, and the development key allowed) is development
+    only; with SESSION_COOKIE_SECURE on it is a production server, and the app refuses."""
+    with pytest.raises(RuntimeError, match="FLASK_DEBUG is on, but SESSION_COOKIE_SECURE"):
+        _start(DEBUG=True, SESSION_COOKIE_SECURE=True, SECRET_KEY=GOOD_KEY)
+    assert _start(SESSION_COOKIE_SECURE=True, SECRET_KEY=GOOD_KEY)  # production as documented
+
+
+def test_make_run_still_starts_with_the_development_key(monkeypatch):
+    """`make run`: FLASK_DEBUG=1, no SECRET_KEY, no secure cookie."""
+    for name in ("SECRET_KEY", "SESSION_COOKIE_SECURE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("FLASK_DEBUG", "1")
+    app = _start()
+    assert app.debug and app.secret_key == config.DEFAULT_SECRET_KEY
+
+
+def test_asvs_14_3_2_the_flask_command_refuses_before_serving(tmp_path):
+    """The real entry point, as an operator starts it: a clear message, no traceback to decode."""
+    import subprocess
+    import sys
+
+    base = {k: v for k, v in os.environ.items()
+            if k not in {"SECRET_KEY", "FLASK_DEBUG", "SESSION_COOKIE_SECURE"}}
+    base["DATABASE_URL"] = f"sqlite:///{tmp_path / 'x.sqlite3'}"
+    cases = [({"SECRET_KEY": _shipped_placeholder()}, "deploy/accessreq.env.example"),
+             ({"SECRET_KEY": GOOD_KEY, "FLASK_DEBUG": "1", "SESSION_COOKIE_SECURE": "true"},
+              "unset FLASK_DEBUG in production")]
+    for extra, expected in cases:
+        done = subprocess.run([sys.executable, "-m", "flask", "--app", "accessreq", "routes"],
+                              env={**base, **extra}, capture_output=True, text=True, timeout=60)
+        assert done.returncode != 0
+        assert expected in done.stdout + done.stderr

@@ -78,4 +78,4 @@ def test_the_app_refuses_to_start_with_the_development_secret_key(migrated_datab
     with pytest.raises(RuntimeError, match="Set SECRET_KEY"):
         create_app(settings)
     assert create_app({**settings, "DEBUG": True}).debug  # development is allowed
-    assert create_app({**settings, "SECRET_KEY": "a-long-random-production-value"})
+    assert create_app({**settings, "SECRET_KEY": "a-long-random-production-value-0123456789"})

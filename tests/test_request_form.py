@@ -103,7 +103,7 @@ def test_valid_submission_records_queues_and_confirms(client, event):
         event, **{f"details_{seating.id}": "typed but then unticked"}))
 
     assert response.status_code == 303
-    assert response.headers["Location"].endswith("/request/submitted")
+    assert re.fullmatch(r"/r/[A-Za-z0-9_-]{43}/submitted", response.headers["Location"])
     saved = db.session.scalars(select(AccessRequest)).one()
     assert saved.contact_name == "Robin Example"
     assert saved.contact_email == "robin@example.net"
@@ -158,6 +158,15 @@ def test_confirmation_without_a_submission_goes_home(client):
     assert response.status_code == 302
     assert urlsplit(response.headers["Location"]).path == "/"
     assert "There is no request to show here" in html_of(client.get("/"))
+
+
+def test_the_old_confirmation_address_shows_nothing_after_a_submission(client, event):
+    """Old bookmarks of /request/submitted: a friendly redirect, never the request."""
+    post(client, event, valid_data(event))
+    saved = db.session.scalars(select(AccessRequest)).one()
+    response = client.get("/request/submitted")
+    assert response.status_code == 302 and urlsplit(response.headers["Location"]).path == "/"
+    assert saved.reference not in html_of(client.get("/"))
 
 
 # --- each invalid case on its own ---------------------------------------------------------

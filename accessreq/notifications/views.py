@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
 from sqlalchemy import func, select
 
 from ..auth.decorators import admin_required
@@ -70,12 +70,26 @@ def caught():
                            folder=folder, limit=LIST_LIMIT)
 
 
+def _caught_or_404(message_id: str):
+    message = read_caught(catcher_folder(), message_id) if len(message_id) <= 100 else None
+    if message is None:
+        abort(404)
+    return message
+
+
 @admin_bp.get("/caught/<message_id>")
 @admin_required
 def caught_message(message_id: str):
-    if len(message_id) > 100:
+    return render_template("notifications/caught_message.html",
+                           message=_caught_or_404(message_id))
+
+
+@admin_bp.get("/caught/<message_id>/html")
+@admin_required
+def caught_message_html(message_id: str):
+    """The email's own HTML, for the sandboxed frame of the page above. Its response has a
+    policy of its own (accessreq/headers.py): inline styles only, no script, no requests."""
+    message = _caught_or_404(message_id)
+    if not message.html:
         abort(404)
-    message = read_caught(catcher_folder(), message_id)
-    if message is None:
-        abort(404)
-    return render_template("notifications/caught_message.html", message=message)
+    return Response(message.html, mimetype="text/html")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Enum, ForeignKey, Index, String, Text, text
@@ -44,6 +44,9 @@ class ContactChannel(enum.StrEnum):
             "video_relay": "Video relay service",
         }[self.value]
 
+
+# How long after sending the confirmation page can be reloaded (then: the status page).
+CONFIRMATION_SHOWN_FOR = timedelta(hours=1)
 
 _OPEN_SQL = text("status IN ({})".format(", ".join(f"'{s.value}'" for s in sorted(OPEN_STATUSES))))
 
@@ -116,12 +119,35 @@ class AccessRequest(db.Model):
         return self.attendee_name or self.contact_name
 
     @property
+    def attendee_actions_closed_reason(self) -> str | None:
+        """Why the attendee can no longer message or cancel, in plain words; None while they
+        can. The one rule for the status page, its forms and the services behind them."""
+        if self.status == RequestStatus.CANCELLED:
+            return ("This request is already cancelled. Nothing more needs to be done, so you "
+                    "cannot send messages about it. If you need something after all, make a "
+                    "new request while the event still takes them.")
+        if self.status.is_final:
+            return ("This request is finished, so you cannot send messages about it or cancel "
+                    "it. If you need anything else, make a new request.")
+        if self.event.has_ended():
+            return ("This event has ended, so you can no longer send a message or cancel this "
+                    "request here. You can still read it on this page until its details are "
+                    "deleted. To reach the access team, reply to any email we sent you.")
+        return None
+
+    @property
     def can_cancel(self) -> bool:
-        return not self.status.is_final
+        return self.attendee_actions_closed_reason is None
 
     @property
     def can_add_message(self) -> bool:
-        return not self.status.is_final
+        return self.attendee_actions_closed_reason is None
+
+    def shows_confirmation(self, now: datetime | None = None) -> bool:
+        """Whether "Request sent" may still be shown: only just after sending, while nothing
+        has happened to the request yet."""
+        fresh = (now or utcnow()) - self.created_at < CONFIRMATION_SHOWN_FOR
+        return fresh and self.status == RequestStatus.SUBMITTED
 
     def is_overdue(self, now: datetime | None = None) -> bool:
         """Still open past its due date."""

@@ -159,7 +159,7 @@ def set_status(request: AccessRequest, target: RequestStatus, *, actor=None, bod
 
 def cancel_by_attendee(request: AccessRequest, reason: str = "") -> None:
     if not request.can_cancel:
-        raise RequestActionError("This request is already finished and cannot be cancelled.")
+        raise RequestActionError(request.attendee_actions_closed_reason)
     entry = set_status(request, RequestStatus.CANCELLED, body=reason.strip())
     notifications.attendee_update(request, entry)
     notifications.staff_attendee_cancelled(request)
@@ -169,7 +169,7 @@ def cancel_by_attendee(request: AccessRequest, reason: str = "") -> None:
 def add_attendee_message(request: AccessRequest, body: str) -> None:
     """The attendee adds details; a request waiting on them goes back to the team."""
     if not request.can_add_message:
-        raise RequestActionError("This request is finished; make a new request instead.")
+        raise RequestActionError(request.attendee_actions_closed_reason)
     body = body.strip()
     if not body:
         raise RequestActionError("Write your message.")

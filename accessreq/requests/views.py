@@ -1,39 +1,36 @@
 """Public request pages: the form, the confirmation, and the private status page.
 
-Status pages are opened with a secret token in the URL, so they are never cached and never
-send a Referer that would carry the token to another site.
+Status pages are opened with a secret token in the URL; accessreq/headers.py keeps them out of
+every cache and their URL out of every Referer sent to another site.
 """
 
 from __future__ import annotations
 
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
-                   session, url_for)
+from urllib.parse import urlsplit
+
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, session,
+                   url_for)
 
 from ..events.models import Event
 from ..extensions import db
+from ..notifications.services import external_url
 from ..ratelimits import public_post_limit
 from ..timeutil import utcnow
 from . import outage
 from .forms import FOR_SOMEONE_ELSE, CancelForm, MessageForm, request_form_for
 from .models import AccessRequest, ContactChannel
-from .states import RequestStatus
 from .services import (RequestActionError, Submission, add_attendee_message, cancel_by_attendee,
                        find_by_token, submit_request)
 
 bp = Blueprint("requests", __name__)
 
-SESSION_KEY = "last_submission"
-PRIVATE_ENDPOINTS = frozenset({"requests.submitted", "requests.status", "requests.add_message",
-                               "requests.cancel"})
+# Where the confirmation page once kept the status link; removed from any old cookie.
+OLD_SESSION_KEY = "last_submission"
 
 
-
-@bp.after_request
-def keep_private_pages_private(response):
-    if request.endpoint in PRIVATE_ENDPOINTS:
-        response.headers["Cache-Control"] = "no-store"
-        response.headers["Referrer-Policy"] = "no-referrer"
-    return response
+def _token_in(status_url: str) -> str:
+    """The token at the end of a status URL (``…/r/<token>``)."""
+    return urlsplit(status_url).path.rsplit("/", 1)[-1]
 
 
 def _event_or_404(event_id: int) -> Event:
@@ -87,9 +84,9 @@ def new(event_id: int):
             access_request, status_url = submit_request(event, _submission(form))
         except RequestActionError as error:
             return _render_form(event, form, str(error))
-        session[SESSION_KEY] = {"reference": access_request.reference, "status_url": status_url,
-                                "email": access_request.contact_email}
-        return redirect(url_for("requests.submitted"), 303)
+        # The confirmation lives under the private link: the token is never put in the
+        # (signed but readable) session cookie.
+        return redirect(url_for("requests.confirmation", token=_token_in(status_url)), 303)
     return _render_form(event, form)
 
 
@@ -112,13 +109,22 @@ def form_during_outage():
 
 @bp.get("/request/submitted")
 def submitted():
-    last = session.get(SESSION_KEY)
-    if not isinstance(last, dict) or not last.get("reference"):
-        flash("There is no request to show here. If you sent one, your reference and private "
-              "link are in the email we sent you.", "info")
-        return redirect(url_for("events.index"))
-    return render_template("requests/submitted.html", reference=last["reference"],
-                           status_url=last.get("status_url", ""), email=last.get("email", ""))
+    """The old confirmation address (bookmarks, browser history): it shows nothing now."""
+    session.pop(OLD_SESSION_KEY, None)  # a cookie from before still held the status link
+    flash("There is no request to show here. If you sent one, your reference and private "
+          "link are in the email we sent you.", "info")
+    return redirect(url_for("events.index"))
+
+
+@bp.get("/r/<token>/submitted")
+def confirmation(token: str):
+    """"Request sent", shown only just after sending; later the status page says it all."""
+    access_request = _request_or_404(token)
+    if not access_request.shows_confirmation():
+        return redirect(url_for("requests.status", token=token))
+    return render_template("requests/submitted.html", reference=access_request.reference,
+                           status_url=external_url("requests.status", token=token),
+                           email=access_request.contact_email)
 
 
 def _render_status(access_request: AccessRequest, token: str, form: MessageForm | None = None):
@@ -135,6 +141,9 @@ def status(token: str):
 @public_post_limit
 def add_message(token: str):
     access_request = _request_or_404(token)
+    if not access_request.can_add_message:  # nothing is read from the form, nothing changes
+        flash(access_request.attendee_actions_closed_reason, "info")
+        return redirect(url_for("requests.status", token=token), 303)
     form = MessageForm()
     if not form.validate_on_submit():
         return _render_status(access_request, token, form)
@@ -152,11 +161,7 @@ def add_message(token: str):
 def cancel(token: str):
     access_request = _request_or_404(token)
     if not access_request.can_cancel:
-        if access_request.status == RequestStatus.CANCELLED:
-            flash("This request is already cancelled. Nothing more needs to be done.", "info")
-        else:
-            flash("This request is finished, so it cannot be cancelled. If you need something "
-                  "else, make a new request.", "info")
+        flash(access_request.attendee_actions_closed_reason, "info")
         return redirect(url_for("requests.status", token=token), 303)
     form = CancelForm()
     if form.validate_on_submit():

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
+from datetime import timedelta
 
 from sqlalchemy import event as sa_event
+from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
 from accessreq.extensions import db
+from accessreq.requests.models import AccessRequest
 from accessreq.requests.services import cancel_by_attendee
 from accessreq.requests.states import RequestStatus
+from accessreq.timeutil import utcnow
 from accessreq.triage.services import change_status, reply
 
 from .helpers import State, World
@@ -91,6 +96,30 @@ def request_in(status: RequestStatus):
     return build
 
 
+def request_after_the_event(w: World):
+    """An arranged request whose event is over: readable, no actions, and why."""
+    path = request_in(RequestStatus.ARRANGED)(w)
+    request = db.session.scalars(select(AccessRequest)).one()
+    request.event.starts_at = utcnow() - timedelta(days=2)
+    request.event.ends_at = utcnow() - timedelta(days=2) + timedelta(hours=2)
+    db.session.commit()
+    return path
+
+
+def _message_after_the_event(w: World, page, path: str) -> None:
+    """A message typed before the event ended, sent after: refused with the reason."""
+    request = db.session.scalars(select(AccessRequest)).one()
+    ends_at = request.event.ends_at
+    request.event.ends_at = utcnow() + timedelta(hours=1)
+    db.session.commit()
+    w.goto(page, path)
+    page.fill("#body", "Thank you, it worked well.")
+    request.event.ends_at = ends_at
+    db.session.commit()
+    w.submit(page, form="main form[action$='/message']")
+    assert page.locator(".flashes [role=status]").count() == 1, "the reason is not shown"
+
+
 def fill_request_form(page, name: str = "Sam Attendee", email: str = "sam@example.net") -> None:
     page.fill("#contact_name", name)
     page.fill("#contact_email", email)
@@ -120,7 +149,7 @@ def _submit_good_form(w: World, page, event) -> None:
     w.goto(page, _form_path(w, event))
     fill_request_form(page)
     w.submit(page)
-    assert "/request/submitted" in page.url, page.inner_text("main")[:500]
+    assert re.search(r"/r/[^/]+/submitted$", page.url), page.inner_text("main")[:500]
 
 
 def _message_error(w: World, page, path: str) -> None:
@@ -203,11 +232,18 @@ PUBLIC_STATES = [
     State("request-form-database-away", ("requests.new",), event_title=EVENT_TITLE,
           form_error=True, build=open_event, open=_submit_while_database_away),
     State("error-503", (), open=_page_while_database_away),
-    State("request-submitted", ("requests.submitted",), build=open_event,
+    State("request-submitted", ("requests.confirmation",), build=open_event,
           open=_submit_good_form),
+    # The old confirmation address: home, with a note saying where the link is.
+    State("request-submitted-old-address", ("events.index", "requests.submitted"),
+          build=open_event, open=lambda w, page, _: w.goto(page, w.path("requests.submitted"))),
     *[State(f"status-{status.value}", ("requests.status",), event_title=EVENT_TITLE,
             build=request_in(status), open=lambda w, page, path: w.goto(page, path))
       for status in RequestStatus],
+    State("status-after-the-event", ("requests.status",), event_title=EVENT_TITLE,
+          build=request_after_the_event, open=lambda w, page, path: w.goto(page, path)),
+    State("status-after-the-event-message-refused", ("requests.status", "requests.add_message"),
+          event_title=EVENT_TITLE, build=request_after_the_event, open=_message_after_the_event),
     State("status-message-error", ("requests.status", "requests.add_message"),
           event_title=EVENT_TITLE, form_error=True, build=request_in(RequestStatus.NEEDS_INFO),
           open=_message_error),

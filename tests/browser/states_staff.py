@@ -259,7 +259,8 @@ STAFF_STATES = [
           open=_goto("mail_admin.caught")),
     State("admin-caught-mail", ("mail_admin.caught",), **ADMIN, build=caught_mail,
           open=_goto("mail_admin.caught")),
-    State("admin-caught-message", ("mail_admin.caught_message",), **ADMIN, build=caught_mail,
+    State("admin-caught-message", ("mail_admin.caught_message", "mail_admin.caught_message_html"),
+          **ADMIN, build=caught_mail,
           open=lambda w, page, message_id: w.goto(page, w.path_for("mail_admin.caught_message",
                                                                   message_id))),
 ]

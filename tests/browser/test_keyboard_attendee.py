@@ -87,6 +87,7 @@ def test_attendee_journey_by_keyboard(world, javascript):
     tab_until(page, lambda f: f["tag"] == "button" and f["text"] == "Send request")
     follow(page)
     assert page.title().startswith("Request sent"), page.title()
+    assert page.url.endswith("/submitted") and "/r/" in page.url, page.url  # under the link
     request = db.session.scalar(select(AccessRequest))
     assert request.contact_email == "sam@example.net"
     assert request.items[0].details == "BSL"
