@@ -39,10 +39,14 @@ class _TimedConnection(Connection):
         cls = smtplib.SMTP_SSL if self.mail.use_ssl else smtplib.SMTP
         timeout = current_app.config["OUTBOX_SMTP_TIMEOUT_SECONDS"]
         host = cls(self.mail.server, self.mail.port, timeout=timeout)
-        if self.mail.use_tls:
-            host.starttls()
-        if self.mail.username and self.mail.password:
-            host.login(self.mail.username, self.mail.password)
+        try:
+            if self.mail.use_tls:
+                host.starttls()
+            if self.mail.username and self.mail.password:
+                host.login(self.mail.username, self.mail.password)
+        except BaseException:
+            host.close()  # __exit__ never runs when __enter__ fails: do not leak the socket
+            raise
         return host
 
     def __exit__(self, exc_type, exc_value, tb):
