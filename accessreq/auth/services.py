@@ -23,8 +23,17 @@ from .models import LoginAttempt, Role, StaffUser
 MIN_PASSWORD_LENGTH = 12
 INVITE_VALID_DAYS = 7
 
-# Checked when no account matches, so a wrong address costs as long as a wrong password.
-_DUMMY_HASH = generate_password_hash("not a real password", method="scrypt")
+# Checked when no account can sign in with a password (unknown address, invitation not yet
+# accepted), so every address costs one hash with the configured method, as a wrong password
+# does. One per method: tests configure cheaper scrypt parameters than production.
+_DUMMY_HASHES: dict[str, str] = {}
+
+
+def _dummy_hash() -> str:
+    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+    if method not in _DUMMY_HASHES:
+        _DUMMY_HASHES[method] = generate_password_hash("not a real password", method=method)
+    return _DUMMY_HASHES[method]
 
 
 class PasswordPolicyError(ValueError):
@@ -97,11 +106,11 @@ def authenticate(email: str, password: str, now: datetime | None = None) -> Staf
         raise SignInLocked(until, now)
 
     user = db.session.scalar(select(StaffUser).where(StaffUser.email == email))
-    if user is None:
-        check_password_hash(_DUMMY_HASH, password)
-        correct = False
-    else:
-        correct = user.check_password(password) and user.active
+    # Exactly one password check whatever the account's state, so the time taken does not
+    # tell an unknown, invited or deactivated address from a wrong password.
+    stored = user.password_hash if user is not None else None
+    matches = check_password_hash(stored or _dummy_hash(), password)
+    correct = stored is not None and matches and user.active
     if not correct:
         db.session.add(LoginAttempt(email=email, at=now))
         db.session.commit()
