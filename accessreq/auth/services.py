@@ -227,10 +227,21 @@ def update_staff(user: StaffUser, actor: StaffUser, *, name: str, role: Role,
                                 "Ask another admin to do it.", "active")
     user.name = name.strip()
     user.role = role
+    if active != user.active:
+        # Deactivation ends every session at once; so does reactivation, so a cookie from
+        # before the deactivation cannot come back to life. (A role change needs no ending:
+        # the role is read from the database on every request.)
+        user.end_all_sessions()
     user.active = active
     if not active:
         user.invite_token_hash = None
         user.invite_expires_at = None
+    db.session.commit()
+
+
+def sign_out_everywhere(user: StaffUser) -> None:
+    """Sign-out: this session's cookie, any copy of it, and the person's other sessions end."""
+    user.end_all_sessions()
     db.session.commit()
 
 
@@ -251,6 +262,7 @@ def accept_invitation(user: StaffUser, password: str) -> None:
     check_password_policy(password)
     now = utcnow()
     user.set_password(password)
+    user.end_all_sessions()  # a new password ends every session opened with the old one
     user.invite_token_hash = None
     user.invite_expires_at = None
     user.last_login_at = now
