@@ -37,8 +37,14 @@ from .views import bp, safe_next
 
 SIGNED_IN_AT = "signed_in_at"
 LAST_SEEN_AT = "last_seen_at"
-# Posted fields never shown back after a session ended: secrets and form machinery.
-NOT_KEPT = {"csrf_token", "password", "confirm", "username", "version", "next"}
+# Posted fields never shown back after a session ended: secrets, form machinery and choices
+# (the last part of the name: staff action forms prefix theirs, as in "reply-body").
+NOT_KEPT = {"csrf_token", "password", "confirm", "username", "version", "next", "status",
+            "assignee", "team", "role", "active"}
+# Names for the texts of the staff action forms; others are named after their field.
+KEPT_LABELS = {"reply-body": "Reply to the attendee", "note-body": "Internal note",
+               "status-message": "Message to the attendee about the status change",
+               "move-reason": "Reason for moving the request"}
 
 
 @bp.record_once
@@ -129,9 +135,10 @@ def _kept_fields() -> list[tuple[str, str]]:
     """The text of a form posted after the session ended, to show back (never stored)."""
     kept = []
     for name, value in request.form.items(multi=True):
-        if name in NOT_KEPT or not value.strip() or value.strip().isdigit():
+        if name.rsplit("-", 1)[-1] in NOT_KEPT or not value.strip() or value.strip().isdigit():
             continue
-        kept.append((name.replace("_", " ").capitalize(), value))
+        label = KEPT_LABELS.get(name) or name.rsplit("-", 1)[-1].replace("_", " ").capitalize()
+        kept.append((label, value))
     return kept
 
 
