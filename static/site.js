@@ -40,18 +40,23 @@
     var dialog = document.querySelector("[data-session-warning]");
     if (!dialog || !body.dataset.sessionIdleSeconds || typeof dialog.showModal !== "function") return;
     var warnSeconds = Number(body.dataset.sessionWarnSeconds);
+    var idleSeconds = Number(body.dataset.sessionIdleSeconds);
     var status = document.querySelector("[data-session-status]");
     var timers = [];
     var returnFocus = null;
 
     function show(state) {
-      dialog.querySelector("[data-session-state='warning']").hidden = state !== "warning";
-      dialog.querySelector("[data-session-state='ended']").hidden = state !== "ended";
+      ["warning", "final", "ended"].forEach(function (name) {
+        dialog.querySelector("[data-session-state='" + name + "']").hidden = name !== state;
+      });
       if (!dialog.open) {
         returnFocus = document.activeElement;
         dialog.showModal();
       }
-      dialog.querySelector(state === "warning" ? "[data-session-extend]" : "[data-session-close]").focus();
+      var part = dialog.querySelector("[data-session-state='" + state + "']");
+      dialog.setAttribute("aria-labelledby", part.querySelector("h2").id);
+      dialog.setAttribute("aria-describedby", part.querySelector("p").id);
+      part.querySelector("button").focus();
     }
 
     function close() {
@@ -62,10 +67,14 @@
     function schedule(secondsLeft) {
       timers.forEach(clearTimeout);
       var minutes = Math.max(1, Math.round(Math.min(warnSeconds, secondsLeft) / 60));
-      dialog.querySelector("[data-session-minutes]").textContent =
-        minutes + (minutes === 1 ? " minute" : " minutes");
+      dialog.querySelectorAll("[data-session-minutes]").forEach(function (span) {
+        span.textContent = minutes + (minutes === 1 ? " minute" : " minutes");
+      });
+      // Ending sooner than the idle limit: the session's absolute end, which nothing extends.
+      var final = secondsLeft < idleSeconds - 5;
       timers = [
-        setTimeout(function () { show("warning"); }, Math.max(0, secondsLeft - warnSeconds) * 1000),
+        setTimeout(function () { show(final ? "final" : "warning"); },
+                   Math.max(0, secondsLeft - warnSeconds) * 1000),
         setTimeout(function () { show("ended"); }, secondsLeft * 1000)
       ];
     }
@@ -89,7 +98,9 @@
     }
 
     dialog.querySelector("[data-session-extend]").addEventListener("click", extend);
-    dialog.querySelector("[data-session-close]").addEventListener("click", close);
+    dialog.querySelectorAll("[data-session-close]").forEach(function (button) {
+      button.addEventListener("click", close);
+    });
     // Escape means "not now": while the warning shows, staying signed in is the safe reading.
     dialog.addEventListener("cancel", function (event) {
       event.preventDefault();

@@ -77,3 +77,28 @@ def test_wcag_2_2_1_at_the_end_the_page_says_so_and_the_text_stays(world, new_co
     page.keyboard.press("Enter")
     page.get_by_role("alertdialog").wait_for(state="hidden")
     assert page.input_value("#reply-body") == TYPED
+
+
+@pytest.mark.browser
+@pytest.mark.app_config(SESSION_IDLE_MINUTES=30, SESSION_MAX_HOURS=1, SESSION_WARN_SECONDS=120)
+def test_wcag_2_2_1_the_absolute_end_is_announced_as_final(world, new_context, monkeypatch):
+    """Near SESSION_MAX_HOURS the warning says the session cannot be extended."""
+    from datetime import timedelta
+
+    import accessreq.auth.sessions as sessions
+
+    page = new_context().new_page()
+    page.clock.install()
+    real, later = sessions.utcnow, timedelta()
+    monkeypatch.setattr(sessions, "utcnow", lambda: real() + later)
+    world.login(page, world.staff("coordinator"))
+    later = timedelta(minutes=25)
+    world.goto(page, world.path("triage.queue"))
+    # 50 minutes after sign-in: 10 minutes left, less than the 30-minute idle limit.
+    later = timedelta(minutes=50)
+    world.goto(page, world.path("triage.queue"))
+    page.clock.run_for((10 * 60 - 120 + 2) * 1000)
+    dialog = page.get_by_role("alertdialog", name="Your session ends soon")
+    dialog.wait_for()
+    assert "cannot be extended" in dialog.inner_text()
+    assert focused(page)["text"] == "Close"
