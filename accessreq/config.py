@@ -115,6 +115,12 @@ def from_environment() -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE"),
+        # A staff session ends after this long without a request, and this long after
+        # sign-in whatever happens; pages warn SESSION_WARN_SECONDS before the idle end.
+        # (auth/sessions.py also derives the cookie's lifetime and name from these.)
+        "SESSION_IDLE_MINUTES": _int("SESSION_IDLE_MINUTES", 30),
+        "SESSION_MAX_HOURS": _int("SESSION_MAX_HOURS", 12),
+        "SESSION_WARN_SECONDS": _int("SESSION_WARN_SECONDS", 120),
         # Half-filled forms must not expire under a person who types slowly.
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": 1024 * 1024,

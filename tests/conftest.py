@@ -196,6 +196,13 @@ def make_request(app, make_event):
     return make
 
 
+def staff_session(user: StaffUser) -> dict:
+    """The session keys sign-in writes, for tests that plant a signed-in session directly:
+    Flask-Login's versioned id and the sign-in and last-request times (auth/sessions.py)."""
+    now = int(utcnow().timestamp())
+    return {"_user_id": user.get_id(), "_fresh": True, "signed_in_at": now, "last_seen_at": now}
+
+
 @pytest.fixture
 def login(client):
     def do_login(user: StaffUser, password: str = TEST_PASSWORD):

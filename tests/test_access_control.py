@@ -12,6 +12,7 @@ from accessreq.feedback.services import submit_report
 from accessreq.notifications.models import OutgoingEmail
 from accessreq.routing.models import Organisation, Team
 from accessreq.routing.services import save_rule
+from conftest import staff_session
 
 PUBLIC_ENDPOINTS = {
     "static",
@@ -79,7 +80,7 @@ def _url(rule, values) -> str:
 
 def _sign_in(client, user) -> None:
     with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
+        session.update(staff_session(user))
         session["_fresh"] = True
 
 

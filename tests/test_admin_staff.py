@@ -73,7 +73,7 @@ def test_invitation_end_to_end(admin_client):
     response = admin_client.post(link, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
     assert response.status_code == 302 and response.headers["Location"] == "/staff/"
     with admin_client.session_transaction() as session:
-        assert session["_user_id"] == str(user.id)
+        assert session["_user_id"] == user.get_id()
     db.session.refresh(user)
     assert user.password_hash.startswith("scrypt:") and user.check_password(NEW_PASSWORD)
     assert user.invite_token_hash is None and user.last_login_at is not None

@@ -40,7 +40,7 @@ def test_login_success_redirects_to_queue_and_records_time(client, make_staff):
     db.session.refresh(user)
     assert user.last_login_at is not None
     with client.session_transaction() as session:
-        assert session["_user_id"] == str(user.id)
+        assert session["_user_id"] == user.get_id()
 
 
 @pytest.mark.parametrize("email,password", [
@@ -190,7 +190,7 @@ def test_login_starts_a_fresh_session(client, make_staff):
     sign_in(client, user.email, TEST_PASSWORD)
     with client.session_transaction() as session:
         assert "planted" not in session
-        assert session["_user_id"] == str(user.id)
+        assert session["_user_id"] == user.get_id()
 
 
 def test_logout_is_post_only(client, make_staff, login):

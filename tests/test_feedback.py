@@ -12,6 +12,7 @@ from accessreq.feedback.models import AccessibilityReport
 from accessreq.feedback.services import purge_resolved_reports, resolve_report, submit_report
 from accessreq.notifications.models import OutgoingEmail
 from accessreq.timeutil import utcnow
+from conftest import staff_session
 
 PROBLEM = "The date picker on the admin page cannot be used with a keyboard."
 
@@ -20,7 +21,7 @@ PROBLEM = "The date picker on the admin page cannot be used with a keyboard."
 def signed_in(client, make_staff):
     staff = make_staff(name="Cory Coordinator")
     with client.session_transaction() as session:
-        session["_user_id"] = str(staff.id)
+        session.update(staff_session(staff))
     return client
 
 

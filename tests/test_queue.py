@@ -7,7 +7,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from conftest import count_statements
+from conftest import count_statements, staff_session
 from flask import g
 
 from accessreq.extensions import db
@@ -39,7 +39,7 @@ def staff(make_staff):
 def signed_in(client, staff):
     """Log in through Flask-Login's session keys (independent of the login page)."""
     with client.session_transaction() as session:
-        session["_user_id"] = str(staff.id)
+        session.update(staff_session(staff))
         session["_fresh"] = True
     return client
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import count_statements
+from conftest import count_statements, staff_session
 from flask import g
 from sqlalchemy import func, select
 
@@ -32,7 +32,7 @@ def sign_in(client, user) -> None:
     """Log in through Flask-Login's session keys (independent of the login page)."""
     g.pop("_login_user", None)  # the test's app context outlives requests; forget who was in
     with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
+        session.update(staff_session(user))
         session["_fresh"] = True
 
 

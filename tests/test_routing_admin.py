@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from accessreq.auth.models import Role
 from accessreq.extensions import db
 from accessreq.routing.models import Organisation, RoutingRule, Team
+from conftest import staff_session
 
 PAGES = ["/admin/organisations", "/admin/teams", "/admin/teams/new", "/admin/routing",
          "/admin/routing/new", "/admin/routing/preview"]
@@ -17,7 +18,7 @@ PAGES = ["/admin/organisations", "/admin/teams", "/admin/teams/new", "/admin/rou
 def admin(client, make_staff):
     user = make_staff(Role.ADMIN, name="Ada Admin")
     with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
+        session.update(staff_session(user))
         session["_fresh"] = True
     return user
 
@@ -40,7 +41,7 @@ def test_pages_are_for_admins_only(client, make_staff, path):
     assert client.get(path).status_code == 302  # to sign-in
     coordinator = make_staff()
     with client.session_transaction() as session:
-        session["_user_id"] = str(coordinator.id)
+        session.update(staff_session(coordinator))
     assert client.get(path).status_code == 403
 
 

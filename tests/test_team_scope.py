@@ -11,7 +11,7 @@ from accessreq.extensions import db
 from accessreq.requests.models import HistoryEntry
 from accessreq.routing.models import Organisation, Team
 from accessreq.routing.services import save_rule
-from conftest import count_statements
+from conftest import count_statements, staff_session
 from test_queue import table_references
 
 
@@ -39,7 +39,7 @@ def requests_(teams, make_request):
 
 def sign_in(client, user):
     with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
+        session.update(staff_session(user))
         session["_fresh"] = True
     return client
 

@@ -31,7 +31,8 @@ class SetPasswordForm(FlaskForm):
     password = PasswordField(
         "Create a password",
         description=f"Use at least {MIN_PASSWORD_LENGTH} characters. A few unrelated words "
-                    "make a strong password that is easy to remember.",
+                    "make a strong password that is easy to remember. Passwords known from "
+                    "data breaches on other sites are refused.",
         validators=[InputRequired("Enter a password")],
     )
     confirm = PasswordField("Type the password again", validators=[

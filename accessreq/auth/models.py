@@ -45,6 +45,9 @@ class StaffUser(UserMixin, db.Model):
     invite_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Part of the id in every session cookie (see get_id); raising it ends all of this
+    # person's sessions: at sign-out, password change, deactivation and reactivation.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     # The queues this person works; loaded with the account (see auth/loader.py).
     teams: Mapped[list[Team]] = relationship(secondary="team_member", back_populates="members",
@@ -52,6 +55,15 @@ class StaffUser(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<StaffUser {self.id} {self.role.value}>"
+
+    def get_id(self) -> str:
+        """The id Flask-Login keeps in the session: a cookie from before the version was
+        raised names an old version, and auth/loader.py refuses it."""
+        return f"{self.id}:{self.session_version}"
+
+    def end_all_sessions(self) -> None:
+        """Every session cookie issued so far stops working (committed by the caller)."""
+        self.session_version = (self.session_version or 0) + 1
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users

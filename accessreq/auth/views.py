@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import (Blueprint, current_app, flash, redirect, render_template, request, session,
-                   url_for)
-from flask_login import current_user, login_user, logout_user
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from ..extensions import db, limiter
 from ..timeutil import format_when
@@ -16,7 +15,7 @@ from .models import Role, StaffUser
 from .services import (InvitationInvalid, PasswordPolicyError, SignInFailed, SignInLocked,
                        StaffAccountError, accept_invitation, authenticate, create_staff,
                        find_invitation, invitation_pending, list_staff, resend_invitation,
-                       update_staff)
+                       sign_out_everywhere, update_staff)
 
 bp = Blueprint("auth", __name__, url_prefix="/staff")
 admin_bp = Blueprint("staff_admin", __name__, url_prefix="/admin/staff")
@@ -34,12 +33,6 @@ def safe_next(target: str | None) -> str | None:
     if parts.scheme or parts.netloc:
         return None
     return target
-
-
-def _start_session(user: StaffUser) -> None:
-    """A fresh session for the signed-in person, so no earlier session id can be reused."""
-    session.clear()
-    login_user(user)
 
 
 def _login_rate_limit() -> str:
@@ -68,7 +61,7 @@ def login():
         except SignInFailed:
             form.email.errors.append(GENERIC_FAILURE)
         else:
-            _start_session(user)
+            sessions.start_session(user)
             flash(f"You are signed in as {user.name}.", "success")
             return redirect(next_url or url_for("triage.queue"))
     return render_template("auth/login.html", form=form, next_url=next_url), status
@@ -76,8 +69,10 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    logout_user()
-    session.clear()
+    if current_user.is_authenticated:
+        # Every copy of this session's cookie, and the person's other sessions, end here.
+        sign_out_everywhere(current_user)
+    sessions.end_session()
     flash("You have signed out.", "success")
     return redirect(url_for("auth.login"))
 
@@ -95,8 +90,7 @@ def accept_invite(token: str):
         except PasswordPolicyError as error:
             form.password.errors.append(str(error))
         else:
-            logout_user()
-            _start_session(user)
+            sessions.start_session(user)
             flash("Your password is set and you are signed in.", "success")
             return redirect(url_for("triage.queue"))
     return render_template("auth/accept_invite.html", form=form, user=user)
@@ -159,3 +153,6 @@ def resend_invite(staff_id: int):
         flash(f"We have emailed a new invitation link to {user.name}. "
               "Any earlier link no longer works.", "success")
     return redirect(url_for("staff_admin.edit_staff", staff_id=user.id))
+
+
+from . import sessions  # noqa: E402  (its routes and hooks join bp; it imports bp from here)

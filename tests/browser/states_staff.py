@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+import accessreq.auth.sessions as sessions
 from accessreq.auth.models import Role, StaffUser
 from accessreq.extensions import db
 from accessreq.notifications.catcher import start_catcher
@@ -180,6 +181,28 @@ def _resolve_without_text(w: World, page, report_id) -> None:
     w.submit(page, form="main form")
 
 
+def _session_warning(w: World, page, request) -> None:
+    """The warning before the idle end, as the script opens it (its clock run forward)."""
+    page.clock.install()
+    _detail(w, page, request)
+    idle, warn = w.app.config["SESSION_IDLE_MINUTES"] * 60, w.app.config["SESSION_WARN_SECONDS"]
+    page.clock.run_for((idle - warn + 1) * 1000)
+    page.get_by_role("alertdialog").wait_for()
+
+
+def _posted_after_idle_end(w: World, page, request) -> None:
+    """Without the script: a reply sent after the session ended comes back to be copied."""
+    _detail(w, page, request)
+    page.fill("#reply-body", "Thank you, the interpreters are booked for the whole evening.")
+    real = sessions.utcnow
+    sessions.utcnow = lambda: real() + timedelta(minutes=w.app.config["SESSION_IDLE_MINUTES"])
+    try:  # sent just after the idle limit
+        w.submit(page, form=f"main form[action='{w.path('triage.reply', request_id=request.id)}']")
+    finally:
+        sessions.utcnow = real
+    assert page.locator("textarea[readonly]").count() == 1
+
+
 def _goto(endpoint: str, status: int = 200):
     return lambda w, page, _data: w.goto(page, w.path(endpoint), status=status)
 
@@ -190,6 +213,8 @@ ADMIN = {"login_as": "admin"}
 STAFF_STATES = [
     State("staff-login", ("auth.login",), open=_goto("auth.login")),
     State("staff-login-error", ("auth.login",), form_error=True, open=_login_error),
+    State("staff-login-after-idle-post", ("auth.login",), **STAFF, build=request_with_history,
+          open=_posted_after_idle_end),
     State("invite", ("auth.accept_invite",), build=invited,
           open=lambda w, page, _: w.goto(page, w.path("auth.accept_invite", token=INVITE_TOKEN))),
     State("invite-errors", ("auth.accept_invite",), form_error=True, build=invited,
@@ -198,6 +223,8 @@ STAFF_STATES = [
           open=lambda w, page, _: w.goto(page, w.path("auth.accept_invite", token="no-such"),
                                          status=404)),
     State("queue-empty", ("triage.queue",), **STAFF, open=_goto("triage.queue")),
+    State("session-warning", ("triage.detail",), **STAFF, event_title=EVENT_TITLE,
+          build=request_with_history, open=_session_warning),
     State("queue-full", ("triage.queue",), **STAFF, build=full_queue, open=_goto("triage.queue")),
     State("queue-filtered", ("triage.queue",), **STAFF, build=full_queue, open=_filter_queue),
     State("request-detail", ("triage.detail",), **STAFF, event_title=EVENT_TITLE,
