@@ -134,5 +134,9 @@ def test_asvs_3_4_session_cookie_is_secure_httponly_and_host_only(stack, http):
     assert cookies, response.headers_array
     for cookie in cookies:
         attributes = cookie.lower()
+        # __Host-: only this host, over HTTPS, for the whole site, can set it.
+        assert cookie.startswith("__Host-"), cookie
         assert "; secure" in attributes and "; httponly" in attributes, cookie
+        assert "; path=/" in attributes and "domain=" not in attributes, cookie
         assert "samesite=lax" in attributes or "samesite=strict" in attributes, cookie
+        assert "expires=" not in attributes, cookie  # ends with the browser session
