@@ -9,6 +9,8 @@ from sqlalchemy import delete
 
 from ..auth.models import StaffUser
 from ..extensions import db
+from ..notifications.models import OutgoingEmail
+from ..notifications.rebuild import CannotRebuild, rebuilds
 from ..notifications.services import external_url, queue_email
 from ..timeutil import utcnow
 from .models import AccessibilityReport
@@ -20,14 +22,45 @@ def submit_report(description: str, where: str = "", name: str = "",
     report = AccessibilityReport(description=description, where=where, name=name, email=email)
     db.session.add(report)
     db.session.flush()
-    staff_url = external_url("feedback_staff.report_detail", report_id=report.id)
-    queue_email("staff_accessibility_report", current_app.config["STAFF_INBOX"], report=report,
-                staff_url=staff_url)
+    _staff_notice(report)
     if email:
-        queue_email("accessibility_report_received", email, report=report,
-                    statement_url=external_url("pages.accessibility"))
+        _acknowledgement(report)
     db.session.commit()
     return report
+
+
+def _staff_notice(report: AccessibilityReport) -> OutgoingEmail:
+    staff_url = external_url("feedback_staff.report_detail", report_id=report.id)
+    return queue_email("staff_accessibility_report", current_app.config["STAFF_INBOX"],
+                       report=report, staff_url=staff_url, report_id=report.id,
+                       recipe={"report_id": report.id})
+
+
+def _acknowledgement(report: AccessibilityReport) -> OutgoingEmail:
+    return queue_email("accessibility_report_received", report.email, report=report,
+                       statement_url=external_url("pages.accessibility"), report_id=report.id,
+                       recipe={"report_id": report.id})
+
+
+def _report_from(recipe: dict) -> AccessibilityReport:
+    report = db.session.get(AccessibilityReport, recipe.get("report_id"))
+    if report is None:
+        raise CannotRebuild("The accessibility report this message was about was deleted "
+                            "by the retention purge, so it cannot be built again.")
+    return report
+
+
+@rebuilds("staff_accessibility_report")
+def _rebuild_staff_notice(recipe: dict, actor) -> OutgoingEmail:
+    return _staff_notice(_report_from(recipe))
+
+
+@rebuilds("accessibility_report_received")
+def _rebuild_acknowledgement(recipe: dict, actor) -> OutgoingEmail:
+    report = _report_from(recipe)
+    if not report.email:
+        raise CannotRebuild("This report no longer has an email address to reply to.")
+    return _acknowledgement(report)
 
 
 class AlreadyResolved(Exception):

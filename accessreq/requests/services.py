@@ -214,7 +214,7 @@ def purge_expired(now: datetime | None = None, batch_size: int = 200) -> int:
         db.session.execute(delete(StatusLink).where(StatusLink.request_id.in_(ids)))
         db.session.execute(
             update(OutgoingEmail).where(OutgoingEmail.request_id.in_(ids))
-            .values(body_text="[deleted]", body_html="[deleted]", mime=None,
+            .values(sealed_text=None, sealed_html=None, sealed_mime=None,
                     to_address="deleted@deleted.invalid")
             .execution_options(synchronize_session=False)
         )
