@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete
+from sqlalchemy import delete, func, select, update
 
 from ..auth.models import StaffUser
 from ..extensions import db
 from ..notifications.models import OutgoingEmail
 from ..notifications.rebuild import CannotRebuild, rebuilds
-from ..notifications.services import external_url, queue_email
+from ..notifications.services import external_url, forget_emails, queue_email
 from ..timeutil import utcnow
 from .models import AccessibilityReport
 
@@ -76,10 +76,40 @@ def resolve_report(report: AccessibilityReport, actor: StaffUser, resolution: st
     db.session.commit()
 
 
+def _delete_reports(*conditions) -> int:
+    """Delete the reports matching ``conditions`` and what their emails say about the
+    reporter (the acknowledgement went to their address, with their name)."""
+    ids = list(db.session.scalars(select(AccessibilityReport.id).where(*conditions)))
+    if not ids:
+        return 0
+    forget_emails(OutgoingEmail.report_id.in_(ids))
+    db.session.execute(update(OutgoingEmail).where(OutgoingEmail.report_id.in_(ids))
+                       .values(report_id=None).execution_options(synchronize_session=False))
+    deleted = db.session.execute(
+        delete(AccessibilityReport).where(AccessibilityReport.id.in_(ids))).rowcount
+    db.session.commit()
+    return deleted
+
+
 def purge_resolved_reports(now: datetime | None = None) -> int:
     """Delete reports resolved more than RETENTION_DAYS ago (they may mention health)."""
     cutoff = (now or utcnow()) - timedelta(days=current_app.config["RETENTION_DAYS"])
-    deleted = db.session.execute(
-        delete(AccessibilityReport).where(AccessibilityReport.resolved_at < cutoff)).rowcount
-    db.session.commit()
-    return deleted
+    return _delete_reports(AccessibilityReport.resolved_at < cutoff)
+
+
+def purge_unresolved_reports(now: datetime | None = None) -> int:
+    """Delete reports never resolved that came in over REPORT_RETENTION_DAYS ago."""
+    cutoff = (now or utcnow()) - timedelta(days=current_app.config["REPORT_RETENTION_DAYS"])
+    return _delete_reports(AccessibilityReport.resolved_at.is_(None),
+                           AccessibilityReport.created_at < cutoff)
+
+
+def reports_due(now: datetime | None = None) -> tuple[int, int]:
+    """How many (resolved, unresolved) reports the purge would delete now."""
+    now = now or utcnow()
+    resolved = now - timedelta(days=current_app.config["RETENTION_DAYS"])
+    unresolved = now - timedelta(days=current_app.config["REPORT_RETENTION_DAYS"])
+    count = select(func.count(AccessibilityReport.id))
+    return (db.session.scalar(count.where(AccessibilityReport.resolved_at < resolved)),
+            db.session.scalar(count.where(AccessibilityReport.resolved_at.is_(None),
+                                          AccessibilityReport.created_at < unresolved)))

@@ -9,9 +9,10 @@ from urllib.parse import urlsplit
 
 from flask import current_app, render_template
 from flask_mail import Message
+from sqlalchemy import case, update
 
 from ..extensions import db
-from .models import OutgoingEmail
+from .models import EmailStatus, OutgoingEmail
 
 _WHITESPACE = re.compile(r"\s+")
 
@@ -111,3 +112,26 @@ def queue_email(template: str, to: str, *, recipe: dict, request_id: int | None 
     row.mime = _mime_bytes(row, text, html)
     db.session.add(row)
     return row
+
+
+DELETED_ADDRESS = "deleted@deleted.invalid"
+PURGED_BEFORE_SENDING = "Deleted by the retention purge before it was sent."
+
+
+def forget_emails(*conditions) -> int:
+    """Delete what outbox rows matching ``conditions`` say about a person (the retention purge).
+
+    Content, recipient, subject and error text go (an SMTP refusal quotes the address); the
+    template, ids, status and times stay for the counts. A row still waiting is never sent.
+    Runs in the caller's transaction; returns how many rows were changed.
+    """
+    waiting = OutgoingEmail.status.in_([EmailStatus.PENDING.value, EmailStatus.SENDING.value])
+    return db.session.execute(
+        update(OutgoingEmail).where(*conditions)
+        .values(sealed_text=None, sealed_html=None, sealed_mime=None,
+                to_address=DELETED_ADDRESS, subject="[deleted]",
+                status=case((waiting, EmailStatus.DEAD.value), else_=OutgoingEmail.status),
+                last_error=case((waiting, PURGED_BEFORE_SENDING), else_=""),
+                claim_token=None, claimed_at=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
