@@ -190,8 +190,8 @@ def create_staff(name: str, email: str, role: Role, inviter: StaffUser) -> Staff
         raise StaffAccountError("There is already an account with this email address", "email")
     user = StaffUser(name=name.strip(), email=email, role=role, active=True)
     db.session.add(user)
-    _issue_invitation(user, inviter)
     try:
+        _issue_invitation(user, inviter)  # flushes: a concurrent duplicate fails here or below
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
