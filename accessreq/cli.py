@@ -10,7 +10,6 @@ import logging
 import signal
 import sys
 import time
-from datetime import timedelta
 from pathlib import Path
 
 import click
@@ -152,36 +151,38 @@ def outbox_send(loop: bool, interval: float, batch: int):
 
 
 @requests_cli.command("purge")
-@click.option("--dry-run", is_flag=True, help="Only say how many requests would be purged.")
+@click.option("--dry-run", is_flag=True, help="Only say how much would be purged.")
 @click.option("--batch", default=200, show_default=True, help="Requests purged per transaction.")
 def requests_purge(dry_run: bool, batch: int):
-    """Delete personal and access details of requests past the retention period.
+    """Delete personal data past retention: requests' details, accessibility reports, and
+    every copy their emails kept.
 
     Meant to run on a schedule (e.g. daily from cron or a systemd timer).
     """
-    from .events.models import Event
-    from .requests.models import AccessRequest
-    from .requests.services import purge_expired
+    from .retention import due_for_purge, purge_everything
     from .timeutil import utcnow
 
     days = current_app.config["RETENTION_DAYS"]
+    report_days = current_app.config["REPORT_RETENTION_DAYS"]
     now = utcnow()
-    cutoff = now - timedelta(days=days)
-    due = db.session.scalar(
-        select(func.count(AccessRequest.id)).join(Event)
-        .where(Event.ends_at < cutoff, AccessRequest.purged_at.is_(None)))
-    if not dry_run:
-        from .feedback.services import purge_resolved_reports
-
-        reports = purge_resolved_reports(now)
-        click.echo(f"Deleted {reports} accessibility report(s) resolved over {days} days ago.")
-    if dry_run or not due:
-        click.echo(f"{due} request(s) whose event ended over {days} days ago "
+    due = due_for_purge(now)
+    if dry_run or not due.requests:
+        click.echo(f"{due.requests} request(s) whose event ended over {days} days ago "
                    f"{'would be' if dry_run else 'to be'} purged.")
+    if dry_run:
+        click.echo(f"{due.resolved_reports} accessibility report(s) resolved over {days} days "
+                   f"ago and {due.unresolved_reports} unresolved one(s) received over "
+                   f"{report_days} days ago would be deleted.")
         return
-    click.echo(f"Purging {due} request(s) in batches of {batch}…")
-    count = purge_expired(now, batch_size=batch)
-    click.echo(f"Purged {count} request(s) whose event ended over {days} days ago.")
+    if due.requests:
+        click.echo(f"Purging {due.requests} request(s) in batches of {batch}…")
+    done = purge_everything(now, batch_size=batch)
+    if due.requests:
+        click.echo(f"Purged {done.requests} request(s) whose event ended over {days} days ago.")
+        click.echo("Their emails' content, recipients, subjects and errors were deleted too.")
+    click.echo(f"Deleted {done.resolved_reports} accessibility report(s) resolved over {days} "
+               f"days ago and {done.unresolved_reports} unresolved one(s) received over "
+               f"{report_days} days ago, with their emails' copies.")
 
 
 @click.command("mailcatcher")

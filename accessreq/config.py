@@ -64,6 +64,11 @@ def from_environment() -> dict:
     """Every setting the app reads, documented in the README's configuration table."""
     return {
         "SECRET_KEY": os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY),
+        # Earlier keys, comma-separated, still accepted after a rotation: they open sessions
+        # and outbox content sealed before it (new content always uses SECRET_KEY).
+        "SECRET_KEY_FALLBACKS": [key.strip() for key in
+                                 os.environ.get("SECRET_KEY_FALLBACKS", "").split(",")
+                                 if key.strip()],
         "SQLALCHEMY_DATABASE_URI": os.environ.get(
             "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'accessreq.sqlite3'}"
         ),
@@ -86,6 +91,9 @@ def from_environment() -> dict:
         "MAIL_CATCHER_DIR": os.environ.get("MAIL_CATCHER_DIR"),
         # Days after an event ends before personal and access details are deleted.
         "RETENTION_DAYS": _int("RETENTION_DAYS", 90),
+        # Days after it was sent before an accessibility report that was never resolved is
+        # deleted (resolved ones go RETENTION_DAYS after they were resolved).
+        "REPORT_RETENTION_DAYS": _int("REPORT_RETENTION_DAYS", 365),
         "OUTBOX_MAX_ATTEMPTS": _int("OUTBOX_MAX_ATTEMPTS", 8),
         "OUTBOX_BACKOFF_SECONDS": _int("OUTBOX_BACKOFF_SECONDS", 30),
         # A row claimed by a sender that has not finished after this long is claimed again.

@@ -39,7 +39,7 @@ def database_url(tmp_path_factory) -> str:
 def base_config(database_url: str, tmp_path) -> dict:
     return {
         "TESTING": True,
-        "SECRET_KEY": "test-secret-key",
+        "SECRET_KEY": "test-secret-key-of-at-least-32-bytes-0123456789",
         "SQLALCHEMY_DATABASE_URI": database_url,
         "WTF_CSRF_ENABLED": False,
         "BASE_URL": "http://accessreq.test",

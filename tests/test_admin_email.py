@@ -7,7 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from accessreq.auth.models import Role
 from accessreq.extensions import db
@@ -53,7 +53,7 @@ def test_outbox_lists_failed_and_waiting_without_bodies(admin_client):
     later = utcnow() + timedelta(minutes=10)
     outgoing(status=EmailStatus.PENDING, attempts=2, subject="Waiting one", next_attempt_at=later,
              last_error="ConnectionRefusedError: refused")
-    outgoing(status=EmailStatus.SENT, subject="Already sent")
+    outgoing(status=EmailStatus.SENT, subject="Already sent", body_text="")
     page = admin_client.get("/admin/email/").get_data(as_text=True)
     assert "Failed: <strong>1</strong>" in page and "Sent: <strong>1</strong>" in page
     assert "Waiting to send: <strong>1</strong>" in page
@@ -61,7 +61,8 @@ def test_outbox_lists_failed_and_waiting_without_bodies(admin_client):
     assert "sam@example.net" in page and "staff_new_request" in page
     assert f'action="/admin/email/{dead.id}/retry"' in page
     assert "Waiting one" in page and "refused" in page
-    assert "Already sent" not in page  # sent mail is only counted
+    # Sent mail is listed with a way to send it again, but never its content.
+    assert "Already sent" in page and "Send again" in page
     assert "Secret body" not in page  # bodies can carry personal details
 
 
@@ -78,12 +79,18 @@ def test_retry_makes_a_dead_email_pending_again(admin_client):
     assert "will be sent again shortly" in page and "No messages have failed." in page
 
 
-def test_retry_of_a_message_that_has_not_failed_changes_nothing(admin_client):
+def test_retry_of_a_message_that_cannot_be_built_again_changes_nothing(admin_client):
+    # Behaviour changed with issue 8: sent mail can be sent again when it has a recipe; a row
+    # from before recipes (none here) says why it cannot, and a waiting one is left alone.
     sent = outgoing(status=EmailStatus.SENT, attempts=1)
     admin_client.post(f"/admin/email/{sent.id}/retry")
     db.session.refresh(sent)
     assert (sent.status, sent.attempts) == (EmailStatus.SENT, 1)
-    assert "nothing to retry" in admin_client.get("/admin/email/").get_data(as_text=True)
+    assert "cannot be sent again" in admin_client.get("/admin/email/").get_data(as_text=True)
+    waiting = outgoing(status=EmailStatus.PENDING)
+    admin_client.post(f"/admin/email/{waiting.id}/retry")
+    assert "will be sent shortly" in admin_client.get("/admin/email/").get_data(as_text=True)
+    assert db.session.scalar(select(func.count(OutgoingEmail.id))) == 2
     assert admin_client.post("/admin/email/999999/retry").status_code == 404
     assert admin_client.get(f"/admin/email/{sent.id}/retry").status_code == 405
 

@@ -130,7 +130,7 @@ def test_outbox_send_prints_counts(runner, make_request):
 def _flask(app, *args: str, **env: str) -> subprocess.Popen:
     environment = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
                    "BASE_URL": app.config["BASE_URL"],
-                   "SECRET_KEY": "cli-test-key-0123456789abcdef0123456", **env}
+                   "SECRET_KEY": app.config["SECRET_KEY"], **env}  # opens the sealed outbox
     return subprocess.Popen([sys.executable, "-m", "flask", "--app", "accessreq", *args],
                             env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True)
@@ -203,7 +203,7 @@ def test_purge_removes_details_of_requests_past_retention_only(runner, make_even
         assert request.history[-1].kind == HistoryKind.PURGED
         assert request.links == []
     assert find_by_token(old_url.rsplit("/", 1)[-1]) is None
-    assert all(r.body_text == "[deleted]" for r in db.session.scalars(
+    assert all(r.content_deleted for r in db.session.scalars(
         select(OutgoingEmail).where(OutgoingEmail.request_id == old.id)))
 
     for request in (recent, future):

@@ -55,7 +55,7 @@ def test_killing_a_sender_mid_batch_loses_nothing(app, smtp_server, make_request
     expected = _queue_many(make_request, 3)  # 6 messages
     env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
            "MAIL_SERVER": server.host, "MAIL_PORT": str(server.port),
-           "BASE_URL": app.config["BASE_URL"], "SECRET_KEY": "sender-test-key-0123456789abcdef0123"}
+           "BASE_URL": app.config["BASE_URL"], "SECRET_KEY": app.config["SECRET_KEY"]}  # opens the sealed outbox
     sender = subprocess.Popen(
         [sys.executable, "-m", "flask", "--app", "accessreq", "outbox", "send"],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)

@@ -16,6 +16,8 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
+from ..notifications.models import OutgoingEmail
+from ..notifications.rebuild import CannotRebuild, rebuilds
 from ..notifications.services import InvalidRecipient, external_url, queue_email
 from ..security import hash_token, new_token
 from ..timeutil import utcnow
@@ -174,19 +176,39 @@ def invitation_pending(user: StaffUser, now: datetime | None = None) -> bool:
             and user.invite_expires_at > (now or utcnow()))
 
 
-def _issue_invitation(user: StaffUser, inviter: StaffUser) -> None:
+def _issue_invitation(user: StaffUser, inviter: StaffUser) -> OutgoingEmail:
     """A new link replaces any earlier one; the email is queued in the same transaction."""
     token = new_token()
     user.invite_token_hash = hash_token(token)
     user.invite_expires_at = utcnow() + timedelta(days=INVITE_VALID_DAYS)
+    if user.id is None:
+        db.session.flush()  # the recipe names the account by id
     try:
-        queue_email("staff_invite", user.email, staff=user, inviter=inviter,
-                    invite_url=external_url("auth.accept_invite", token=token),
-                    valid_days=INVITE_VALID_DAYS)
+        return queue_email("staff_invite", user.email, staff=user, inviter=inviter,
+                           invite_url=external_url("auth.accept_invite", token=token),
+                           valid_days=INVITE_VALID_DAYS, recipe={"staff_id": user.id})
     except InvalidRecipient:
         db.session.rollback()
         raise StaffAccountError("Enter an email address in the correct format, "
                                 "like name@example.org", "email") from None
+
+
+@rebuilds("staff_invite")
+def _rebuild_invitation(recipe: dict, actor: StaffUser) -> OutgoingEmail:
+    """Sending an invitation again issues a new link; the old one stops working."""
+    user = db.session.get(StaffUser, recipe.get("staff_id"))
+    if user is None:
+        raise CannotRebuild("The account this invitation was for no longer exists.")
+    if not user.active:
+        raise CannotRebuild("This account is deactivated, so no invitation is sent. "
+                            "Reactivate it first.")
+    if user.password_hash is not None and not invitation_pending(user):
+        raise CannotRebuild(f"{user.name} has already accepted the invitation and set a "
+                            "password, so it is not sent again.")
+    try:
+        return _issue_invitation(user, actor)
+    except StaffAccountError as error:
+        raise CannotRebuild(str(error)) from None
 
 
 def create_staff(name: str, email: str, role: Role, inviter: StaffUser) -> StaffUser:
@@ -197,8 +219,8 @@ def create_staff(name: str, email: str, role: Role, inviter: StaffUser) -> Staff
         raise StaffAccountError("There is already an account with this email address", "email")
     user = StaffUser(name=name.strip(), email=email, role=role, active=True)
     db.session.add(user)
-    _issue_invitation(user, inviter)
     try:
+        _issue_invitation(user, inviter)  # flushes: a concurrent duplicate fails here or below
         db.session.commit()
     except IntegrityError:
         db.session.rollback()

@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete
+from sqlalchemy import delete, func, select, update
 
 from ..auth.models import StaffUser
 from ..extensions import db
-from ..notifications.services import external_url, queue_email
+from ..notifications.models import OutgoingEmail
+from ..notifications.rebuild import CannotRebuild, rebuilds
+from ..notifications.services import external_url, forget_emails, queue_email
 from ..timeutil import utcnow
 from .models import AccessibilityReport
 
@@ -20,14 +22,45 @@ def submit_report(description: str, where: str = "", name: str = "",
     report = AccessibilityReport(description=description, where=where, name=name, email=email)
     db.session.add(report)
     db.session.flush()
-    staff_url = external_url("feedback_staff.report_detail", report_id=report.id)
-    queue_email("staff_accessibility_report", current_app.config["STAFF_INBOX"], report=report,
-                staff_url=staff_url)
+    _staff_notice(report)
     if email:
-        queue_email("accessibility_report_received", email, report=report,
-                    statement_url=external_url("pages.accessibility"))
+        _acknowledgement(report)
     db.session.commit()
     return report
+
+
+def _staff_notice(report: AccessibilityReport) -> OutgoingEmail:
+    staff_url = external_url("feedback_staff.report_detail", report_id=report.id)
+    return queue_email("staff_accessibility_report", current_app.config["STAFF_INBOX"],
+                       report=report, staff_url=staff_url, report_id=report.id,
+                       recipe={"report_id": report.id})
+
+
+def _acknowledgement(report: AccessibilityReport) -> OutgoingEmail:
+    return queue_email("accessibility_report_received", report.email, report=report,
+                       statement_url=external_url("pages.accessibility"), report_id=report.id,
+                       recipe={"report_id": report.id})
+
+
+def _report_from(recipe: dict) -> AccessibilityReport:
+    report = db.session.get(AccessibilityReport, recipe.get("report_id"))
+    if report is None:
+        raise CannotRebuild("The accessibility report this message was about was deleted "
+                            "by the retention purge, so it cannot be built again.")
+    return report
+
+
+@rebuilds("staff_accessibility_report")
+def _rebuild_staff_notice(recipe: dict, actor) -> OutgoingEmail:
+    return _staff_notice(_report_from(recipe))
+
+
+@rebuilds("accessibility_report_received")
+def _rebuild_acknowledgement(recipe: dict, actor) -> OutgoingEmail:
+    report = _report_from(recipe)
+    if not report.email:
+        raise CannotRebuild("This report no longer has an email address to reply to.")
+    return _acknowledgement(report)
 
 
 class AlreadyResolved(Exception):
@@ -43,10 +76,40 @@ def resolve_report(report: AccessibilityReport, actor: StaffUser, resolution: st
     db.session.commit()
 
 
+def _delete_reports(*conditions) -> int:
+    """Delete the reports matching ``conditions`` and what their emails say about the
+    reporter (the acknowledgement went to their address, with their name)."""
+    ids = list(db.session.scalars(select(AccessibilityReport.id).where(*conditions)))
+    if not ids:
+        return 0
+    forget_emails(OutgoingEmail.report_id.in_(ids))
+    db.session.execute(update(OutgoingEmail).where(OutgoingEmail.report_id.in_(ids))
+                       .values(report_id=None).execution_options(synchronize_session=False))
+    deleted = db.session.execute(
+        delete(AccessibilityReport).where(AccessibilityReport.id.in_(ids))).rowcount
+    db.session.commit()
+    return deleted
+
+
 def purge_resolved_reports(now: datetime | None = None) -> int:
     """Delete reports resolved more than RETENTION_DAYS ago (they may mention health)."""
     cutoff = (now or utcnow()) - timedelta(days=current_app.config["RETENTION_DAYS"])
-    deleted = db.session.execute(
-        delete(AccessibilityReport).where(AccessibilityReport.resolved_at < cutoff)).rowcount
-    db.session.commit()
-    return deleted
+    return _delete_reports(AccessibilityReport.resolved_at < cutoff)
+
+
+def purge_unresolved_reports(now: datetime | None = None) -> int:
+    """Delete reports never resolved that came in over REPORT_RETENTION_DAYS ago."""
+    cutoff = (now or utcnow()) - timedelta(days=current_app.config["REPORT_RETENTION_DAYS"])
+    return _delete_reports(AccessibilityReport.resolved_at.is_(None),
+                           AccessibilityReport.created_at < cutoff)
+
+
+def reports_due(now: datetime | None = None) -> tuple[int, int]:
+    """How many (resolved, unresolved) reports the purge would delete now."""
+    now = now or utcnow()
+    resolved = now - timedelta(days=current_app.config["RETENTION_DAYS"])
+    unresolved = now - timedelta(days=current_app.config["REPORT_RETENTION_DAYS"])
+    count = select(func.count(AccessibilityReport.id))
+    return (db.session.scalar(count.where(AccessibilityReport.resolved_at < resolved)),
+            db.session.scalar(count.where(AccessibilityReport.resolved_at.is_(None),
+                                          AccessibilityReport.created_at < unresolved)))

@@ -5,12 +5,13 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
 from ..requests.models import str_enum
 from ..timeutil import UTCDateTime, utcnow
+from .sealing import seal, unseal
 
 
 class EmailStatus(enum.StrEnum):
@@ -18,6 +19,7 @@ class EmailStatus(enum.StrEnum):
     SENDING = "sending"  # claimed by a sender; reclaimed after a timeout if it died
     SENT = "sent"
     DEAD = "dead"  # gave up; shown to admins, who can retry it
+    REPLACED = "replaced"  # failed, then built again as a new row by an admin's retry
 
     @property
     def label(self) -> str:
@@ -26,6 +28,7 @@ class EmailStatus(enum.StrEnum):
             "sending": "Sending",
             "sent": "Sent",
             "dead": "Failed",
+            "replaced": "Failed, sent again as a new message",
         }[self.value]
 
 
@@ -38,13 +41,19 @@ class OutgoingEmail(db.Model):
     template: Mapped[str] = mapped_column(String(64))
     to_address: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(300))
-    body_text: Mapped[str] = mapped_column(Text)
-    body_html: Mapped[str] = mapped_column(Text)
+    # The bodies and the whole message as it will be sent (RFC 5322 bytes, built when queued,
+    # so the sender only hands it to SMTP and a redelivery is byte for byte the same), each
+    # sealed (see sealing.py): they carry live status and invitation links until sent. All
+    # three are cleared once the message is sent, or when the retention purge reaches it.
+    # sealed_mime None with a body present: the message is built at send time.
+    sealed_text: Mapped[bytes | None] = mapped_column(LargeBinary)
+    sealed_html: Mapped[bytes | None] = mapped_column(LargeBinary)
+    sealed_mime: Mapped[bytes | None] = mapped_column(LargeBinary)
     # Fixed when the row is written, so a resend after a crash is recognisably the same mail.
     message_id: Mapped[str] = mapped_column(String(200), unique=True)
-    # The whole message as sent (RFC 5322 bytes), built when queued: the sender only has to
-    # hand it to SMTP, and a resend is byte for byte the same. None: built at send time.
-    mime: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # What the message was built from (ids and other non-secret values, never a token), so an
+    # admin's "send again" can build it afresh after its content is gone. None: older rows.
+    recipe: Mapped[dict | None] = mapped_column(JSON)
     status: Mapped[EmailStatus] = mapped_column(str_enum(EmailStatus, 16), default=EmailStatus.PENDING)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -57,6 +66,40 @@ class OutgoingEmail(db.Model):
     request_id: Mapped[int | None] = mapped_column(
         ForeignKey("access_request.id", ondelete="SET NULL"), index=True
     )
+
+    # Set for the messages about an accessibility problem report (purged with the report).
+    report_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accessibility_report.id", ondelete="SET NULL"), index=True
+    )
+
+    @property
+    def body_text(self) -> str:
+        return unseal(self.sealed_text).decode() if self.sealed_text is not None else ""
+
+    @body_text.setter
+    def body_text(self, value: str) -> None:
+        self.sealed_text = seal(value.encode())
+
+    @property
+    def body_html(self) -> str:
+        return unseal(self.sealed_html).decode() if self.sealed_html is not None else ""
+
+    @body_html.setter
+    def body_html(self, value: str) -> None:
+        self.sealed_html = seal(value.encode())
+
+    @property
+    def mime(self) -> bytes | None:
+        return unseal(self.sealed_mime) if self.sealed_mime is not None else None
+
+    @mime.setter
+    def mime(self, value: bytes | None) -> None:
+        self.sealed_mime = seal(value) if value is not None else None
+
+    @property
+    def content_deleted(self) -> bool:
+        """True once the bodies are gone (sent, or purged); only the envelope is left."""
+        return self.sealed_text is None and self.sealed_mime is None
 
     def __repr__(self) -> str:
         return f"<OutgoingEmail {self.id} {self.template} {self.status.value}>"

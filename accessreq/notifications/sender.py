@@ -21,10 +21,13 @@ from sqlalchemy import bindparam, case, select, update
 from ..extensions import db
 from ..timeutil import utcnow
 from .models import EmailStatus, OutgoingEmail
+from .sealing import ContentUnreadable, unseal
 from .services import as_message
 
 MAX_BACKOFF_SECONDS = 2 * 3600
 INTERRUPTED = "The sender stopped before finishing this message; it was queued again."
+NO_CONTENT = ("The content of this message was deleted (by the retention purge) before it was "
+              "sent, so it cannot be sent.")
 
 # Answers about one message: the connection stays usable for the rest of the batch.
 _MESSAGE_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError,
@@ -137,11 +140,16 @@ def claim_due_emails(limit: int = 50, now: datetime | None = None) -> list[Outgo
 
 
 def _send(connection: Connection, envelope_from: str, row: OutgoingEmail,
-          mime: bytes | None) -> None:
-    """Hand one message to the SMTP server: the bytes built at queue time when there are."""
-    if mime is None:
+          sealed_mime: bytes | None) -> None:
+    """Hand one message to the SMTP server: the bytes built at queue time when there are,
+    unsealed only now, in memory."""
+    if sealed_mime is None:
+        if row.content_deleted:
+            raise ContentUnreadable(NO_CONTENT)
         connection.send(as_message(row))
-    elif connection.host is not None:  # None when sending is suppressed (TESTING)
+        return
+    mime = unseal(sealed_mime)
+    if connection.host is not None:  # None when sending is suppressed (TESTING)
         connection.host.sendmail(envelope_from, [row.to_address], mime)
 
 
@@ -161,11 +169,13 @@ def _record_failure(row: OutgoingEmail, error: str, permanent: bool, now: dateti
 
 
 # Built once: the sender's hot path reuses the compiled statement for every message.
+# A sent message keeps only its envelope (template, recipient, subject, ids, times): its
+# bodies and bytes, with the links they carry, are deleted in the same statement.
 _MARK_SENT = (
     update(OutgoingEmail).where(OutgoingEmail.id == bindparam("row_id"))
     .values(status=EmailStatus.SENT, sent_at=bindparam("sent_at"),
             attempts=OutgoingEmail.attempts + 1, last_error="", claim_token=None,
-            claimed_at=None)
+            claimed_at=None, sealed_text=None, sealed_html=None, sealed_mime=None)
     .execution_options(synchronize_session=False)
 )
 
@@ -199,7 +209,7 @@ def deliver(rows: list[OutgoingEmail], now: datetime | None = None) -> SendResul
     """
     result = SendResult()
     # Read what sending needs before the first commit expires the rows.
-    remaining = [(row, row.id, row.mime) for row in rows]
+    remaining = [(row, row.id, row.sealed_mime) for row in rows]
     envelope_from = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1]
     try:
         with _TimedConnection(current_app.extensions["mail"]) as connection:
@@ -207,6 +217,9 @@ def deliver(rows: list[OutgoingEmail], now: datetime | None = None) -> SendResul
                 row, row_id, mime = remaining[0]
                 try:
                     _send(connection, envelope_from, row, mime)
+                except ContentUnreadable as error:
+                    # No key opens it (or it was purged): failed for good, in plain words.
+                    result.dead += _record_failure(row, str(error), True, now or utcnow())
                 except (*_MESSAGE_ERRORS, BadHeaderError, ValueError) as error:
                     # About this message only (refused recipient, an address that cannot be
                     # written in a header): record it and carry on with the others.
@@ -241,7 +254,10 @@ def send_due_emails(batch_size: int = 50, now: datetime | None = None) -> SendRe
 
 
 def retry_dead_email(row: OutgoingEmail) -> None:
-    """An admin's retry: the row is due again with a fresh count of attempts."""
+    """Queue a failed row again as it is, with a fresh count of attempts.
+
+    Only for rows written before recipes existed; ``rebuild.send_again`` is the admin's path.
+    """
     row.status = EmailStatus.PENDING
     row.attempts = 0
     row.next_attempt_at = utcnow()

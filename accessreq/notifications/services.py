@@ -9,9 +9,10 @@ from urllib.parse import urlsplit
 
 from flask import current_app, render_template
 from flask_mail import Message
+from sqlalchemy import case, update
 
 from ..extensions import db
-from .models import OutgoingEmail
+from .models import EmailStatus, OutgoingEmail
 
 _WHITESPACE = re.compile(r"\s+")
 
@@ -60,13 +61,13 @@ def render_email(template: str, **context) -> tuple[str, str, str]:
     return subject, text, html
 
 
-def as_message(row: OutgoingEmail) -> Message:
-    """The Flask-Mail message for an outbox row."""
+def as_message(row: OutgoingEmail, text: str | None = None, html: str | None = None) -> Message:
+    """The Flask-Mail message for an outbox row (its bodies unsealed unless given)."""
     message = Message(
         subject=row.subject,
         recipients=[row.to_address],
-        body=row.body_text,
-        html=row.body_html,
+        body=row.body_text if text is None else text,
+        html=row.body_html if html is None else html,
         sender=current_app.config["MAIL_DEFAULT_SENDER"],
         # RFC 3834: tells auto-responders (out-of-office) not to answer.
         extra_headers={"Auto-Submitted": "auto-generated"},
@@ -75,10 +76,10 @@ def as_message(row: OutgoingEmail) -> Message:
     return message
 
 
-def _mime_bytes(row: OutgoingEmail) -> bytes | None:
+def _mime_bytes(row: OutgoingEmail, text: str, html: str) -> bytes | None:
     """The message as it will be sent; None when it cannot be built now (an address that
     cannot be written in a header), so the sender records that failure where admins see it."""
-    message = as_message(row)
+    message = as_message(row, text, html)
     if message.has_bad_headers():
         return None
     try:
@@ -87,18 +88,50 @@ def _mime_bytes(row: OutgoingEmail) -> bytes | None:
         return None
 
 
-def queue_email(template: str, to: str, *, request_id: int | None = None, **context) -> OutgoingEmail:
-    """Add a message to the outbox in the caller's transaction; it is sent after commit."""
+def queue_email(template: str, to: str, *, recipe: dict, request_id: int | None = None,
+                report_id: int | None = None, **context) -> OutgoingEmail:
+    """Add a message to the outbox in the caller's transaction; it is sent after commit.
+
+    ``recipe`` is what the message is built from: ids and plain values, never a token or a
+    link. With it, ``rebuild.send_again`` can build the message afresh once the sent copy's
+    content has been cleared (see the rebuilders registered per template).
+    """
     subject, text, html = render_email(template, **context)
     row = OutgoingEmail(
         template=template,
         to_address=_checked_address(to),
         subject=subject[:300],
-        body_text=text,
-        body_html=html,
         message_id=_message_id(),
+        recipe=recipe,
         request_id=request_id,
+        report_id=report_id,
     )
-    row.mime = _mime_bytes(row)
+    # Sealed at rest: the bodies carry live status and invitation links until sent.
+    row.body_text = text
+    row.body_html = html
+    row.mime = _mime_bytes(row, text, html)
     db.session.add(row)
     return row
+
+
+DELETED_ADDRESS = "deleted@deleted.invalid"
+PURGED_BEFORE_SENDING = "Deleted by the retention purge before it was sent."
+
+
+def forget_emails(*conditions) -> int:
+    """Delete what outbox rows matching ``conditions`` say about a person (the retention purge).
+
+    Content, recipient, subject and error text go (an SMTP refusal quotes the address); the
+    template, ids, status and times stay for the counts. A row still waiting is never sent.
+    Runs in the caller's transaction; returns how many rows were changed.
+    """
+    waiting = OutgoingEmail.status.in_([EmailStatus.PENDING.value, EmailStatus.SENDING.value])
+    return db.session.execute(
+        update(OutgoingEmail).where(*conditions)
+        .values(sealed_text=None, sealed_html=None, sealed_mime=None,
+                to_address=DELETED_ADDRESS, subject="[deleted]",
+                status=case((waiting, EmailStatus.DEAD.value), else_=OutgoingEmail.status),
+                last_error=case((waiting, PURGED_BEFORE_SENDING), else_=""),
+                claim_token=None, claimed_at=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount

@@ -6,13 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
 from sqlalchemy import func, select
 
 from ..auth.decorators import admin_required
 from ..extensions import db
 from .catcher import list_caught, read_caught
 from .models import EmailStatus, OutgoingEmail
-from .sender import retry_dead_email
+from .rebuild import CannotRebuild, send_again
 
 admin_bp = Blueprint("mail_admin", __name__, url_prefix="/admin/email")
 
@@ -29,7 +30,7 @@ def _status_counts() -> dict[EmailStatus, int]:
 
 def _rows(*statuses: EmailStatus, newest_first: bool) -> list[OutgoingEmail]:
     order = (OutgoingEmail.created_at.desc() if newest_first else OutgoingEmail.next_attempt_at,
-             OutgoingEmail.id)
+             OutgoingEmail.id.desc() if newest_first else OutgoingEmail.id)
     return list(db.session.scalars(select(OutgoingEmail).where(OutgoingEmail.status.in_(statuses))
                                    .order_by(*order).limit(LIST_LIMIT)))
 
@@ -46,19 +47,27 @@ def outbox():
         "notifications/outbox.html", counts=_status_counts(), limit=LIST_LIMIT,
         dead=_rows(EmailStatus.DEAD, newest_first=True),
         waiting=_rows(EmailStatus.PENDING, EmailStatus.SENDING, newest_first=False),
+        sent=_rows(EmailStatus.SENT, newest_first=True),
     )
 
 
 @admin_bp.post("/<int:email_id>/retry")
 @admin_required
 def retry(email_id: int):
+    """Retry a failed message or send a sent one again: built afresh, with new links."""
     row = db.get_or_404(OutgoingEmail, email_id)
-    if row.status != EmailStatus.DEAD:
-        flash("That message has not failed, so there is nothing to retry.", "info")
+    try:
+        new_row = send_again(row, current_user._get_current_object())
+    except CannotRebuild as error:
+        db.session.rollback()
+        flash(str(error), "info")
     else:
-        retry_dead_email(row)
         db.session.commit()
-        flash(f"The message “{row.subject}” will be sent again shortly.", "success")
+        if new_row is row:
+            flash(f"The message “{row.subject}” will be sent again shortly.", "success")
+        else:
+            flash(f"The message “{new_row.subject}” was built again, with new links, and "
+                  "will be sent shortly.", "success")
     return redirect(url_for("mail_admin.outbox"))
 
 

@@ -6,13 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, exists, select, update
+from sqlalchemy import delete, exists, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..events.models import AccommodationType, Event
 from ..extensions import db
 from ..notifications.models import OutgoingEmail
-from ..notifications.services import InvalidRecipient
+from ..notifications.services import InvalidRecipient, forget_emails
 from ..routing.services import route_request
 from ..security import hash_token, new_reference
 from ..timeutil import utcnow
@@ -212,11 +212,8 @@ def purge_expired(now: datetime | None = None, batch_size: int = 200) -> int:
             request.history.append(HistoryEntry(kind=HistoryKind.PURGED, at=now,
                                                 body="Personal and access details deleted"))
         db.session.execute(delete(StatusLink).where(StatusLink.request_id.in_(ids)))
-        db.session.execute(
-            update(OutgoingEmail).where(OutgoingEmail.request_id.in_(ids))
-            .values(body_text="[deleted]", body_html="[deleted]", mime=None,
-                    to_address="deleted@deleted.invalid")
-            .execution_options(synchronize_session=False)
-        )
+        # Every email about the request: bodies, recipient, subject and any SMTP error
+        # (a refusal quotes the address). All attendee mail carries the request's id.
+        forget_emails(OutgoingEmail.request_id.in_(ids))
         db.session.commit()
         purged += len(batch)

@@ -132,6 +132,10 @@ def outbox(w: World) -> None:
     failed.status = EmailStatus.DEAD
     failed.attempts = 8
     failed.last_error = "550 5.1.1 mailbox unavailable"
+    # The other one was sent: listed with "Send again", its content deleted.
+    sent = db.session.scalars(select(OutgoingEmail).where(OutgoingEmail.id != failed.id)).first()
+    sent.status, sent.sent_at = EmailStatus.SENT, failed.created_at
+    sent.sealed_text = sent.sealed_html = sent.sealed_mime = None
     db.session.commit()
 
 

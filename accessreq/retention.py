@@ -1,0 +1,51 @@
+"""The retention purge: one entry point for every copy of personal data that outlives its use.
+
+``flask requests purge`` calls it. Requests lose their personal and access details
+RETENTION_DAYS after their event ends, with everything their emails kept (bodies, recipient,
+subject, SMTP errors); accessibility reports are deleted RETENTION_DAYS after they were resolved,
+or REPORT_RETENTION_DAYS after they came in if nobody resolved them, with their emails' copies.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from .extensions import db
+from .timeutil import utcnow
+
+
+@dataclass
+class PurgeCounts:
+    requests: int = 0
+    resolved_reports: int = 0
+    unresolved_reports: int = 0
+
+
+def due_for_purge(now: datetime | None = None) -> PurgeCounts:
+    """What a purge at ``now`` would delete."""
+    from .events.models import Event
+    from .feedback.services import reports_due
+    from .requests.models import AccessRequest
+
+    now = now or utcnow()
+    cutoff = now - timedelta(days=current_app.config["RETENTION_DAYS"])
+    requests = db.session.scalar(
+        select(func.count(AccessRequest.id)).join(Event)
+        .where(Event.ends_at < cutoff, AccessRequest.purged_at.is_(None)))
+    resolved, unresolved = reports_due(now)
+    return PurgeCounts(requests, resolved, unresolved)
+
+
+def purge_everything(now: datetime | None = None, batch_size: int = 200) -> PurgeCounts:
+    """Run every part of the purge (each commits its own batches)."""
+    from .feedback.services import purge_resolved_reports, purge_unresolved_reports
+    from .requests.services import purge_expired
+
+    now = now or utcnow()
+    return PurgeCounts(requests=purge_expired(now, batch_size=batch_size),
+                       resolved_reports=purge_resolved_reports(now),
+                       unresolved_reports=purge_unresolved_reports(now))
