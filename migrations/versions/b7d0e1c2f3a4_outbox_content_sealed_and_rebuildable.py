@@ -5,7 +5,7 @@ running app's SECRET_KEY; sent rows lose their content. Older rows get a recipe 
 be worked out from what they already name (a request, a report, a staff address).
 
 Revision ID: b7d0e1c2f3a4
-Revises: 88beb8a9ebc6
+Revises: a8c3e55109b1
 Create Date: 2026-11-30 20:00:00
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b7d0e1c2f3a4'
-down_revision = '88beb8a9ebc6'
+down_revision = 'a8c3e55109b1'
 branch_labels = None
 depends_on = None
 
