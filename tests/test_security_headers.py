@@ -18,6 +18,7 @@ from accessreq.routing.models import Organisation, Team
 from accessreq.routing.services import save_rule
 from accessreq.security import hash_token
 from accessreq.timeutil import utcnow
+from conftest import staff_session
 
 INVITE_TOKEN = "headers-test-invitation-token-0123456789abcdef"
 CAUGHT_ID = "1700000000000000000-abcdef12"
@@ -112,8 +113,7 @@ def site(app, make_request, make_staff):
 
 def _sign_in(client, user) -> None:
     with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
-        session["_fresh"] = True
+        session.update(staff_session(user))
 
 
 def assert_security_headers(response, endpoint: str, signed_in: bool, secure: bool = False):
