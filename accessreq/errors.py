@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from .extensions import db
+from .observability import route_pattern
 
 MESSAGES = {
     400: ("Sorry, we could not understand that request",
@@ -43,6 +45,16 @@ def register(app: Flask) -> None:
         if error.code is None or error.code < 400:
             return error
         return render_error(error.code)
+
+    @app.errorhandler(DataError)
+    def data_error(error: DataError):
+        # A value the database refuses (NUL in text, a number out of range) that no form check
+        # caught: the person sent something odd, it is not our failure. Logged by route only.
+        db.session.rollback()
+        rule = route_pattern()
+        current_app.logger.warning(f"Database refused a value on {rule} [{request.method}]",
+                                   extra={"method": request.method, "route": rule})
+        return render_error(400)
 
     @app.errorhandler(InternalServerError)
     def server_error(error):
