@@ -19,25 +19,27 @@ from __future__ import annotations
 import os
 
 from hypothesis import HealthCheck, settings
-from inputs import STATS
+
+from .inputs import STATS
 
 PROPERTY_TESTS = 11  # the @given tests in this folder; the totals below assume it
 EXAMPLES_PER_TEST = {"ci": 200, "fuzz": 1000}
 
+# too_slow and data_too_large: the ~100 kB values are meant, and slow to build and send.
 for _name, _count in EXAMPLES_PER_TEST.items():
     settings.register_profile(
         _name, max_examples=_count, deadline=None, derandomize=False, print_blob=True,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                HealthCheck.data_too_large])
 # Loaded here, before the test modules import (and @given reads the default settings).
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
+settings.load_profile(PROFILE)
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
     if not STATS:
         return
-    profile = settings._current_profile  # noqa: SLF001 (the name of the loaded profile)
     terminalreporter.section("property-based bad input")
     terminalreporter.write_line(
-        f"profile {profile}: {STATS['examples']} examples run, responses "
+        f"profile {PROFILE}: {STATS['examples']} examples run, responses "
         f"2xx {STATS['2xx']}, 3xx {STATS['3xx']}, 4xx {STATS['4xx']}, 5xx {STATS['5xx']}")

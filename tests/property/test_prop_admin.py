@@ -7,7 +7,7 @@ import pytest
 from flask import g
 from hypothesis import given
 from hypothesis import strategies as st
-from inputs import TEXT, send
+from .inputs import TEXT, send
 from sqlalchemy import select
 
 from accessreq.auth.models import Role, StaffUser

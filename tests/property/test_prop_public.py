@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
-from inputs import (SHORT_TEXT, TEXT, as_received, kept_multi_line, multi_line_ok, send,
+from .inputs import (SHORT_TEXT, TEXT, as_received, kept_multi_line, multi_line_ok, send,
                     shows_again, single_line_ok, stored_multi_line)
 from sqlalchemy import select
 

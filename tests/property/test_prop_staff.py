@@ -9,7 +9,7 @@ import pytest
 from flask import g
 from hypothesis import given
 from hypothesis import strategies as st
-from inputs import SHORT_TEXT, TEXT, as_received, kept_multi_line, multi_line_ok, send, shows_again
+from .inputs import SHORT_TEXT, TEXT, as_received, kept_multi_line, multi_line_ok, send, shows_again
 from sqlalchemy import select
 
 from accessreq.auth.models import Role
