@@ -1,6 +1,7 @@
 # Developer commands. Needs only Python 3.11+, pip and make (npm for the browser tests).
 #   make run    start the app with demo data, a mail catcher and the outbox sender
 #   make test   run every test (browser tests too when Chromium is installed)
+#   make fuzz   the property-based bad-input tests with 10,000 examples (prints the count)
 
 PYTHON ?= python3
 VENV := .venv
@@ -10,7 +11,7 @@ FLASK := $(BIN)/flask --app accessreq
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: run test test-fast test-browser test-production venv .venv node-deps clean
+.PHONY: run test test-fast test-browser test-production fuzz venv .venv node-deps clean
 
 venv .venv: $(STAMP)
 
@@ -42,6 +43,11 @@ test-browser: $(STAMP) node-deps
 # The service as deployed: nginx with TLS, two gunicorn workers, the sender, JSON logs.
 test-production: $(STAMP) node-deps
 	$(BIN)/pytest -m production $(PYTEST_ARGS)
+
+# tests/property with the "fuzz" profile (tests/property/conftest.py): 10,000 examples in all;
+# the summary at the end gives the examples run and the responses by class (5xx must be 0).
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest tests/property -q $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache test-artifacts

@@ -104,7 +104,9 @@ def from_environment() -> dict:
         "LOGIN_MAX_FAILURES": _int("LOGIN_MAX_FAILURES", 5),
         "LOGIN_LOCKOUT_MINUTES": _int("LOGIN_LOCKOUT_MINUTES", 15),
         "QUEUE_PAGE_SIZE": _int("QUEUE_PAGE_SIZE", 25),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # hide_parameters: bound values (names, emails, messages) never appear in exception
+        # text, so never in a log.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         # Rate-limit counters: memory:// for one process, redis://host:6379 for several.
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         # Names this installation's counters, for when several share one Redis.

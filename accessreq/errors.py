@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Flask, g, render_template, request
+from flask import Flask, current_app, g, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import (DBAPIError, InterfaceError, OperationalError, SQLAlchemyError,
-                            TimeoutError as PoolTimeoutError)
+from sqlalchemy.exc import (DataError, DBAPIError, InterfaceError, OperationalError,
+                            SQLAlchemyError, TimeoutError as PoolTimeoutError)
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from .extensions import db, login_manager
+from .observability import route_pattern
 
 # Seconds a client (or a load balancer) is asked to wait while the database is away.
 RETRY_AFTER_SECONDS = 60
@@ -68,7 +69,7 @@ def _forget_failed_transaction() -> None:
 
 
 def _database_unavailable(app: Flask, error: Exception):
-    route = request.url_rule.rule if request.url_rule else "(no route)"
+    route = route_pattern()
     # The class name only: the message of a database error can quote the SQL and its values.
     reason = type(getattr(error, "orig", None) or error).__name__
     app.logger.warning("Database unavailable (%s) during %s %s", reason, request.method, route)
@@ -103,6 +104,16 @@ def register(app: Flask) -> None:
         if not _database_is_away(error):
             raise error  # a real bug (a constraint, bad SQL): the usual 500 path logs it
         return _database_unavailable(app, error)
+
+    @app.errorhandler(DataError)
+    def data_error(error: DataError):
+        # A value the database refuses (NUL in text, a number out of range) that no form check
+        # caught: the person sent something odd, it is not our failure. Logged by route only.
+        db.session.rollback()
+        rule = route_pattern()
+        current_app.logger.warning(f"Database refused a value on {rule} [{request.method}]",
+                                   extra={"method": request.method, "route": rule})
+        return render_error(400)
 
     @app.errorhandler(InternalServerError)
     def server_error(error):

@@ -1,9 +1,12 @@
-"""Form pieces every feature uses: option lists and the checkbox-group field."""
+"""Form pieces every feature uses: the base form classes (with the guard against control
+characters in free text), option lists and the checkbox-group field."""
 
 from __future__ import annotations
 
-from wtforms import SelectChoice, SelectMultipleField
-from wtforms.validators import StopValidation
+from flask_wtf import FlaskForm
+from wtforms import (Form, HiddenField, SelectChoice, SelectMultipleField, StringField,
+                     TextAreaField)
+from wtforms.validators import StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 
@@ -24,3 +27,108 @@ class MultiCheckboxField(SelectMultipleField):
             # Keep the "choose from the list" message; "choose at least one" would mislead.
             raise StopValidation()
         super().pre_validate(form)
+
+
+# --- free text: control characters -------------------------------------------------------------
+#
+# Every StringField (and so EmailField, TelField, SearchField, PasswordField) and TextAreaField of
+# every form is guarded here, through the forms' Meta, so a new form cannot forget it. Control
+# characters are never meant (they come from copy and paste, or from someone probing), some break
+# emails and logs, and PostgreSQL refuses NUL outright. They are taken out of the value at once
+# (so nothing can reach the database or be echoed back) and the field says so, keeping the rest
+# of what the person typed. Legitimate Unicode stays: right-to-left marks and isolates, zero-width
+# joiners in emoji, combining marks and every script are letters or format characters, not
+# controls.
+
+# Line breaks a single-line field turns into a space (so "Ann<TAB>Lee" reads "Ann Lee").
+_SINGLE_LINE_BREAKS = frozenset("\t\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+_KEPT_IN_MULTI_LINE = frozenset("\t\n")
+
+
+def _is_control(char: str) -> bool:
+    """C0 and C1 controls and DEL (Unicode "Cc"), and lone surrogates ("Cs"), which cannot even
+    be written as UTF-8."""
+    code = ord(char)
+    return code < 0x20 or 0x7F <= code <= 0x9F or 0xD800 <= code <= 0xDFFF
+
+
+def clean_single_line(value: str) -> str:
+    """``value`` with line breaks and tabs turned into spaces and other controls removed."""
+    return "".join(" " if c in _SINGLE_LINE_BREAKS else c for c in value
+                   if c in _SINGLE_LINE_BREAKS or not _is_control(c))
+
+
+def normalise_newlines(value: str) -> str:
+    """CRLF (what browsers send for a textarea) and a lone CR become LF."""
+    return value.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def clean_multi_line(value: str) -> str:
+    """``value`` with CRLF made LF and every control except newline and tab removed."""
+    return "".join(c for c in normalise_newlines(value)
+                   if c in _KEPT_IN_MULTI_LINE or not _is_control(c))
+
+
+def has_control_characters(value: str | None, multi_line: bool = False) -> bool:
+    if not isinstance(value, str):
+        return False
+    return (clean_multi_line(value) != normalise_newlines(value) if multi_line
+            else clean_single_line(value) != value)
+
+
+class _TextGuard:
+    """The filter and validator pair one bound text field gets: the filter cleans the value and
+    remembers whether it had to; the validator then explains it beside the field."""
+
+    def __init__(self, multi_line: bool, explain: bool) -> None:
+        self.multi_line = multi_line
+        self.explain = explain
+        self.removed = False
+
+    def clean(self, value):
+        if not isinstance(value, str):
+            return value
+        cleaned = clean_multi_line(value) if self.multi_line else clean_single_line(value)
+        self.removed = cleaned != (normalise_newlines(value) if self.multi_line else value)
+        return cleaned
+
+    def check(self, form, field) -> None:
+        if self.removed and self.explain:
+            label = field.label.text if field.label else "This field"
+            if self.multi_line:
+                raise ValidationError(
+                    f"{label} had hidden control characters in it, which we cannot store. We "
+                    "have taken them out: check the text and send it again.")
+            raise ValidationError(
+                f"{label} must be on one line, without tabs or hidden control characters. We "
+                "have taken them out: check the text and send it again.")
+
+
+class SafeTextMeta:
+    """Form Meta mixin: guards every text field as it is bound to a form."""
+
+    def bind_field(self, form, unbound_field, options):
+        field = super().bind_field(form, unbound_field, options)
+        if isinstance(field, StringField):
+            # Hidden fields (CSRF token, version) are cleaned but explained nowhere: nobody typed
+            # them, and a damaged one is refused by its own check.
+            guard = _TextGuard(multi_line=isinstance(field, TextAreaField),
+                               explain=not isinstance(field, HiddenField))
+            field.filters = (guard.clean, *field.filters)
+            # Last, so the field's own message ("Enter your name") comes first.
+            field.validators = [*field.validators, guard.check]
+        return field
+
+
+class AppForm(FlaskForm):
+    """The base of every POST form: Flask-WTF's CSRF protection plus the text guard."""
+
+    class Meta(SafeTextMeta):
+        pass
+
+
+class QueryForm(Form):
+    """The base of every GET form (filters, previews): no CSRF token, the same text guard."""
+
+    class Meta(SafeTextMeta):
+        pass

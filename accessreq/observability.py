@@ -9,6 +9,7 @@ import re
 import sys
 import time
 import uuid
+from functools import partial
 
 from flask import Flask, g, request
 
@@ -55,8 +56,20 @@ def configure_logging(app: Flask) -> None:
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
 
+def route_pattern() -> str:
+    """The matched rule, e.g. ``/r/<token>/message``: never the path, which may hold a token."""
+    return request.url_rule.rule if request.url_rule else "(no route)"
+
+
+def _log_exception(app: Flask, exc_info) -> None:
+    """Replaces Flask's "Exception on <path> [METHOD]", which would log the status token."""
+    app.logger.error(f"Exception on {route_pattern()} [{request.method}]", exc_info=exc_info,
+                     extra={"method": request.method, "route": route_pattern()})
+
+
 def register(app: Flask) -> None:
     configure_logging(app)
+    app.log_exception = partial(_log_exception, app)
     access_log = app.logger.getChild("access")
 
     @app.before_request
@@ -73,7 +86,7 @@ def register(app: Flask) -> None:
                 "request_id": g.get("request_id"),
                 "method": request.method,
                 # The rule, e.g. /r/<token>, never the token itself.
-                "route": request.url_rule.rule if request.url_rule else "(no route)",
+                "route": route_pattern(),
                 "status": response.status_code,
                 "duration_ms": round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 1),
             })

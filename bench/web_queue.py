@@ -5,7 +5,7 @@
 Loads data incrementally with `flask bench load` (progress bar), serves the app with the
 project's gunicorn settings, measures the signed-in queue page with wrk, and counts SQL
 statements per page in-process. Targets: latency at the largest size ≤ 1.3× latency at the
-smallest; ≤ 6 statements per page.
+smallest; ≤ 7 statements per page (six reads and the access-log INSERT for the rows shown).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.support import (PYTHON, ROOT, Browser, app_env, flask, fresh_database,  # noqa: E402
                            gunicorn, postgres_available, record, wrk)
 
-LATENCY_TARGET, STATEMENT_TARGET = 1.3, 6
+LATENCY_TARGET, STATEMENT_TARGET = 1.3, 7
 EMAIL, PASSWORD = "bench-staff@example.org", "bench-password-123"
 
 

@@ -363,5 +363,6 @@ def test_the_page_costs_the_same_number_of_statements_for_3_or_30_rows(
     many, shown = measure()
     assert shown == 30
     assert few == many
-    # The production target (bench/README.md): at most six statements for the whole page.
-    assert many <= 6, many
+    # The production target (bench/README.md): at most seven statements for the whole page
+    # (six until issue 8; the seventh is the one INSERT logging who saw the rows).
+    assert many <= 7, many

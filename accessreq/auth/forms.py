@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, RadioField, StringField
 from wtforms.validators import Email, EqualTo, InputRequired, Length, ValidationError
 
-from ..forms import options
+from ..forms import AppForm, options
 from .models import Role
 from .services import MIN_PASSWORD_LENGTH, PasswordPolicyError, check_password_policy
 
@@ -17,7 +16,7 @@ ROLE_CHOICES = options([
 ])
 
 
-class LoginForm(FlaskForm):
+class LoginForm(AppForm):
     # Not validated as an address here: a sign-in form only says "correct" or "not correct".
     email = EmailField("Email address", render_kw={"spellcheck": "false"}, validators=[
         InputRequired("Enter your email address"),
@@ -27,7 +26,7 @@ class LoginForm(FlaskForm):
         Length(max=256, message="Enter a correct email address and password")])
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(AppForm):
     password = PasswordField(
         "Create a password",
         description=f"Use at least {MIN_PASSWORD_LENGTH} characters. A few unrelated words "
@@ -58,7 +57,7 @@ def _role_field():
                       validators=[InputRequired("Choose a role")])
 
 
-class NewStaffForm(FlaskForm):
+class NewStaffForm(AppForm):
     name = _name_field()
     email = EmailField(
         "Email address",
@@ -70,7 +69,7 @@ class NewStaffForm(FlaskForm):
     role = _role_field()
 
 
-class EditStaffForm(FlaskForm):
+class EditStaffForm(AppForm):
     name = _name_field()
     role = _role_field()
     active = BooleanField(

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField,
                      TimeField)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import TextInput
 
-from ..forms import MultiCheckboxField, options
+from ..forms import AppForm, MultiCheckboxField, options
 from .services import DEFAULT_TIMEZONE, NonexistentLocalTime, local_to_utc, timezone_names
 
 
@@ -31,7 +30,7 @@ def _time(label: str, required: str | None, invalid: str) -> TimeField:
                      invalid_value_message=invalid, description=TIME_HINT)
 
 
-class EventForm(FlaskForm):
+class EventForm(AppForm):
     title = StringField("Event title", validators=[
         InputRequired("Enter the event title"),
         Length(max=200, message="Event title must be 200 characters or fewer")])
@@ -125,7 +124,7 @@ class EventForm(FlaskForm):
         return valid
 
 
-class AccommodationTypeForm(FlaskForm):
+class AccommodationTypeForm(AppForm):
     name = StringField("Name", validators=[
         InputRequired("Enter a name"),
         Length(max=120, message="Name must be 120 characters or fewer")])
@@ -157,7 +156,7 @@ class AccommodationTypeForm(FlaskForm):
                     "requests refer to them.")
 
 
-class ToggleRequestsForm(FlaskForm):
+class ToggleRequestsForm(AppForm):
     """Open (``1``) or close (``0``) an event for requests; explicit so a double submit is harmless."""
 
     open = SelectField(choices=options([("1", "Open"), ("0", "Closed")]),

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
+
+from ..forms import AppForm
 
 
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-class ReportForm(FlaskForm):
+class ReportForm(AppForm):
     description = TextAreaField(
         "What went wrong?", filters=[_strip],
         description="For example, a button you could not reach with the keyboard, or something "
@@ -33,7 +34,7 @@ class ReportForm(FlaskForm):
                           allow_smtputf8=False)])
 
 
-class ResolveForm(FlaskForm):
+class ResolveForm(AppForm):
     resolution = TextAreaField(
         "What was done", filters=[_strip],
         description="For the team's record; it is not sent to the person who reported.",

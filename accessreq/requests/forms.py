@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import re
 
-from flask_wtf import FlaskForm
 from wtforms import (BooleanField, EmailField, RadioField, SelectChoice, StringField, TelField, TextAreaField)
 from wtforms.validators import (DataRequired, Email, Length, Optional, StopValidation,
                                 ValidationError)
 
 from ..events.models import Event
-from ..forms import MultiCheckboxField
+from ..forms import AppForm, MultiCheckboxField
 from .models import ContactChannel
 
 NAME_MAX = 200  # AccessRequest.contact_name / attendee_name
@@ -61,7 +60,7 @@ class OnlyIfChosen:
             raise StopValidation()
 
 
-class RequestFormBase(FlaskForm):
+class RequestFormBase(AppForm):
     """Cross-field rules; the fields themselves are added by ``request_form_for``."""
 
     def validate_contact_phone(self, field) -> None:
@@ -163,7 +162,7 @@ def request_form_for(event: Event, retention_days: int, **kwargs) -> RequestForm
     return form_class(**kwargs)
 
 
-class MessageForm(FlaskForm):
+class MessageForm(AppForm):
     """The attendee adds a message or more details on their status page."""
 
     body = TextAreaField(
@@ -173,7 +172,7 @@ class MessageForm(FlaskForm):
         validators=[DataRequired("Write your message"), too_long(MESSAGE_MAX, "Your message")])
 
 
-class CancelForm(FlaskForm):
+class CancelForm(AppForm):
     reason = TextAreaField(
         "Why are you cancelling?", filters=[_strip],
         description="This helps the team plan. You do not have to say.",

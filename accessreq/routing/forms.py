@@ -5,11 +5,10 @@ Choices come from the database, so views fill them in; an empty value means "any
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, Form, SelectField, StringField
+from wtforms import BooleanField, EmailField, SelectField, StringField
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
-from ..forms import MultiCheckboxField
+from ..forms import AppForm, MultiCheckboxField, QueryForm
 
 
 def _in_choices(field, message: str) -> None:
@@ -24,11 +23,11 @@ def _name(label: str, what: str) -> StringField:
         Length(max=200, message=f"The {what}’s name must be 200 characters or fewer")])
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(AppForm):
     name = _name("Organisation name", "organisation")
 
 
-class TeamForm(FlaskForm):
+class TeamForm(AppForm):
     organisation = SelectField("Organisation", validate_choice=False,
                                validators=[InputRequired("Choose the team’s organisation")])
     name = _name("Team name", "team")
@@ -48,7 +47,7 @@ class TeamForm(FlaskForm):
         _in_choices(field, "Choose the team’s organisation from the list")
 
 
-class RuleForm(FlaskForm):
+class RuleForm(AppForm):
     team = SelectField("Send to team", validate_choice=False,
                        validators=[InputRequired("Choose the team the rule sends requests to")])
     organisation = SelectField("Host organisation", validate_choice=False,
@@ -73,7 +72,7 @@ class RuleForm(FlaskForm):
         _in_choices(field, "Choose an event from the list")
 
 
-class PreviewForm(Form):
+class PreviewForm(QueryForm):
     """A GET form: asking where a request would go saves nothing, so it needs no CSRF token."""
 
     event = SelectField("Event", validate_choice=False,

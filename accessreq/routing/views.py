@@ -4,11 +4,11 @@ preview that says where a request would go without saving anything."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_wtf import FlaskForm
 
 from ..auth.decorators import admin_required
 from ..events.models import AccommodationType, Event
 from ..extensions import db
+from ..forms import AppForm
 from ..timeutil import format_date
 from ..triage.forms import options
 from . import queries, services
@@ -155,7 +155,7 @@ def _save_rule(rule: RoutingRule | None, form: RuleForm) -> RoutingRule:
 @admin_required
 def rules():
     return render_template("admin/rules.html", rules=services.ordered_rules(),
-                           has_teams=bool(queries.teams()), action_form=FlaskForm())
+                           has_teams=bool(queries.teams()), action_form=AppForm())
 
 
 @admin_bp.route("/routing/new", methods=["GET", "POST"])
@@ -186,7 +186,7 @@ def edit_rule(rule_id: int):
 def move_rule(rule_id: int):
     rule = db.get_or_404(RoutingRule, rule_id)
     direction = {"up": -1, "down": +1}.get(request.form.get("direction", ""))
-    if direction is None or not FlaskForm().validate_on_submit():
+    if direction is None or not AppForm().validate_on_submit():
         abort(400)
     if services.move_rule(rule, direction):
         flash(f"Moved the rule for {rule.team.name} {request.form['direction']}.", "success")
@@ -197,7 +197,7 @@ def move_rule(rule_id: int):
 @admin_required
 def delete_rule(rule_id: int):
     rule = db.get_or_404(RoutingRule, rule_id)
-    if not FlaskForm().validate_on_submit():
+    if not AppForm().validate_on_submit():
         abort(400)
     team = rule.team.name
     services.delete_rule(rule)

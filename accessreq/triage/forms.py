@@ -6,27 +6,18 @@ action form carries the request's ``version`` so a change based on an old page i
 
 from __future__ import annotations
 
-import re
-
-from flask_wtf import FlaskForm
-from wtforms import Form, HiddenField, SearchField, SelectField, TextAreaField
+from wtforms import HiddenField, SearchField, SelectField, TextAreaField
 from wtforms.validators import (DataRequired, InputRequired, Length, Optional,
                                 ValidationError)
 
-from ..forms import options
+from ..forms import AppForm, QueryForm, options
 from ..requests.states import MESSAGE_REQUIRED, RequestStatus
 from .queries import SEARCH_MAX_LENGTH
 
 MESSAGE_MAX_LENGTH = 5000
-# Control characters other than tab and newlines: never meant, and PostgreSQL refuses NUL.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-def clean_text(value: str | None) -> str | None:
-    return _CONTROL.sub("", value) if isinstance(value, str) else value
-
-
-class QueueFilterForm(Form):
+class QueueFilterForm(QueryForm):
     """The queue's GET filters. Only displays what ``QueueFilters`` parsed; never refuses input."""
 
     team = SelectField("Team", validate_choice=False,
@@ -49,7 +40,7 @@ def _in_choices(field, message: str) -> None:
         raise ValidationError(message)
 
 
-class _ActionForm(FlaskForm):
+class _ActionForm(AppForm):
     # The request version the page showed; compared by the service (optimistic locking).
     version = HiddenField()
 
@@ -72,7 +63,6 @@ class StatusForm(_ActionForm):
         "Needed when you ask for information, or when something is only partly arranged or "
         "cannot be arranged: say what is needed, or what you can offer instead.",
         render_kw={"rows": 5},
-        filters=[clean_text],
     )
 
     def validate_status(self, field) -> None:
@@ -98,7 +88,6 @@ class ReplyForm(_ActionForm):
                            message=f"Keep the message under {MESSAGE_MAX_LENGTH} characters.")],
         description="Emailed to the attendee and shown on their status page.",
         render_kw={"rows": 5},
-        filters=[clean_text],
     )
 
 
@@ -111,7 +100,6 @@ class MoveForm(_ActionForm):
                     Length(max=1000, message="Keep the reason under 1000 characters.")],
         description="Kept in the history for both teams; the attendee does not see it.",
         render_kw={"rows": 3},
-        filters=[clean_text],
     )
 
     def validate_team(self, field) -> None:
@@ -126,7 +114,6 @@ class NoteForm(_ActionForm):
                            message=f"Keep the note under {MESSAGE_MAX_LENGTH} characters.")],
         description="Only staff see notes; they are never shown or emailed to the attendee.",
         render_kw={"rows": 4},
-        filters=[clean_text],
     )
 
 

@@ -310,8 +310,10 @@ def request_for_page(request_id: int) -> AccessRequest | None:
 
 
 def recent_views(request_id: int, limit: int = 20) -> list[AccessLogEntry]:
-    """Who opened this request, newest first."""
+    """Who opened this request's page, newest first (sightings in the queue are logged too, but
+    listing them here would crowd out who actually read it)."""
     return list(db.session.scalars(
-        select(AccessLogEntry).where(AccessLogEntry.request_id == request_id)
+        select(AccessLogEntry).where(AccessLogEntry.request_id == request_id,
+                                     AccessLogEntry.action == "view")
         .options(joinedload(AccessLogEntry.staff))
         .order_by(AccessLogEntry.at.desc(), AccessLogEntry.id.desc()).limit(limit)))

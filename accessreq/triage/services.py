@@ -6,6 +6,7 @@ version is refused (``StaleRequestError``) so nobody overwrites a colleague's wo
 
 from __future__ import annotations
 
+from sqlalchemy import insert
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..auth.models import StaffUser
@@ -50,10 +51,28 @@ def _save_change(request: AccessRequest, entry: HistoryEntry, **changes) -> None
     _flush_or_stale()
 
 
+# access_log.action values: the request's own page, or a row of the staff queue (name, event,
+# accommodations asked for).
+VIEW_PAGE = "view"
+VIEW_QUEUE = "queue"
+
+
 def record_view(request: AccessRequest, staff: StaffUser) -> None:
     """Log that ``staff`` saw this request's details (health data: who looked is kept)."""
-    db.session.add(AccessLogEntry(staff_id=staff.id, request_id=request.id, action="view",
+    db.session.add(AccessLogEntry(staff_id=staff.id, request_id=request.id, action=VIEW_PAGE,
                                   at=utcnow()))
+    db.session.commit()
+
+
+def record_queue_view(request_ids: list[int], staff_id: int) -> None:
+    """Log that ``staff_id`` saw these requests as rows of the queue: one INSERT for the whole
+    page (an executemany), so the page's statement count does not grow with its rows."""
+    if not request_ids:
+        return
+    now = utcnow()
+    db.session.execute(insert(AccessLogEntry), [
+        {"staff_id": staff_id, "request_id": request_id, "action": VIEW_QUEUE, "at": now}
+        for request_id in request_ids])
     db.session.commit()
 
 

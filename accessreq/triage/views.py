@@ -74,8 +74,12 @@ def queue():
     form.team.choices = options(_team_choices(page))
     status_links = [(queries.STATUS_OPEN, "Open"), (queries.STATUS_ALL, "All")] + [
         (s.value, s.label) for s in RequestStatus]
-    return render_template("triage/queue.html", page=page, filters=filters, filter_form=form,
+    html = render_template("triage/queue.html", page=page, filters=filters, filter_form=form,
                            status_links=status_links, scope_label=_scope_label(page))
+    # The rows show names and what was asked for: log who saw them. After rendering, so the
+    # commit does not expire what the template reads.
+    services.record_queue_view([row.id for row in page.rows], _me().id)
+    return html
 
 
 def _team_choices(page: queries.QueuePage) -> list[tuple[str, str]]:
@@ -141,12 +145,17 @@ def _render_detail(request_id: int, failed: tuple[str, Form] | None = None,
         forms["assign"].assignee.data = _current_assignee_choice(access_request)
     if stale_message and failed:
         forms[failed[0]].version.data = str(access_request.version)
-    return render_template(
+    html = render_template(
         "triage/detail.html", req=access_request, forms=forms, now=utcnow(),
         failed_form=failed[1] if failed else None, stale_message=stale_message,
         failed_field_id=getattr(failed[1], MAIN_FIELD[failed[0]]).id if failed else None,
         page_has_errors=failed is not None, views=queries.recent_views(request_id),
-    ), code
+    )
+    if failed:
+        # A refused action shows the whole page again: that is a view too (``detail`` logs
+        # its own before rendering, so the list includes it).
+        services.record_view(access_request, _me())
+    return html, code
 
 
 def _visible_or_404(request_id: int) -> AccessRequest:
