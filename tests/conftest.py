@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -277,3 +278,33 @@ def count_statements():
         yield statements
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
+
+
+# --- one Chromium for the whole run (browser tests and the production lane) ---------------
+# Playwright's sync API allows one instance per thread, so the fixture lives here, once.
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+def chromium_executable() -> str:
+    path = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
+    if not Path(path).is_file():
+        reason = (f"Chromium not found at {path}: install it (apt-get install -y chromium) "
+                  "or set CHROMIUM_PATH")
+        if os.environ.get("CI"):
+            pytest.fail(reason + " — CI must run the browser tests")
+        pytest.skip(reason)
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_executable):
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    chromium = playwright.chromium.launch(executable_path=chromium_executable, args=CHROMIUM_ARGS)
+    yield chromium
+    chromium.close()
+    playwright.stop()

@@ -1,4 +1,5 @@
-"""Browser fixtures: one Chromium per run, the app served on 127.0.0.1 per test, axe-core.
+"""Browser fixtures: the app served on 127.0.0.1 per test, axe-core (the one Chromium of the run
+is in tests/conftest.py, shared with the production lane).
 
 The live server wraps the ``app`` fixture of tests/conftest.py, so it uses the same migrated
 database; factories commit before a page is opened, which makes their rows visible to the
@@ -7,42 +8,15 @@ server's threads (SQLite file or PostgreSQL alike).
 
 from __future__ import annotations
 
-import os
 import threading
-from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
 
 from .helpers import ROOT, World
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 AXE_PATH = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 DEFAULT_TIMEOUT_MS = 10_000
-
-
-@pytest.fixture(scope="session")
-def chromium_executable() -> str:
-    path = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
-    if not Path(path).is_file():
-        reason = (f"Chromium not found at {path}: install it (apt-get install -y chromium) "
-                  "or set CHROMIUM_PATH")
-        if os.environ.get("CI"):
-            pytest.fail(reason + " — CI must run the browser tests")
-        pytest.skip(reason)
-    return path
-
-
-@pytest.fixture(scope="session")
-def browser(chromium_executable):
-    from playwright.sync_api import sync_playwright
-
-    playwright = sync_playwright().start()
-    chromium = playwright.chromium.launch(executable_path=chromium_executable, args=CHROMIUM_ARGS)
-    yield chromium
-    chromium.close()
-    playwright.stop()
 
 
 @pytest.fixture(scope="session")

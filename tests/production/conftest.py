@@ -11,7 +11,6 @@ import os
 
 import pytest
 
-from browser.conftest import CHROMIUM_ARGS, browser, chromium_executable  # noqa: F401
 from conftest import SMTPServer
 
 from .stack import NGINX, ProductionStack
@@ -56,7 +55,7 @@ def pytest_collection_modifyitems(session, config, items):
 
 
 @pytest.fixture
-def lane_context(browser, stack):  # noqa: F811
+def lane_context(browser, stack):
     """Browser contexts on the HTTPS stack; the test CA is not installed, so certificate
     errors are ignored (the connection is still TLS, so Secure cookies and HSTS apply)."""
     contexts = []
