@@ -10,6 +10,7 @@ from sqlalchemy import select
 from accessreq.extensions import db
 from accessreq.requests.models import AccessLogEntry
 from accessreq.triage import services
+from conftest import staff_session
 
 
 @pytest.fixture
@@ -21,8 +22,7 @@ def staff(make_staff):
 def signed_in(client, staff):
     g.pop("_login_user", None)
     with client.session_transaction() as session:
-        session["_user_id"] = str(staff.id)
-        session["_fresh"] = True
+        session.update(staff_session(staff))
     return client
 
 

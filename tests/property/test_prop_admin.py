@@ -15,6 +15,7 @@ from accessreq.events.models import AccommodationType, Event
 from accessreq.extensions import db
 from accessreq.forms import has_control_characters
 from accessreq.routing.models import Organisation
+from conftest import staff_session
 
 EVENT = {"title": "Lecture", "day": "2031-07-15", "start_time": "18:30", "end_time": "20:00",
          "timezone": "Europe/London", "venue": "Main Hall", "description": "",
@@ -39,8 +40,7 @@ def admin_client(client, make_staff):
     admin = make_staff(Role.ADMIN)
     g.pop("_login_user", None)
     with client.session_transaction() as session:
-        session["_user_id"] = str(admin.id)
-        session["_fresh"] = True
+        session.update(staff_session(admin))
     return client
 
 

@@ -19,6 +19,7 @@ from accessreq.requests.models import AccessRequest, HistoryEntry, HistoryKind
 from accessreq.requests.states import MESSAGE_REQUIRED, RequestStatus, can_transition
 from accessreq.routing.models import Organisation, Team
 from accessreq.triage.forms import MESSAGE_MAX_LENGTH
+from conftest import staff_session
 
 MOVE_REASON_MAX = 1000
 
@@ -37,8 +38,7 @@ def colleague(make_staff):
 def signed_in(client, admin):
     g.pop("_login_user", None)
     with client.session_transaction() as session:
-        session["_user_id"] = str(admin.id)
-        session["_fresh"] = True
+        session.update(staff_session(admin))
     return client
 
 
