@@ -121,6 +121,21 @@
       }
     }
 
+    // Per-row buttons: one name per action, so a list of buttons says which row each acts on.
+    const actions = new Map();
+    for (const el of document.querySelectorAll("form button, form input[type=submit]")) {
+      if (el.tagName === "BUTTON" && (el.getAttribute("type") || "submit").toLowerCase() !== "submit") continue;
+      const name = (el.getAttribute("aria-label") || (el.tagName === "BUTTON" ? text(el) : el.value) || "")
+        .replace(/\s+/g, " ").trim();
+      const form = el.form;
+      const does = `${form.getAttribute("method") || "get"} ${form.getAttribute("action") || location.href} ${el.name}=${el.value}`;
+      if (!actions.has(name)) actions.set(name, new Set());
+      actions.get(name).add(does);
+    }
+    for (const [name, does] of actions) {
+      if (does.size > 1) problems.push(`${does.size} buttons named "${name}" do different things`);
+    }
+
     // Forms: visible labels, wiring, groups, autocomplete, "(optional)".
     const referenced = new Set();
     document.querySelectorAll("[aria-describedby]").forEach((el) => {

@@ -176,3 +176,13 @@ def test_a_div_with_role_form_is_a_landmark_too(blank):
                           '<div role="form" aria-label="Filter"><p>b</p></div>')
     problems = problems_on(blank, body)
     assert 'form landmarks share the name "Filter"' in problems, problems
+
+
+def test_per_row_buttons_with_the_same_name_are_caught(blank):
+    """The routing rules page once read "Move up rule 1" on every row."""
+    body = row_forms().replace("> rule 2</span>", "> rule 1</span>")
+    assert '2 buttons named "Delete rule 1" do different things' in problems_on(blank, body)
+    # The same action offered twice (e.g. above and below a long list) is not ambiguous.
+    twice = ROW_FORMS.format(token=TOKEN).replace("/rules/2/delete", "/rules/1/delete").replace(
+        "> rule 2</span>", "> rule 1</span>")
+    assert problems_on(blank, twice) == []
