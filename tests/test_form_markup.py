@@ -83,3 +83,19 @@ def test_rules_page_has_unique_ids_and_buttons_that_name_their_rule(client, make
     assert moved.status_code == 302
     db.session.expire_all()
     assert db.session.get(RoutingRule, three_rules[2].id).position == 2
+
+
+def test_events_with_one_title_get_buttons_that_say_which_date(client, make_staff, make_type,
+                                                              make_event):
+    """A weekly "Lecture" is several rows with one title: the button names the date too."""
+    user = make_staff(Role.ADMIN)
+    with client.session_transaction() as session:
+        session["_user_id"] = str(user.id)
+        session["_fresh"] = True
+    kind = make_type("Seating", 3)
+    for days in (30, 37):
+        make_event("Weekly lecture", days_ahead=days, types=[kind])
+    html = client.get("/admin/events").get_data(as_text=True)
+    names = [n for n in button_names(html) if n.startswith("Close for requests")]
+    assert len(names) == len(set(names)) == 2, names
+    assert all(n.startswith("Close for requests: Weekly lecture, ") for n in names)
