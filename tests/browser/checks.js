@@ -33,6 +33,16 @@
   const hintText = (el) => (el.getAttribute("aria-describedby") || "").split(/\s+/).filter(Boolean)
     .map((id) => document.getElementById(id)).filter(Boolean).map(text).join(" ");
 
+  const LANDMARK_ROLES = ["banner", "complementary", "contentinfo", "form", "main", "navigation",
+    "region", "search"];
+  // The accessible name from aria-labelledby, aria-label or title (what names a landmark).
+  const accessibleName = (el) => {
+    const ids = (el.getAttribute("aria-labelledby") || "").split(/\s+/).filter(Boolean);
+    const labelled = ids.map((id) => document.getElementById(id)).filter(Boolean).map(text).join(" ");
+    return (labelled || (el.getAttribute("aria-label") || "").replace(/\s+/g, " ").trim() ||
+      (el.getAttribute("title") || "").trim());
+  };
+
   function structure() {
     const problems = [];
     if (!(document.documentElement.getAttribute("lang") || "").trim()) {
@@ -76,6 +86,54 @@
       if (names.some((n) => !n) || new Set(names).size !== names.length) {
         problems.push("several <nav> landmarks without distinct aria-label");
       }
+    }
+
+    // Ids: one element per id, or labels, hints and skip links reach the wrong one.
+    const byId = new Map();
+    document.querySelectorAll("[id]").forEach((el) => {
+      if (el.id) byId.set(el.id, (byId.get(el.id) || 0) + 1);
+    });
+    for (const [id, count] of byId) {
+      if (count > 1) problems.push(`duplicate id="${id}" on ${count} elements`);
+    }
+
+    // Form landmarks: a screen reader lists each by name, so each needs its own.
+    // A <form> is a landmark only when it has a name (or an explicit landmark role).
+    const landmarks = new Map();
+    for (const el of document.querySelectorAll("form, [role=form], [role=search]")) {
+      const role = (el.getAttribute("role") || "").trim().split(/\s+/)[0] ||
+        (el.tagName === "FORM" ? "form" : "");
+      const name = accessibleName(el);
+      if (!LANDMARK_ROLES.includes(role) || (el.tagName === "FORM" && !el.hasAttribute("role") && !name)) {
+        continue;
+      }
+      if (role === "form" && !name) problems.push(`form landmark without a name: ${describe(el)}`);
+      if (!landmarks.has(role)) landmarks.set(role, []);
+      landmarks.get(role).push({ el, name });
+    }
+    for (const [role, found] of landmarks) {
+      if (found.length < 2) continue;
+      const seen = new Map();
+      for (const { el, name } of found) {
+        if (!name) problems.push(`one of ${found.length} ${role} landmarks has no name: ${describe(el)}`);
+        else if (seen.has(name)) problems.push(`${role} landmarks share the name "${name}"`);
+        else seen.set(name, el);
+      }
+    }
+
+    // Per-row buttons: one name per action, so a list of buttons says which row each acts on.
+    const actions = new Map();
+    for (const el of document.querySelectorAll("form button, form input[type=submit]")) {
+      if (el.tagName === "BUTTON" && (el.getAttribute("type") || "submit").toLowerCase() !== "submit") continue;
+      const name = (el.getAttribute("aria-label") || (el.tagName === "BUTTON" ? text(el) : el.value) || "")
+        .replace(/\s+/g, " ").trim();
+      const form = el.form;
+      const does = `${form.getAttribute("method") || "get"} ${form.getAttribute("action") || location.href} ${el.name}=${el.value}`;
+      if (!actions.has(name)) actions.set(name, new Set());
+      actions.get(name).add(does);
+    }
+    for (const [name, does] of actions) {
+      if (does.size > 1) problems.push(`${does.size} buttons named "${name}" do different things`);
     }
 
     // Forms: visible labels, wiring, groups, autocomplete, "(optional)".

@@ -52,6 +52,9 @@ class LiveServer:
 def live_server(app):
     # Render the app's own 500 page (and log the traceback) instead of re-raising in the thread.
     app.config["PROPAGATE_EXCEPTIONS"] = False
+    # Pages as people get them: every form carries its CSRF token, so its markup is checked too
+    # (the token once brought a duplicate id="csrf_token" that CSRF-off tests never rendered).
+    app.config["WTF_CSRF_ENABLED"] = True
     World.install_test_routes(app)
     server = LiveServer(app)
     # Links in emails and on the confirmation page must lead back to this server.

@@ -117,3 +117,72 @@ def test_clipped_text_is_found(blank):
         "<div style='overflow-x:auto;width:50px'><p style='width:400px'>scrolls, so not lost</p></div>")))
     clipped = check(blank, "clipped")
     assert len(clipped) == 1 and "line one" in clipped[0], clipped
+
+
+ROW_FORMS = """<h1>Rules</h1><table><caption>Rules</caption><tbody>
+<tr><th scope="row">Rule 1</th><td>
+  <form method="post" action="/rules/1/delete">{token}
+    <button type="submit" style="padding:8px">Delete<span class="visually-hidden"> rule 1</span></button>
+  </form></td></tr>
+<tr><th scope="row">Rule 2</th><td>
+  <form method="post" action="/rules/2/delete">{token}
+    <button type="submit" style="padding:8px">Delete<span class="visually-hidden"> rule 2</span></button>
+  </form></td></tr>
+</tbody></table>"""
+TOKEN = '<input type="hidden" name="csrf_token" value="t">'
+
+
+def row_forms(token: str = TOKEN, first: str = "", second: str = "") -> str:
+    body = ROW_FORMS.format(token=token)
+    body = body.replace('action="/rules/1/delete"', f'action="/rules/1/delete"{first}')
+    return body.replace('action="/rules/2/delete"', f'action="/rules/2/delete"{second}')
+
+
+def test_per_row_forms_without_names_or_with_distinct_names_pass(blank):
+    assert problems_on(blank, row_forms()) == []
+    assert problems_on(blank, row_forms(first=' aria-label="Delete rule 1"',
+                                        second=' aria-label="Delete rule 2"')) == []
+
+
+def test_duplicate_ids_are_caught(blank):
+    """Flask-WTF's csrf_token field renders id="csrf_token" in every form on the page."""
+    problems = problems_on(blank, row_forms(token=TOKEN.replace("<input", '<input id="csrf_token"')))
+    assert 'duplicate id="csrf_token" on 2 elements' in problems, problems
+    problems = problems_on(blank, GOOD_FORM + '<p id="name">Again</p>')
+    assert any('duplicate id="name"' in p for p in problems), problems
+
+
+@pytest.mark.parametrize("first, second, expected", [
+    (' aria-label="Delete"', ' aria-label="Delete"', 'form landmarks share the name "Delete"'),
+    (' aria-labelledby="del"', ' aria-label="Delete rule"',
+     'form landmarks share the name "Delete rule"'),
+    (' title="Delete"', ' role="form" title="Delete"', 'form landmarks share the name "Delete"'),
+    (' role="search" aria-label="Find"', ' role="search" aria-label="Find"',
+     'search landmarks share the name "Find"'),
+    (' role="search"', ' role="search"', "search landmarks has no name"),
+    (' role="form"', "", "form landmark without a name"),
+    (' role="region" aria-label="Rule"', ' role="region" aria-label="Rule"',
+     'region landmarks share the name "Rule"'),
+])
+def test_form_landmarks_with_the_same_name_are_caught(blank, first, second, expected):
+    body = row_forms(first=first, second=second).replace(
+        "<h1>Rules</h1>", '<h1>Rules</h1><p id="del" hidden>Delete <span>rule</span></p>')
+    problems = problems_on(blank, body)
+    assert any(expected in p for p in problems), problems
+
+
+def test_a_div_with_role_form_is_a_landmark_too(blank):
+    body = row_forms() + ('<div role="form" aria-label="Filter"><p>a</p></div>'
+                          '<div role="form" aria-label="Filter"><p>b</p></div>')
+    problems = problems_on(blank, body)
+    assert 'form landmarks share the name "Filter"' in problems, problems
+
+
+def test_per_row_buttons_with_the_same_name_are_caught(blank):
+    """The routing rules page once read "Move up rule 1" on every row."""
+    body = row_forms().replace("> rule 2</span>", "> rule 1</span>")
+    assert '2 buttons named "Delete rule 1" do different things' in problems_on(blank, body)
+    # The same action offered twice (e.g. above and below a long list) is not ambiguous.
+    twice = ROW_FORMS.format(token=TOKEN).replace("/rules/2/delete", "/rules/1/delete").replace(
+        "> rule 2</span>", "> rule 1</span>")
+    assert problems_on(blank, twice) == []
