@@ -31,7 +31,7 @@ def request_at(*, starts_in: timedelta, due_in: timedelta,
 @pytest.mark.parametrize("starts_in, due_in, asked_ago, expected", [
     (timedelta(hours=-1), timedelta(days=-5), timedelta(days=60), Urgency.EVENT_STARTED),
     (timedelta(0), timedelta(days=-5), timedelta(days=60), Urgency.EVENT_STARTED),
-    (timedelta(hours=47), timedelta(days=-5), timedelta(days=60), Urgency.UNDER_48_HOURS),
+    (timedelta(hours=47), timedelta(days=-5), timedelta(days=60), Urgency.SHORT_NOTICE),
     (timedelta(days=10), timedelta(days=-4), timedelta(hours=1), Urgency.AT_RISK),  # asked late
     (timedelta(days=10), timedelta(days=-1), timedelta(days=60), Urgency.OVERDUE),
     (timedelta(days=10), timedelta(days=2), timedelta(days=60), Urgency.DUE_SOON),
@@ -50,7 +50,7 @@ def test_a_request_no_longer_open_has_no_urgency(status):
 
 @pytest.mark.parametrize("level, label, css", [
     (Urgency.EVENT_STARTED, "Event started", "tag--urgent"),
-    (Urgency.UNDER_48_HOURS, "Under 48 hours", "tag--urgent"),
+    (Urgency.SHORT_NOTICE, "Under 48 hours", "tag--urgent"),
     (Urgency.OVERDUE, "Overdue", "tag--urgent"),
     (Urgency.AT_RISK, "At risk: late request", "tag--warn"),
     (Urgency.DUE_SOON, "Due soon", "tag--warn"),

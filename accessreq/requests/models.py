@@ -167,8 +167,8 @@ class AccessRequest(db.Model):
             return None
         if now >= self.event.starts_at:
             return Urgency.EVENT_STARTED
-        if (self.event.starts_at - now).total_seconds() < 48 * 3600:
-            return Urgency.UNDER_48_HOURS
+        if self.event.starts_at_short_notice(now):
+            return Urgency.SHORT_NOTICE
         if self.was_late:
             return Urgency.AT_RISK
         if now > self.due_at:

@@ -7,19 +7,23 @@ from __future__ import annotations
 
 import enum
 
+from ..events.models import short_notice_hours
+
 
 class Urgency(enum.Enum):
     """The tag beside a request's due date; ``AccessRequest.urgency`` picks one, or None when
     the request is on track or no longer open. Never colour alone: the label is always shown."""
 
     EVENT_STARTED = "event_started"
-    UNDER_48_HOURS = "under_48_hours"
+    SHORT_NOTICE = "short_notice"  # the event starts within events.models.SHORT_NOTICE
     OVERDUE = "overdue"
     AT_RISK = "at_risk"  # asked for with less notice than the accommodations usually need
     DUE_SOON = "due_soon"
 
     @property
     def label(self) -> str:
+        if self is Urgency.SHORT_NOTICE:
+            return f"Under {short_notice_hours()} hours"
         return _LABELS[self]
 
     @property
@@ -35,10 +39,9 @@ class Urgency(enum.Enum):
 
 _LABELS = {
     Urgency.EVENT_STARTED: "Event started",
-    Urgency.UNDER_48_HOURS: "Under 48 hours",
     Urgency.OVERDUE: "Overdue",
     Urgency.AT_RISK: "At risk: late request",
     Urgency.DUE_SOON: "Due soon",
 }
 
-_URGENT = frozenset({Urgency.EVENT_STARTED, Urgency.UNDER_48_HOURS, Urgency.OVERDUE})
+_URGENT = frozenset({Urgency.EVENT_STARTED, Urgency.SHORT_NOTICE, Urgency.OVERDUE})
