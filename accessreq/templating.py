@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from flask import Flask
 
+from .events.leadtime import day_count, notice_words
 from .timeutil import format_date, format_when
 
 
 def register(app: Flask) -> None:
     app.add_template_filter(format_when, "when")
     app.add_template_filter(format_date, "day")
+    app.add_template_filter(day_count, "day_count")  # "1 day", "7 days"
+    app.add_template_filter(notice_words, "notice")  # lead time, for attendees
 
     @app.context_processor
     def site_globals():

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from accessreq.events.views import notice_words
+from accessreq.events.leadtime import notice_words
 from accessreq.extensions import db
 from accessreq.timeutil import utcnow
 

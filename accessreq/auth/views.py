@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from ..extensions import db, limiter
 from ..timeutil import format_when
+from . import services as accounts
 from .decorators import admin_required
 from .forms import EditStaffForm, LoginForm, NewStaffForm, SetPasswordForm
 from .models import Role, StaffUser
@@ -82,7 +83,8 @@ def accept_invite(token: str):
     try:
         user = find_invitation(token)
     except InvitationInvalid as invalid:
-        return render_template("auth/invite_invalid.html", expired=invalid.code == 410), invalid.code
+        return render_template("auth/invite_invalid.html", expired=invalid.code == 410,
+                               valid_days=accounts.INVITE_VALID_DAYS), invalid.code
     form = SetPasswordForm()
     if form.validate_on_submit():
         try:
@@ -120,7 +122,8 @@ def new_staff():
             flash(f"Account created for {user.name}. We have emailed them an invitation "
                   "to set a password.", "success")
             return redirect(url_for("staff_admin.list_staff"))
-    return render_template("admin/staff_new.html", form=form)
+    return render_template("admin/staff_new.html", form=form,
+                           valid_days=accounts.INVITE_VALID_DAYS)
 
 
 @admin_bp.route("/<int:staff_id>", methods=["GET", "POST"])

@@ -8,6 +8,7 @@ from ..auth.decorators import admin_required
 from ..extensions import db
 from ..timeutil import utcnow
 from .forms import AccommodationTypeForm, EventForm, ToggleRequestsForm
+from .leadtime import notice_needed
 from .models import AccommodationType, Event
 from .services import (DEFAULT_TIMEZONE, DuplicateTypeName, EventDetails, TypeDetails,
                        active_types, admin_events_page, catalogue as list_catalogue,
@@ -18,9 +19,7 @@ admin_bp = Blueprint("events_admin", __name__, url_prefix="/admin")
 
 
 def _type_choices() -> list[tuple[int, str]]:
-    def notice(days: int) -> str:
-        return "no notice needed" if days == 0 else f"{days} day{'s' if days != 1 else ''}’ notice"
-    return [(t.id, f"{t.name} ({notice(t.lead_time_days)})") for t in active_types()]
+    return [(t.id, f"{t.name} ({notice_needed(t.lead_time_days)})") for t in active_types()]
 
 
 def _event_details(form: EventForm) -> EventDetails:

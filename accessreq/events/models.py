@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -13,6 +14,28 @@ from ..timeutil import UTCDateTime, utcnow
 
 if TYPE_CHECKING:
     from ..routing.models import Organisation
+
+# Under this much notice before an event starts the team cannot promise anything (DOMAIN.md):
+# the event page warns the attendee and the staff queue tags the request.
+SHORT_NOTICE = timedelta(hours=48)
+
+
+def short_notice_hours() -> int:
+    """SHORT_NOTICE in whole hours, for the words people read ("less than 48 hours")."""
+    return SHORT_NOTICE // timedelta(hours=1)
+
+
+class RequestsClosed(enum.StrEnum):
+    """Why an event is not taking access requests on this site (see Event.requests_closed)."""
+
+    ENDED = "ended"
+    STARTED = "started"
+    NO_TYPES = "no_types"  # nothing in the catalogue is offered for it
+    CLOSED = "closed"  # closed by hand, or past its closing date
+
+    @property
+    def event_started(self) -> bool:
+        return self in (RequestsClosed.ENDED, RequestsClosed.STARTED)
 
 event_accommodations = Table(
     "event_accommodation",
@@ -87,6 +110,26 @@ class Event(db.Model):
     def accepts_requests(self, now: datetime | None = None) -> bool:
         now = now or utcnow()
         return self.requests_open and now < self.request_deadline
+
+    def requests_closed(self, now: datetime | None = None) -> RequestsClosed | None:
+        """Why people cannot ask for access to this event here now; None while they can.
+        The one rule behind the event page, the request form and the closed page."""
+        now = now or utcnow()
+        if self.accepts_requests(now) and self.offered_types:
+            return None
+        if now >= self.starts_at:
+            return RequestsClosed.ENDED if self.has_ended(now) else RequestsClosed.STARTED
+        if not self.offered_types:
+            return RequestsClosed.NO_TYPES
+        return RequestsClosed.CLOSED
+
+    def takes_requests(self, now: datetime | None = None) -> bool:
+        """Open for requests and offering at least one accommodation."""
+        return self.requests_closed(now) is None
+
+    def starts_at_short_notice(self, now: datetime | None = None) -> bool:
+        """Not started yet, but starting within SHORT_NOTICE."""
+        return timedelta(0) < self.starts_at - (now or utcnow()) < SHORT_NOTICE
 
     def has_ended(self, now: datetime | None = None) -> bool:
         return (now or utcnow()) >= self.ends_at

@@ -8,26 +8,10 @@ from flask import Blueprint, abort, render_template, request
 
 from ..extensions import db
 from ..timeutil import utcnow
-from .models import AccommodationType, Event
+from .models import AccommodationType, Event, short_notice_hours
 from .queries import PageOutOfRange, upcoming_events
 
 bp = Blueprint("events", __name__)
-
-# Under this much notice the team cannot promise anything (DOMAIN.md).
-SHORT_NOTICE = timedelta(hours=48)
-
-
-@bp.app_template_filter("notice")
-def notice_words(days: int) -> str:
-    """Lead time in the words a person would use: 'usually needs 2 weeks' notice'."""
-    if days <= 0:
-        return "can usually be arranged at short notice"
-    if days % 7 == 0:
-        weeks = days // 7
-        return f"usually needs {weeks} week's notice" if weeks == 1 else \
-            f"usually needs {weeks} weeks' notice"
-    return "usually needs 1 day's notice" if days == 1 else f"usually needs {days} days' notice"
-
 
 def mentions_automated_captions(text: str) -> bool:
     """True when the event's own access text offers software captions, which are not CART."""
@@ -60,13 +44,15 @@ def detail(event_id: int):
     now = utcnow()
     offered = event.offered_types
     time_left = event.starts_at - now
+    closed = event.requests_closed(now)
     return render_template(
         "events/detail.html",
         event=event,
         offered=offered,
-        accepting=event.accepts_requests(now) and bool(offered),
-        started=now >= event.starts_at,
-        short_notice=timedelta(0) < time_left < SHORT_NOTICE,
+        accepting=closed is None,
+        closed=closed,
+        short_notice=event.starts_at_short_notice(now),
+        short_notice_hours=short_notice_hours(),
         late_types={t.id for t in offered if time_left < timedelta(days=t.lead_time_days)},
         captions_note=mentions_automated_captions(event.access_provided),
         cart_type=human_captioning_type(offered),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -13,6 +14,7 @@ from ..events.models import AccommodationType, Event
 from ..extensions import db
 from ..timeutil import UTCDateTime, utcnow
 from .states import OPEN_STATUSES, OUTCOMES, RequestStatus
+from .urgency import Urgency
 
 if TYPE_CHECKING:
     from ..auth.models import StaffUser
@@ -158,21 +160,21 @@ class AccessRequest(db.Model):
         """Asked for with less notice than the requested accommodations usually need."""
         return self.created_at > self.due_at
 
-    def urgency(self, now: datetime | None = None) -> str | None:
-        """The word staff see beside the due date; never colour alone."""
+    def urgency(self, now: datetime | None = None) -> Urgency | None:
+        """The tag staff see beside the due date (None: on track, or no longer open)."""
         now = now or utcnow()
         if not self.status.is_open:
             return None
         if now >= self.event.starts_at:
-            return "Event started"
-        if (self.event.starts_at - now).total_seconds() < 48 * 3600:
-            return "Under 48 hours"
+            return Urgency.EVENT_STARTED
+        if self.event.starts_at_short_notice(now):
+            return Urgency.SHORT_NOTICE
         if self.was_late:
-            return "At risk: late request"
+            return Urgency.AT_RISK
         if now > self.due_at:
-            return "Overdue"
+            return Urgency.OVERDUE
         if (self.due_at - now).days < 3:
-            return "Due soon"
+            return Urgency.DUE_SOON
         return None
 
     @property
@@ -286,9 +288,32 @@ class HistoryEntry(db.Model):
             return self.actor.name
         if self.kind in (HistoryKind.SUBMITTED, HistoryKind.ATTENDEE_MESSAGE):
             return "Attendee"
-        if self.kind == HistoryKind.STATUS_CHANGED and self.to_status == RequestStatus.CANCELLED:
+        if self.cancelled_by_attendee:
             return "Attendee"
         return "System"
+
+    @property
+    def cancelled_by_attendee(self) -> bool:
+        """The attendee cancelled the request themselves (no staff member made this change)."""
+        return (self.kind == HistoryKind.STATUS_CHANGED
+                and self.to_status == RequestStatus.CANCELLED and self.actor_id is None)
+
+    @property
+    def routing(self) -> RoutingNote | None:
+        """For a ROUTED entry: where the request went, and the lines that explain it."""
+        if self.kind != HistoryKind.ROUTED:
+            return None
+        headline, *details = (self.body or "").split("\n")
+        return RoutingNote(headline=headline, details=tuple(details))
+
+
+@dataclass(frozen=True)
+class RoutingNote:
+    """A routing history entry, split for display: ``headline`` ("Moved from A to B") and the
+    ``details`` under it ("Reason: …", who was unassigned). Stored as lines of one text body."""
+
+    headline: str
+    details: tuple[str, ...] = ()
 
 
 class StatusCount(db.Model):

@@ -15,7 +15,6 @@ from ..events.models import Event
 from ..extensions import db
 from ..notifications.services import external_url
 from ..ratelimits import public_post_limit
-from ..timeutil import utcnow
 from . import outage
 from .forms import FOR_SOMEONE_ELSE, CancelForm, MessageForm, request_form_for
 from .models import AccessRequest, ContactChannel
@@ -57,24 +56,16 @@ def _submission(form) -> Submission:
     )
 
 
-def _closed_reason(event: Event) -> str:
-    if utcnow() >= event.starts_at:
-        return "ended" if event.has_ended() else "started"
-    if not event.offered_types:
-        return "no_types"
-    return "closed"
-
-
 @bp.route("/events/<int(max=2147483647):event_id>/request", methods=["GET", "POST"])
 @public_post_limit
 def new(event_id: int):
     event = _event_or_404(event_id)
     form = request_form_for(event, current_app.config["RETENTION_DAYS"])
     outage.remember(event)
-    if not (event.accepts_requests() and event.offered_types):
+    closed = event.requests_closed()
+    if closed is not None:
         if not form.is_submitted():
-            return render_template("requests/closed.html", event=event,
-                                   reason=_closed_reason(event))
+            return render_template("requests/closed.html", event=event, reason=closed)
         # It closed while the person was typing: keep what they wrote so they can copy it.
         return _render_form(event, form, "This event stopped taking requests before yours arrived. "
                             "Please email what you wrote to the access team at "
