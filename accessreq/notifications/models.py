@@ -2,31 +2,21 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..columns import LabelledEnum, UTCDateTime, str_enum
 from ..extensions import db
-from ..requests.models import str_enum
-from ..timeutil import UTCDateTime, utcnow
+from ..timeutil import utcnow
 
 
-class EmailStatus(enum.StrEnum):
-    PENDING = "pending"
-    SENDING = "sending"  # claimed by a sender; reclaimed after a timeout if it died
-    SENT = "sent"
-    DEAD = "dead"  # gave up; shown to admins, who can retry it
-
-    @property
-    def label(self) -> str:
-        return {
-            "pending": "Waiting to send",
-            "sending": "Sending",
-            "sent": "Sent",
-            "dead": "Failed",
-        }[self.value]
+class EmailStatus(LabelledEnum):
+    PENDING = "pending", "Waiting to send"
+    SENDING = "sending", "Sending"  # claimed by a sender; reclaimed after a timeout if it died
+    SENT = "sent", "Sent"
+    DEAD = "dead", "Failed"  # gave up; shown to admins, who can retry it
 
 
 class OutgoingEmail(db.Model):

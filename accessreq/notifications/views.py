@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
 from sqlalchemy import func, select
 
-from ..auth.decorators import admin_required
+from ..guards import admin_required
 from ..extensions import db
 from .catcher import list_caught, read_caught
 from .models import EmailStatus, OutgoingEmail

@@ -6,12 +6,13 @@ import enum
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text, text
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..columns import LabelledEnum, UTCDateTime, str_enum
 from ..events.models import AccommodationType, Event
 from ..extensions import db
-from ..timeutil import UTCDateTime, utcnow
+from ..timeutil import utcnow
 from .states import OPEN_STATUSES, OUTCOMES, RequestStatus
 
 if TYPE_CHECKING:
@@ -20,29 +21,10 @@ if TYPE_CHECKING:
     from ..routing.models import Team
 
 
-def str_enum(enum_cls: type[enum.Enum], length: int = 32) -> Enum:
-    """Store an enum by value in a plain string column (no database enum type to migrate)."""
-    return Enum(
-        enum_cls,
-        native_enum=False,
-        length=length,
-        values_callable=lambda members: [m.value for m in members],
-        validate_strings=True,
-    )
-
-
-class ContactChannel(enum.StrEnum):
-    EMAIL = "email"
-    PHONE = "phone"
-    VIDEO_RELAY = "video_relay"
-
-    @property
-    def label(self) -> str:
-        return {
-            "email": "Email",
-            "phone": "Phone call or text message",
-            "video_relay": "Video relay service",
-        }[self.value]
+class ContactChannel(LabelledEnum):
+    EMAIL = "email", "Email"
+    PHONE = "phone", "Phone call or text message"
+    VIDEO_RELAY = "video_relay", "Video relay service"
 
 
 # How long after sending the confirmation page can be reloaded (then: the status page).
