@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, Index, String, Text, text
+from sqlalchemy import ForeignKey, Index, String, Text, event, inspect, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..columns import LabelledEnum, UTCDateTime, str_enum
@@ -164,6 +167,38 @@ class AccessRequest(db.Model):
     @property
     def has_outcome(self) -> bool:
         return self.status in OUTCOMES
+
+
+class StatusSetOutsideTransition(RuntimeError):
+    """Code assigned a request's status directly instead of calling
+    ``requests.services.transition_to``, which checks the move and records it."""
+
+
+# Set only while requests.services.transition_to moves a request: the one guarded path.
+_transition_running: ContextVar[bool] = ContextVar("transition_running", default=False)
+
+
+@contextmanager
+def status_may_change() -> Iterator[None]:
+    """Lets ``AccessRequest.status`` be assigned. Only ``requests.services.transition_to`` opens
+    it (tests/test_status_guard.py checks that no other code does)."""
+    token = _transition_running.set(True)
+    try:
+        yield
+    finally:
+        _transition_running.reset(token)
+
+
+@event.listens_for(AccessRequest.status, "set")
+def _refuse_status_outside_transition(target, value, _oldvalue, _initiator):
+    if _transition_running.get():
+        return
+    # The one other legitimate place: a new request, not yet saved, starts as submitted.
+    if not inspect(target).has_identity and value == RequestStatus.SUBMITTED:
+        return
+    raise StatusSetOutsideTransition(
+        f"Request {target.reference}: a status changes only through "
+        "requests.services.transition_to")
 
 
 class RequestedAccommodation(db.Model):
