@@ -56,7 +56,8 @@ def _status_changes_in(tree: ast.AST) -> list[tuple[int, str, str]]:
             keywords = {k.arg for k in node.keywords}
             if name == "AccessRequest" and "status" in keywords:
                 found.append((node.lineno, function, "AccessRequest(status=...)"))
-            if name.endswith(".values") and "status" in keywords and "update(AccessRequest)" in name:
+            if (name.endswith(".values") and "status" in keywords
+                    and "update(AccessRequest)" in name):
                 found.append((node.lineno, function, "update(AccessRequest).values(status=...)"))
         for child in ast.iter_child_nodes(node):
             visit(child, function)
