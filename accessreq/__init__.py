@@ -57,6 +57,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .routing.views import admin_bp as routing_admin_bp
     from .triage.views import bp as triage_bp
 
+    from .events.admin_views import REQUEST_COUNTS
+    from .requests.queries import count_by_event
+
+    app.extensions[REQUEST_COUNTS] = count_by_event
+
     for blueprint in (events_bp, requests_bp, triage_bp, auth_bp, staff_admin_bp,
                       events_admin_bp, routing_admin_bp, mail_admin_bp, pages_bp, health_bp,
                       feedback_bp, feedback_staff_bp):

@@ -75,7 +75,7 @@ def run_migrations_offline():
 
 def render_item(type_, obj, autogen_context):
     """Write our column types as plain SQLAlchemy ones, so migrations never import the app."""
-    from accessreq.timeutil import UTCDateTime
+    from accessreq.columns import UTCDateTime
 
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"

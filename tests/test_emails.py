@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm.attributes import set_committed_value
 
 from accessreq import create_app
 from accessreq.auth.models import Role, StaffUser
@@ -58,11 +59,14 @@ def _request(name: str, title: str, status=RequestStatus.SUBMITTED, late=False,
     event = Event(id=7, title=title, starts_at=STARTS, ends_at=STARTS + timedelta(hours=2),
                   timezone="Europe/London", venue="Main Hall")
     due = STARTS - timedelta(days=14)
-    return AccessRequest(
-        id=42, reference="AR-7KQ3-M2", event=event, status=status, contact_name=name,
+    request = AccessRequest(
+        id=42, reference="AR-7KQ3-M2", event=event, contact_name=name,
         contact_email="sam@example.net", attendee_name=on_behalf,
         created_at=due + timedelta(days=3) if late else due - timedelta(days=20), due_at=due,
         items=[])
+    # A stand-in in any status, for rendering only (the app changes one via transition_to).
+    set_committed_value(request, "status", status)
+    return request
 
 
 def _entry(kind, actor=None, body="", to_status=None, from_status=None) -> HistoryEntry:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -12,21 +11,17 @@ from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ..columns import LabelledEnum, UTCDateTime, str_enum
 from ..extensions import db
-from ..requests.models import str_enum
-from ..timeutil import UTCDateTime, utcnow
+from ..timeutil import utcnow
 
 if TYPE_CHECKING:
     from ..routing.models import Team
 
 
-class Role(enum.StrEnum):
-    ADMIN = "admin"
-    COORDINATOR = "coordinator"
-
-    @property
-    def label(self) -> str:
-        return {"admin": "Admin", "coordinator": "Coordinator"}[self.value]
+class Role(LabelledEnum):
+    ADMIN = "admin", "Admin"
+    COORDINATOR = "coordinator", "Coordinator"
 
 
 class StaffUser(UserMixin, db.Model):

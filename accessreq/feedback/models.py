@@ -8,8 +8,9 @@ from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import StaffUser
+from ..columns import UTCDateTime
 from ..extensions import db
-from ..timeutil import UTCDateTime, utcnow
+from ..timeutil import utcnow
 
 
 class AccessibilityReport(db.Model):

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, session, u
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..auth.decorators import staff_required
+from ..guards import staff_required
 from ..extensions import db
 from ..ratelimits import public_post_limit
 from .forms import ReportForm, ResolveForm

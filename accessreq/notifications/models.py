@@ -2,34 +2,24 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..columns import LabelledEnum, UTCDateTime, str_enum
 from ..extensions import db
-from ..requests.models import str_enum
-from ..timeutil import UTCDateTime, utcnow
+from ..timeutil import utcnow
 from .sealing import seal, unseal
 
 
-class EmailStatus(enum.StrEnum):
-    PENDING = "pending"
-    SENDING = "sending"  # claimed by a sender; reclaimed after a timeout if it died
-    SENT = "sent"
-    DEAD = "dead"  # gave up; shown to admins, who can retry it
-    REPLACED = "replaced"  # failed, then built again as a new row by an admin's retry
-
-    @property
-    def label(self) -> str:
-        return {
-            "pending": "Waiting to send",
-            "sending": "Sending",
-            "sent": "Sent",
-            "dead": "Failed",
-            "replaced": "Failed, sent again as a new message",
-        }[self.value]
+class EmailStatus(LabelledEnum):
+    PENDING = "pending", "Waiting to send"
+    SENDING = "sending", "Sending"  # claimed by a sender; reclaimed after a timeout if it died
+    SENT = "sent", "Sent"
+    DEAD = "dead", "Failed"  # gave up; shown to admins, who can retry it
+    # Failed, then built again as a new row by an admin's retry.
+    REPLACED = "replaced", "Failed, sent again as a new message"
 
 
 class OutgoingEmail(db.Model):

@@ -9,7 +9,7 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from ..auth.decorators import admin_required
+from ..guards import admin_required
 from ..extensions import db
 from .catcher import list_caught, read_caught
 from .models import EmailStatus, OutgoingEmail

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text, text
+from sqlalchemy import ForeignKey, Index, String, Text, event, inspect, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..columns import LabelledEnum, UTCDateTime, str_enum
 from ..events.models import AccommodationType, Event
 from ..extensions import db
-from ..timeutil import UTCDateTime, utcnow
+from ..timeutil import utcnow
 from .states import OPEN_STATUSES, OUTCOMES, RequestStatus
 from .urgency import Urgency
 
@@ -22,29 +26,10 @@ if TYPE_CHECKING:
     from ..routing.models import Team
 
 
-def str_enum(enum_cls: type[enum.Enum], length: int = 32) -> Enum:
-    """Store an enum by value in a plain string column (no database enum type to migrate)."""
-    return Enum(
-        enum_cls,
-        native_enum=False,
-        length=length,
-        values_callable=lambda members: [m.value for m in members],
-        validate_strings=True,
-    )
-
-
-class ContactChannel(enum.StrEnum):
-    EMAIL = "email"
-    PHONE = "phone"
-    VIDEO_RELAY = "video_relay"
-
-    @property
-    def label(self) -> str:
-        return {
-            "email": "Email",
-            "phone": "Phone call or text message",
-            "video_relay": "Video relay service",
-        }[self.value]
+class ContactChannel(LabelledEnum):
+    EMAIL = "email", "Email"
+    PHONE = "phone", "Phone call or text message"
+    VIDEO_RELAY = "video_relay", "Video relay service"
 
 
 # How long after sending the confirmation page can be reloaded (then: the status page).
@@ -184,6 +169,38 @@ class AccessRequest(db.Model):
     @property
     def has_outcome(self) -> bool:
         return self.status in OUTCOMES
+
+
+class StatusSetOutsideTransition(RuntimeError):
+    """Code assigned a request's status directly instead of calling
+    ``requests.services.transition_to``, which checks the move and records it."""
+
+
+# Set only while requests.services.transition_to moves a request: the one guarded path.
+_transition_running: ContextVar[bool] = ContextVar("transition_running", default=False)
+
+
+@contextmanager
+def status_may_change() -> Iterator[None]:
+    """Lets ``AccessRequest.status`` be assigned. Only ``requests.services.transition_to`` opens
+    it (tests/test_status_guard.py checks that no other code does)."""
+    token = _transition_running.set(True)
+    try:
+        yield
+    finally:
+        _transition_running.reset(token)
+
+
+@event.listens_for(AccessRequest.status, "set")
+def _refuse_status_outside_transition(target, value, _oldvalue, _initiator):
+    if _transition_running.get():
+        return
+    # The one other legitimate place: a new request, not yet saved, starts as submitted.
+    if not inspect(target).has_identity and value == RequestStatus.SUBMITTED:
+        return
+    raise StatusSetOutsideTransition(
+        f"Request {target.reference}: a status changes only through "
+        "requests.services.transition_to")
 
 
 class RequestedAccommodation(db.Model):

@@ -18,8 +18,8 @@ from ..security import hash_token, new_reference
 from ..timeutil import utcnow
 from . import counts, notifications
 from .models import (AccessRequest, ContactChannel, HistoryEntry, HistoryKind,
-                     RequestedAccommodation, StatusLink)
-from .states import RequestStatus, can_transition
+                     RequestedAccommodation, StatusLink, status_may_change)
+from .states import MESSAGE_REQUIRED, RequestStatus, can_transition
 
 
 class RequestActionError(Exception):
@@ -136,21 +136,33 @@ def find_by_token(token: str) -> AccessRequest | None:
     )
 
 
-def set_status(request: AccessRequest, target: RequestStatus, *, actor=None, body: str = "",
-               at: datetime | None = None) -> HistoryEntry:
-    """Move ``request`` to ``target`` if the state machine allows it, writing history.
+def transition_to(request: AccessRequest, target: RequestStatus, *, actor=None,
+                  message: str = "", at: datetime | None = None) -> HistoryEntry:
+    """Move ``request`` to ``target``: the only way a status changes (attendee, staff, and any
+    later channel). Checks the move against the state table (states.py) and that a message the
+    attendee must read is there, records the history entry, keeps the per-status counts, and
+    writes it all now, so a lost race is refused before any email is rendered.
 
-    The shared step of every status change; callers add notifications and commit.
+    Returns the history entry (the emails link to it); callers add notifications and commit.
+    A new request starts as submitted in ``submit_request``; nothing else sets a status (the
+    model refuses it, see ``status_may_change``).
     """
     if not can_transition(request.status, target):
         raise RequestActionError(
             f"A request that is “{request.status.label}” cannot be moved to “{target.label}”."
         )
+    message = message.strip()
+    if target in MESSAGE_REQUIRED and not message:
+        raise RequestActionError(
+            f"Write a message to the attendee when moving a request to “{target.label}”: "
+            "say what is needed, or what cannot be done and what you can offer instead."
+        )
     at = at or utcnow()
     entry = HistoryEntry(kind=HistoryKind.STATUS_CHANGED, at=at, actor=actor,
-                         from_status=request.status, to_status=target, body=body)
+                         from_status=request.status, to_status=target, body=message)
     request.history.append(entry)  # loads the collection before the row is dirty
-    request.status = target
+    with status_may_change():
+        request.status = target
     request.updated_at = at
     flush_or_stale()  # lose a race here, before emails are rendered
     counts.move(entry.from_status, target, request.team_id)
@@ -160,7 +172,7 @@ def set_status(request: AccessRequest, target: RequestStatus, *, actor=None, bod
 def cancel_by_attendee(request: AccessRequest, reason: str = "") -> None:
     if not request.can_cancel:
         raise RequestActionError(request.attendee_actions_closed_reason)
-    entry = set_status(request, RequestStatus.CANCELLED, body=reason.strip())
+    entry = transition_to(request, RequestStatus.CANCELLED, message=reason)
     notifications.attendee_update(request, entry)
     notifications.staff_attendee_cancelled(request)
     commit_or_stale()
@@ -175,7 +187,7 @@ def add_attendee_message(request: AccessRequest, body: str) -> None:
         raise RequestActionError("Write your message.")
     request.history.append(HistoryEntry(kind=HistoryKind.ATTENDEE_MESSAGE, body=body))
     if request.status == RequestStatus.NEEDS_INFO:
-        set_status(request, RequestStatus.IN_REVIEW)
+        transition_to(request, RequestStatus.IN_REVIEW)
     notifications.staff_attendee_message(request)
     commit_or_stale()
 

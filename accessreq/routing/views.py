@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from ..auth.decorators import admin_required
+from ..guards import admin_required
 from ..events.models import AccommodationType, Event
 from ..extensions import db
-from ..forms import AppForm
+from ..forms import AppForm, options
 from ..timeutil import format_date
-from ..triage.forms import options
 from . import queries, services
 from .forms import OrganisationForm, PreviewForm, RuleForm, TeamForm
 from .models import Organisation, RoutingRule, Team

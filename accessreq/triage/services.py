@@ -7,15 +7,14 @@ version is refused (``StaleRequestError``) so nobody overwrites a colleague's wo
 from __future__ import annotations
 
 from sqlalchemy import insert
-from sqlalchemy.orm.exc import StaleDataError
 
 from ..auth.models import StaffUser
 from ..extensions import db
 from ..requests import counts, notifications
 from ..requests.models import AccessLogEntry, AccessRequest, HistoryEntry, HistoryKind
 from ..requests.services import (RequestActionError, StaleRequestError, commit_or_stale,
-                                 set_status)
-from ..requests.states import MESSAGE_REQUIRED, RequestStatus, can_transition
+                                 flush_or_stale, transition_to)
+from ..requests.states import RequestStatus
 from ..routing.models import Team
 from ..timeutil import utcnow
 
@@ -29,15 +28,6 @@ def _check_can_change(request: AccessRequest, expected_version: int | None) -> N
                                  "so it can no longer be changed.")
 
 
-def _flush_or_stale() -> None:
-    """Write pending changes now, so a lost race is refused before any email is rendered."""
-    try:
-        db.session.flush()
-    except StaleDataError:
-        db.session.rollback()
-        raise StaleRequestError() from None
-
-
 def _save_change(request: AccessRequest, entry: HistoryEntry, **changes) -> None:
     """Add ``entry``, apply ``changes`` to the request and write them now.
 
@@ -48,7 +38,7 @@ def _save_change(request: AccessRequest, entry: HistoryEntry, **changes) -> None
     for name, value in changes.items():
         setattr(request, name, value)
     request.updated_at = entry.at
-    _flush_or_stale()
+    flush_or_stale()  # a lost race is refused before any email is rendered
 
 
 # access_log.action values: the request's own page, or a row of the staff queue (name, event,
@@ -96,19 +86,7 @@ def change_status(request: AccessRequest, actor: StaffUser, target: RequestStatu
                   message: str = "", expected_version: int | None = None) -> None:
     """Move the request on and tell the attendee, with the message staff wrote."""
     _check_can_change(request, expected_version)
-    if not can_transition(request.status, target):
-        raise RequestActionError(
-            f"A request that is “{request.status.label}” cannot be moved to “{target.label}”."
-        )
-    message = message.strip()
-    if target in MESSAGE_REQUIRED and not message:
-        raise RequestActionError(
-            f"Write a message to the attendee when moving a request to “{target.label}”: "
-            "say what is needed, or what cannot be done and what you can offer instead."
-        )
-    len(request.history)  # load it before the row is dirtied (see _save_change)
-    entry = set_status(request, target, actor=actor, body=message, at=utcnow())
-    _flush_or_stale()
+    entry = transition_to(request, target, actor=actor, message=message)
     notifications.attendee_update(request, entry)
     commit_or_stale()
 

@@ -12,7 +12,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from wtforms import Form
 
-from ..auth.decorators import staff_required
+from ..guards import staff_required
 from ..auth.models import StaffUser
 from ..extensions import db
 from ..requests.models import AccessRequest

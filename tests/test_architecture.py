@@ -1,0 +1,92 @@
+"""The feature packages build on each other in one direction only, so there is no import cycle.
+
+Each package is imported alone, every module of it, in a fresh interpreter; the feature packages
+that got loaded must be among the ones it may use, directly or through them. Shared pieces that
+belong to no feature (``columns``, ``timeutil``, ``forms``, ``guards``, ``extensions``...) may be
+used by any package. ``accessreq/__init__.py`` (``create_app``) and ``accessreq/models.py`` are
+the composition root: they import everything and are not checked here.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent / "accessreq"
+
+# package -> the feature packages it may import directly. Lower layers first; a package may only
+# name packages listed above it, which test_the_allowed_directions_have_no_cycle checks.
+MAY_IMPORT: dict[str, frozenset[str]] = {
+    "notifications": frozenset(),
+    "events": frozenset(),
+    "auth": frozenset({"notifications"}),
+    "feedback": frozenset({"auth", "notifications"}),
+    "routing": frozenset({"auth", "events"}),
+    "requests": frozenset({"auth", "events", "notifications", "routing"}),
+    "triage": frozenset({"auth", "events", "notifications", "requests", "routing"}),
+}
+
+# Imports every module of one package and prints, for each other feature package that got
+# loaded, the module whose import loaded it first.
+_PROBE = """
+import importlib, json, pkgutil, sys
+name = sys.argv[1]
+features = set(json.loads(sys.argv[2]))
+def loaded():
+    return {m.split(".")[1] for m in sys.modules if m.startswith("accessreq.") and
+            m.split(".")[1] in features}
+package = importlib.import_module("accessreq." + name)
+found = {p: package.__name__ for p in loaded()}
+for module in pkgutil.iter_modules(package.__path__):
+    importlib.import_module(f"{package.__name__}.{module.name}")
+    for p in loaded() - found.keys():
+        found[p] = f"{package.__name__}.{module.name}"
+found.pop(name, None)
+print(json.dumps(found))
+"""
+
+
+def _feature_packages() -> set[str]:
+    return {p.parent.name for p in PACKAGE_DIR.glob("*/__init__.py")}
+
+
+def _reachable(package: str) -> set[str]:
+    seen: set[str] = set()
+    todo = list(MAY_IMPORT[package])
+    while todo:
+        current = todo.pop()
+        if current not in seen:
+            seen.add(current)
+            todo.extend(MAY_IMPORT[current])
+    return seen
+
+
+def test_every_feature_package_has_its_allowed_imports_listed():
+    assert set(MAY_IMPORT) == _feature_packages()
+
+
+def test_the_allowed_directions_have_no_cycle():
+    order = list(MAY_IMPORT)
+    for position, package in enumerate(order):
+        assert MAY_IMPORT[package] <= set(order[:position]), (
+            f"{package} may only import packages listed before it in MAY_IMPORT")
+        assert package not in _reachable(package)
+
+
+@pytest.mark.slow  # a fresh interpreter per package
+@pytest.mark.parametrize("package", sorted(MAY_IMPORT))
+def test_a_package_imported_alone_loads_only_the_packages_it_may_use(package):
+    features = sorted(_feature_packages())
+    result = subprocess.run(
+        [sys.executable, "-c", _PROBE, package, json.dumps(features)],
+        cwd=PACKAGE_DIR.parent, capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    loaded: dict[str, str] = json.loads(result.stdout)
+    forbidden = {p: by for p, by in loaded.items() if p not in _reachable(package)}
+    assert not forbidden, (
+        f"importing accessreq.{package} loads packages it may not use "
+        f"(package: first module that loaded it): {forbidden}")
