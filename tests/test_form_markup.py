@@ -14,7 +14,7 @@ from sqlalchemy import select
 from accessreq.auth.models import Role
 from accessreq.extensions import db
 from accessreq.routing.models import Organisation, RoutingRule, Team
-from conftest import TEST_PASSWORD
+from conftest import TEST_PASSWORD, staff_session
 
 CSRF_ON = pytest.mark.app_config(WTF_CSRF_ENABLED=True)
 TOKEN = re.compile(r'<input[^>]*name="csrf_token"[^>]*>')
@@ -63,8 +63,7 @@ def test_rules_page_has_unique_ids_and_buttons_that_name_their_rule(client, make
                                                                    three_rules):
     user = make_staff(Role.ADMIN)
     with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
-        session["_fresh"] = True
+        session.update(staff_session(user))
     html = client.get("/admin/routing").get_data(as_text=True)
     # Sign out plus four moves and three deletes: eight tokens, none with an id.
     assert len(TOKEN.findall(html)) == 8
@@ -90,8 +89,7 @@ def test_events_with_one_title_get_buttons_that_say_which_date(client, make_staf
     """A weekly "Lecture" is several rows with one title: the button names the date too."""
     user = make_staff(Role.ADMIN)
     with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
-        session["_fresh"] = True
+        session.update(staff_session(user))
     kind = make_type("Seating", 3)
     for days in (30, 37):
         make_event("Weekly lecture", days_ahead=days, types=[kind])

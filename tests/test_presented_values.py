@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy.orm.attributes import set_committed_value
 
 from accessreq.events.models import Event
 from accessreq.extensions import db
@@ -24,8 +25,10 @@ def request_at(*, starts_in: timedelta, due_in: timedelta,
     """An unsaved request whose event starts, due date and making are relative to NOW."""
     starts_at = NOW + starts_in
     event = Event(title="Lecture", starts_at=starts_at, ends_at=starts_at + timedelta(hours=2))
-    return AccessRequest(event=event, status=status, due_at=NOW + due_in,
-                         created_at=NOW - asked_ago)
+    request = AccessRequest(event=event, due_at=NOW + due_in, created_at=NOW - asked_ago)
+    # A stand-in loaded in this status, not a status change (those go through transition_to).
+    set_committed_value(request, "status", status)
+    return request
 
 
 @pytest.mark.parametrize("starts_in, due_in, asked_ago, expected", [
