@@ -8,6 +8,7 @@ run searches everything the lane's processes wrote for every one of them."""
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -49,9 +50,14 @@ WHOLE_LANE_CHECK = "test_asvs_7_1_1_the_whole_lane_logged_no_private_value"
 
 
 def pytest_collection_modifyitems(session, config, items):
-    """The check of the lane's whole log output runs after every other test."""
+    """The check of the lane's whole log output runs after every other test of the lane, and
+    still inside it, so it reads the same stack (the fixture is package-scoped)."""
+    here = Path(__file__).parent
     last = [item for item in items if item.name == WHOLE_LANE_CHECK]
-    items[:] = [item for item in items if item.name != WHOLE_LANE_CHECK] + last
+    rest = [item for item in items if item.name != WHOLE_LANE_CHECK]
+    lane = [i for i, item in enumerate(rest) if here in Path(item.path).parents]
+    at = lane[-1] + 1 if lane else len(rest)
+    items[:] = rest[:at] + last + rest[at:]
 
 
 @pytest.fixture
