@@ -143,3 +143,30 @@ def test_staff_sign_in_act_and_sign_out_and_the_old_cookie_is_refused(
 
     wait_for_mail(lane_smtp, EMAIL, count=2)  # the confirmation and the status update
     stack.keep_out_of_logs(EMAIL, NAME, STAFF_REPLY, TEST_PASSWORD)
+
+
+def test_wcag_2_2_1_stay_signed_in_works_over_https(stack, lane_context, make_request,
+                                                   make_staff):
+    """The idle warning's "Stay signed in" is a script POST: over HTTPS it must pass the CSRF
+    check (token header and same-origin Referer) like a form does."""
+    request, _ = make_request(contact_name=NAME, contact_email=EMAIL)
+    admin = make_staff("admin", name="Lane Timer", email="lane.timer@example.org")
+    page = lane_context().new_page()
+    page.clock.install()
+    page.goto("/staff/login")
+    page.fill("#email", admin.email)
+    page.fill("#password", TEST_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("link", name=request.reference).click()
+    page.fill("#reply-body", STAFF_REPLY)
+
+    page.clock.run_for(29 * 60 * 1000)  # the default 30-minute limit warns 2 minutes before
+    dialog = page.get_by_role("alertdialog", name="You will be signed out soon")
+    dialog.wait_for()
+    with page.expect_response("**/staff/session/extend") as answer:
+        page.keyboard.press("Enter")
+    assert answer.value.status == 200, answer.value.text()
+    assert answer.value.json()["signed_in"] is True
+    dialog.wait_for(state="hidden")
+    assert page.input_value("#reply-body") == STAFF_REPLY
+    stack.keep_out_of_logs(EMAIL, NAME, STAFF_REPLY)
