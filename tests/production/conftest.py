@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SMTPServer
+from conftest import SMTPServer, base_config
 
 from .stack import NGINX, ProductionStack
 
@@ -39,25 +39,35 @@ def lane_smtp():
 def stack(migrated_database, lane_smtp, tmp_path_factory):
     _require(NGINX is not None,
              "nginx not found: install it (apt-get install -y nginx)")
+    workdir = tmp_path_factory.mktemp("lane")
     running = ProductionStack(database_url=migrated_database, mail_host=lane_smtp.host,
-                              mail_port=lane_smtp.port, workdir=tmp_path_factory.mktemp("lane"))
+                              mail_port=lane_smtp.port, workdir=workdir,
+                              secret_key=base_config(migrated_database, workdir)["SECRET_KEY"])
     running.start()
     yield running
     running.stop()
 
 
-WHOLE_LANE_CHECK = "test_asvs_7_1_1_the_whole_lane_logged_no_private_value"
+WHOLE_LANE_CHECKS = ("test_the_lane_sender_lost_no_message",
+                     "test_asvs_7_1_1_the_whole_lane_logged_no_private_value")
 
 
 def pytest_collection_modifyitems(session, config, items):
-    """The check of the lane's whole log output runs after every other test of the lane, and
-    still inside it, so it reads the same stack (the fixture is package-scoped)."""
+    """The checks of the lane's whole output run after every other test of the lane, and
+    still inside it, so they read the same stack (the fixture is package-scoped)."""
     here = Path(__file__).parent
-    last = [item for item in items if item.name == WHOLE_LANE_CHECK]
-    rest = [item for item in items if item.name != WHOLE_LANE_CHECK]
+    last = [item for item in items if item.name in WHOLE_LANE_CHECKS]
+    rest = [item for item in items if item.name not in WHOLE_LANE_CHECKS]
     lane = [i for i, item in enumerate(rest) if here in Path(item.path).parents]
     at = lane[-1] + 1 if lane else len(rest)
     items[:] = rest[:at] + last + rest[at:]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_mailbox(request):
+    """Each test counts only the mail it caused."""
+    if "lane_smtp" in request.fixturenames:
+        request.getfixturevalue("lane_smtp").messages.clear()
 
 
 @pytest.fixture

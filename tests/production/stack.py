@@ -13,6 +13,7 @@ Every byte the processes write to stdout and stderr is kept in ``logs/`` so test
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -103,6 +104,9 @@ class ProductionStack:
     mail_host: str
     mail_port: int
     workdir: Path
+    # Shared with the test process, as every process of one installation shares it: mail that
+    # the tests' factories queue is sealed with it and must open in the lane's sender.
+    secret_key: str
     port: int = field(default_factory=free_port)
     app_port: int = field(default_factory=free_port)
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
@@ -122,7 +126,7 @@ class ProductionStack:
         env = {k: v for k, v in os.environ.items()
                if not k.startswith(("FLASK_", "TEST_", "SQLALCHEMY"))}
         env.update(
-            SECRET_KEY=secrets.token_urlsafe(48),
+            SECRET_KEY=self.secret_key,
             DATABASE_URL=self.database_url,
             BASE_URL=self.url,
             MAIL_SERVER=self.mail_host,
@@ -204,6 +208,11 @@ class ProductionStack:
         logs = self.log_text().lower()
         found = sorted(v for v in self.private_values if v.lower() in logs)
         assert not found, f"private values in the lane's logs: {found}"
+
+    def sender_failures(self) -> int:
+        """Messages the lane's sender gave up on, from its "Outbox: … failed for good." lines."""
+        text = (self.logs / "sender.log").read_text(encoding="utf-8")
+        return sum(int(n) for n in re.findall(r"(\d+) failed for good", text))
 
     def app_log_lines(self) -> list[str]:
         return (self.logs / "gunicorn.log").read_text(encoding="utf-8").splitlines()

@@ -141,6 +141,12 @@ def test_asvs_7_1_1_logs_are_json_and_hold_no_token_email_name_or_message(
     stack.assert_logs_clean()
 
 
+def test_the_lane_sender_lost_no_message(stack):
+    """Runs near the end (see conftest.py): every message any lane test caused was delivered;
+    none ended failed (a key the processes do not share, a header they cannot write…)."""
+    assert stack.sender_failures() == 0, (stack.logs / "sender.log").read_text()
+
+
 def test_asvs_7_1_1_the_whole_lane_logged_no_private_value(stack):
     """Runs last (see conftest.py): every value any lane test sent, against every log line."""
     assert stack.private_values, "no lane test named what must stay out of the logs"
