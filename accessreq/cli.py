@@ -10,7 +10,6 @@ import logging
 import signal
 import sys
 import time
-from pathlib import Path
 
 import click
 from email_validator import EmailNotValidError, validate_email
@@ -190,9 +189,9 @@ def requests_purge(dry_run: bool, batch: int):
 @click.option("--port", default=1025, show_default=True)
 def mailcatcher_command(host: str, port: int):
     """Run a local SMTP server that keeps messages for the admin mail view."""
-    from .notifications.catcher import start_catcher
+    from .notifications.catcher import catcher_folder, start_catcher
 
-    folder = Path(current_app.config["MAIL_CATCHER_DIR"] or Path(current_app.instance_path) / "mail")
+    folder = catcher_folder()
     controller = start_catcher(folder, host, port)
     click.echo(f"Mail catcher on {host}:{port}, keeping messages in {folder}")
     flag = _StopFlag()
