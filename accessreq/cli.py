@@ -10,14 +10,11 @@ import logging
 import signal
 import sys
 import time
-from pathlib import Path
 
 import click
-from email_validator import EmailNotValidError, validate_email
 from flask import Flask, current_app
 from flask.cli import AppGroup
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 
 from .extensions import db
 
@@ -89,33 +86,15 @@ def _read_password() -> str:
               show_default=True)
 def staff_create(email: str, name: str, role: str):
     """Create a staff account; the password is read from a prompt, or stdin if not a terminal."""
-    from .auth.models import Role, StaffUser
-    from .auth.services import PasswordPolicyError, check_password_policy
+    from .auth.models import Role
+    from .auth.services import StaffAccountError, check_new_account, create_staff_with_password
 
-    try:
-        email = validate_email(email.strip(), check_deliverability=False).normalized.lower()
-    except EmailNotValidError as error:
-        raise click.ClickException(f"{email!r} is not a usable email address: {error}") from None
-    name = " ".join(name.split())
-    if not name or len(name) > 200:
-        raise click.ClickException("Give a name of 1 to 200 characters.")
-    taken = select(StaffUser.id).where(func.lower(StaffUser.email) == email)
-    if db.session.scalar(taken) is not None:
-        raise click.ClickException(f"An account for {email} already exists.")
-    password = _read_password()
-    try:
-        check_password_policy(password)
-    except PasswordPolicyError as error:
-        raise click.ClickException(str(error)) from None
-    user = StaffUser(email=email, name=name, role=Role(role))
-    user.set_password(password)
-    db.session.add(user)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise click.ClickException(f"An account for {email} already exists.") from None
-    click.echo(f"Created {role} account for {email}.")
+    try:  # refuse a bad address or name before asking for the password
+        email, name = check_new_account(name, email)
+        user = create_staff_with_password(name, email, Role(role), _read_password())
+    except StaffAccountError as error:
+        raise click.ClickException(f"{str(error).rstrip('.')}.") from None
+    click.echo(f"Created {role} account for {user.email}.")
 
 
 @outbox_cli.command("send")
@@ -190,9 +169,9 @@ def requests_purge(dry_run: bool, batch: int):
 @click.option("--port", default=1025, show_default=True)
 def mailcatcher_command(host: str, port: int):
     """Run a local SMTP server that keeps messages for the admin mail view."""
-    from .notifications.catcher import start_catcher
+    from .notifications.catcher import catcher_folder, start_catcher
 
-    folder = Path(current_app.config["MAIL_CATCHER_DIR"] or Path(current_app.instance_path) / "mail")
+    folder = catcher_folder()
     controller = start_catcher(folder, host, port)
     click.echo(f"Mail catcher on {host}:{port}, keeping messages in {folder}")
     flag = _StopFlag()

@@ -8,6 +8,13 @@ from pathlib import Path
 INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
 
 
+def mail_catcher_dir(configured: str | os.PathLike | None = None) -> Path:
+    """The folder the local mail catcher writes and the admin mail view reads: MAIL_CATCHER_DIR,
+    or ``instance/mail``. The one place this default is decided (config, ``make run``, the
+    ``mailcatcher`` command and the admin page all come here)."""
+    return Path(configured) if configured else INSTANCE_DIR / "mail"
+
+
 def _bool(name: str, default: bool = False) -> bool:
     value = os.environ.get(name)
     if value is None:
@@ -88,7 +95,7 @@ def from_environment() -> dict:
         "SITE_NAME": os.environ.get("SITE_NAME", "accessreq"),
         "INSTITUTION_NAME": os.environ.get("INSTITUTION_NAME", "Example Institute"),
         # Directory the local mail catcher writes to; the admin mail view reads it.
-        "MAIL_CATCHER_DIR": os.environ.get("MAIL_CATCHER_DIR"),
+        "MAIL_CATCHER_DIR": str(mail_catcher_dir(os.environ.get("MAIL_CATCHER_DIR"))),
         # Days after an event ends before personal and access details are deleted.
         "RETENTION_DAYS": _int("RETENTION_DAYS", 90),
         # Days after it was sent before an accessibility report that was never resolved is

@@ -16,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-from .config import INSTANCE_DIR
+from .config import mail_catcher_dir
 from .demo import DEMO_PASSWORD, DEMO_STAFF
 
 HOST = "127.0.0.1"
@@ -107,7 +107,7 @@ def _banner(port: int, mail_port: int, mail_dir: Path) -> str:
 def main() -> int:
     port = int(os.environ.get("PORT", "5000"))
     mail_port = int(os.environ.get("MAIL_PORT", "1025"))
-    mail_dir = Path(os.environ.get("MAIL_CATCHER_DIR") or INSTANCE_DIR / "mail").resolve()
+    mail_dir = mail_catcher_dir(os.environ.get("MAIL_CATCHER_DIR")).resolve()
     for variable, number in (("PORT", port), ("MAIL_PORT", mail_port)):
         if not _port_free(number):
             print(f"Port {number} is already in use. Stop the program using it, or choose "

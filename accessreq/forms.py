@@ -1,5 +1,6 @@
 """Form pieces every feature uses: the base form classes (with the guard against control
-characters in free text), option lists and the checkbox-group field."""
+characters in free text), option lists, the checkbox-group field, the ``strip`` filter, the
+``in_choices`` check and the long-text limit."""
 
 from __future__ import annotations
 
@@ -10,9 +11,29 @@ from wtforms.validators import StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 
+# The longest free text any form takes (descriptions, messages, notes, reports): one limit, so
+# what an attendee may write, staff may answer and the database keeps cannot drift apart.
+LONG_TEXT_MAX = 5000
+
+
 def options(pairs) -> list[SelectChoice]:
     """Choices for a select, radio or checkbox group from (value, label) pairs."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+def strip(value):
+    """Filter: surrounding whitespace off a text value (anything else is left alone)."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def in_choices(field, message: str) -> None:
+    """Refuse a value the field does not offer, for fields whose choices views fill in
+    (``validate_choice=False``). An empty value is accepted only where it is itself a choice
+    (“Any”, “None”); a prompt such as “Choose a team” is refused first by the field's
+    ``InputRequired``, which stops the chain before this check."""
+    values = {c.value if hasattr(c, "value") else c[0] for c in field.choices or []}
+    if (field.data or "") not in values:
+        raise ValidationError(message)
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -50,6 +71,12 @@ def _is_control(char: str) -> bool:
     be written as UTF-8."""
     code = ord(char)
     return code < 0x20 or 0x7F <= code <= 0x9F or 0xD800 <= code <= 0xDFFF
+
+
+def controls_to_spaces(value: str) -> str:
+    """``value`` with every control character (line breaks and tabs too) made a space: for
+    text that is searched for rather than kept, such as the staff queue's search box."""
+    return "".join(" " if _is_control(c) else c for c in value)
 
 
 def clean_single_line(value: str) -> str:

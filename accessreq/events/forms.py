@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from wtforms import (BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField,
                      TimeField)
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import TextInput
 
-from ..forms import AppForm, MultiCheckboxField, options
+from ..forms import LONG_TEXT_MAX, AppForm, MultiCheckboxField, in_choices, options
 from .services import DEFAULT_TIMEZONE, NonexistentLocalTime, local_to_utc, timezone_names
 
 
@@ -36,7 +36,8 @@ class EventForm(AppForm):
         Length(max=200, message="Event title must be 200 characters or fewer")])
     description = TextAreaField(
         "Description", description="A sentence or two shown on the event page.",
-        validators=[Optional(), Length(max=5000, message="Description must be 5,000 characters or fewer")])
+        validators=[Optional(), Length(max=LONG_TEXT_MAX, message=f"Description must be "
+                                                                  f"{LONG_TEXT_MAX:,} characters or fewer")])
     day = _date("Date", "Enter the date of the event")
     start_time = _time("Start time", "Enter the start time",
                        "Enter the start time using the 24-hour clock, like 18:30")
@@ -85,9 +86,7 @@ class EventForm(AppForm):
         self.starts_at = self.ends_at = self.requests_close_at = None
 
     def validate_organisation(self, field) -> None:
-        values = {c.value if hasattr(c, "value") else c[0] for c in field.choices}
-        if (field.data or "") not in values:
-            raise ValidationError("Choose the host organisation from the list")
+        in_choices(field, "Choose the host organisation from the list")
 
     def _utc(self, day_field, time_field):
         try:
@@ -97,30 +96,32 @@ class EventForm(AppForm):
             return None
 
     def validate(self, extra_validators=None) -> bool:
-        """Field checks, then the rules between fields; sets the UTC times when all is well."""
+        """Field checks, then every rule between fields: all errors show at once, as the
+        GOV.UK error summary asks. Sets the UTC times when all is well."""
         valid = super().validate(extra_validators)
         if not (self.venue.data or "").strip() and not self.is_online.data:
             self.venue.errors.append("Enter the venue, or tick ‘Online’ for an online-only event")
             valid = False
-        if self.day.data and self.start_time.data and self.end_time.data and not self.timezone.errors:
+        zone_known = not self.timezone.errors
+        if self.day.data and self.start_time.data and self.end_time.data and zone_known:
+            self.starts_at = self._utc(self.day, self.start_time)
             if self.end_time.data <= self.start_time.data:
                 self.end_time.errors.append("The end time must be after the start time")
-                return False
-            self.starts_at = self._utc(self.day, self.start_time)
-            self.ends_at = self._utc(self.day, self.end_time)
+            else:
+                self.ends_at = self._utc(self.day, self.end_time)
             valid = valid and self.starts_at is not None and self.ends_at is not None
-        if bool(self.close_day.data) != bool(self.close_time.data) and not (
-                self.close_day.errors or self.close_time.errors):
-            missing = self.close_time if self.close_day.data else self.close_day
-            missing.errors.append("Enter both the date and the time requests close, or neither")
-            return False
-        if self.close_day.data and self.close_time.data and not self.timezone.errors:
+        if bool(self.close_day.data) != bool(self.close_time.data):
+            if not (self.close_day.errors or self.close_time.errors):
+                missing = self.close_time if self.close_day.data else self.close_day
+                missing.errors.append("Enter both the date and the time requests close, or neither")
+            valid = False
+        elif self.close_day.data and self.close_time.data and zone_known:
             self.requests_close_at = self._utc(self.close_day, self.close_time)
             if self.requests_close_at is None:
-                return False
-            if self.starts_at and self.requests_close_at > self.starts_at:
+                valid = False
+            elif self.starts_at and self.requests_close_at > self.starts_at:
                 self.close_day.errors.append("Requests must close before the event starts")
-                return False
+                valid = False
         return valid
 
 

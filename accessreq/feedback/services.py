@@ -91,25 +91,33 @@ def _delete_reports(*conditions) -> int:
     return deleted
 
 
+def resolved_reports_due(now: datetime):
+    """Conditions of the resolved reports a purge at ``now`` deletes: resolved more than
+    RETENTION_DAYS ago (they may mention health)."""
+    cutoff = now - timedelta(days=current_app.config["RETENTION_DAYS"])
+    return (AccessibilityReport.resolved_at < cutoff,)
+
+
+def unresolved_reports_due(now: datetime):
+    """Conditions of the reports never resolved that a purge at ``now`` deletes: received
+    over REPORT_RETENTION_DAYS ago."""
+    cutoff = now - timedelta(days=current_app.config["REPORT_RETENTION_DAYS"])
+    return (AccessibilityReport.resolved_at.is_(None), AccessibilityReport.created_at < cutoff)
+
+
 def purge_resolved_reports(now: datetime | None = None) -> int:
-    """Delete reports resolved more than RETENTION_DAYS ago (they may mention health)."""
-    cutoff = (now or utcnow()) - timedelta(days=current_app.config["RETENTION_DAYS"])
-    return _delete_reports(AccessibilityReport.resolved_at < cutoff)
+    """Delete reports resolved more than RETENTION_DAYS ago."""
+    return _delete_reports(*resolved_reports_due(now or utcnow()))
 
 
 def purge_unresolved_reports(now: datetime | None = None) -> int:
     """Delete reports never resolved that came in over REPORT_RETENTION_DAYS ago."""
-    cutoff = (now or utcnow()) - timedelta(days=current_app.config["REPORT_RETENTION_DAYS"])
-    return _delete_reports(AccessibilityReport.resolved_at.is_(None),
-                           AccessibilityReport.created_at < cutoff)
+    return _delete_reports(*unresolved_reports_due(now or utcnow()))
 
 
 def reports_due(now: datetime | None = None) -> tuple[int, int]:
     """How many (resolved, unresolved) reports the purge would delete now."""
     now = now or utcnow()
-    resolved = now - timedelta(days=current_app.config["RETENTION_DAYS"])
-    unresolved = now - timedelta(days=current_app.config["REPORT_RETENTION_DAYS"])
     count = select(func.count(AccessibilityReport.id))
-    return (db.session.scalar(count.where(AccessibilityReport.resolved_at < resolved)),
-            db.session.scalar(count.where(AccessibilityReport.resolved_at.is_(None),
-                                          AccessibilityReport.created_at < unresolved)))
+    return (db.session.scalar(count.where(*resolved_reports_due(now))),
+            db.session.scalar(count.where(*unresolved_reports_due(now))))

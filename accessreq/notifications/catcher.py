@@ -32,6 +32,16 @@ class _SaveToFolder:
         return "250 Message accepted for delivery"
 
 
+def catcher_folder() -> Path:
+    """The catcher's folder for the running app (the ``mailcatcher`` command and the admin
+    pages): MAIL_CATCHER_DIR, or the default ``config.mail_catcher_dir`` decides."""
+    from flask import current_app
+
+    from ..config import mail_catcher_dir
+
+    return mail_catcher_dir(current_app.config.get("MAIL_CATCHER_DIR"))
+
+
 def start_catcher(folder: Path, host: str = "127.0.0.1", port: int = 1025) -> Controller:
     """Start the SMTP server in a background thread; call ``.stop()`` on the result to end it."""
     folder.mkdir(parents=True, exist_ok=True)

@@ -39,10 +39,20 @@ def rebuildable_templates() -> set[str]:
 def send_again(row: OutgoingEmail, actor) -> OutgoingEmail:
     """An admin's "Send again" (a sent message) or "Retry" (a failed one): one path for both.
 
-    Queues a newly built message in the caller's transaction and returns its row; a failed
-    original is marked replaced and its sealed content deleted. Rows written before recipes
-    existed are retried as they are when their content is still there.
+    Queues a newly built message and returns its row; a failed original is marked replaced
+    and its sealed content deleted. Rows written before recipes existed are retried as they
+    are when their content is still there. Commits; on ``CannotRebuild`` nothing is kept.
     """
+    try:
+        new_row = _rebuild(row, actor)
+    except CannotRebuild:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    return new_row
+
+
+def _rebuild(row: OutgoingEmail, actor) -> OutgoingEmail:
     if row.status not in (EmailStatus.SENT, EmailStatus.DEAD):
         raise CannotRebuild("This message has not been sent or failed yet: it is still in the "
                             "queue and will be sent shortly.")

@@ -3,15 +3,13 @@ that the local catcher received (for development, where no real mail leaves the 
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from ..guards import admin_required
 from ..extensions import db
-from .catcher import list_caught, read_caught
+from .catcher import catcher_folder, list_caught, read_caught
 from .models import EmailStatus, OutgoingEmail
 from .rebuild import CannotRebuild, send_again
 
@@ -35,11 +33,6 @@ def _rows(*statuses: EmailStatus, newest_first: bool) -> list[OutgoingEmail]:
                                    .order_by(*order).limit(LIST_LIMIT)))
 
 
-def catcher_folder() -> Path:
-    configured = current_app.config.get("MAIL_CATCHER_DIR")
-    return Path(configured) if configured else Path(current_app.instance_path) / "mail"
-
-
 @admin_bp.get("/")
 @admin_required
 def outbox():
@@ -59,10 +52,8 @@ def retry(email_id: int):
     try:
         new_row = send_again(row, current_user._get_current_object())
     except CannotRebuild as error:
-        db.session.rollback()
         flash(str(error), "info")
     else:
-        db.session.commit()
         if new_row is row:
             flash(f"The message “{row.subject}” will be sent again shortly.", "success")
         else:

@@ -12,24 +12,19 @@ from wtforms.validators import (DataRequired, Email, Length, Optional, StopValid
                                 ValidationError)
 
 from ..events.models import Event
-from ..forms import AppForm, MultiCheckboxField
+from ..forms import LONG_TEXT_MAX, AppForm, MultiCheckboxField, strip
 from .models import ContactChannel
 
 NAME_MAX = 200  # AccessRequest.contact_name / attendee_name
 EMAIL_MAX = 254  # AccessRequest.contact_email
 PHONE_MAX = 40  # AccessRequest.contact_phone
 DETAILS_MAX = 2000
-MESSAGE_MAX = 5000
 
 FOR_ME = "me"
 FOR_SOMEONE_ELSE = "someone_else"
 CHANNELS_NEEDING_PHONE = {ContactChannel.PHONE.value, ContactChannel.VIDEO_RELAY.value}
 _PHONE = re.compile(r"^[0-9+()#*.\-\s/]+$")
 _PHONE_MIN_DIGITS = 5
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 def details_field_name(type_id: int) -> str:
@@ -106,10 +101,10 @@ def request_form_for(event: Event, retention_days: int, **kwargs) -> RequestForm
     offered = event.offered_types
     fields: dict = {}
     fields["contact_name"] = StringField(
-        "Your full name", filters=[_strip],
+        "Your full name", filters=[strip],
         validators=[DataRequired("Enter your full name"), too_long(NAME_MAX, "Your name")])
     fields["contact_email"] = EmailField(
-        "Your email address", filters=[_strip],
+        "Your email address", filters=[strip],
         description="We will send your reference and a private link to follow your request.",
         validators=[DataRequired("Enter your email address"),
                     too_long(EMAIL_MAX, "Your email address"),
@@ -121,7 +116,7 @@ def request_form_for(event: Event, retention_days: int, **kwargs) -> RequestForm
         invalid_choice_message="Choose how you would like us to contact you",
         validators=[DataRequired("Choose how you would like us to contact you")])
     fields["contact_phone"] = TelField(
-        "Phone number", filters=[_strip],
+        "Phone number", filters=[strip],
         description="We need this if you choose phone, text message or video relay.",
         validators=[Optional(), too_long(PHONE_MAX, "The phone number")])
     fields["for_whom"] = RadioField(
@@ -131,7 +126,7 @@ def request_form_for(event: Event, retention_days: int, **kwargs) -> RequestForm
         invalid_choice_message="Choose who this request is for",
         validators=[DataRequired("Choose who this request is for")])
     fields["attendee_name"] = StringField(
-        "Name of the person who will attend", filters=[_strip],
+        "Name of the person who will attend", filters=[strip],
         description="We need this only if you are asking for someone else.",
         validators=[Optional(), too_long(NAME_MAX, "Their name")])
     fields["accommodations"] = MultiCheckboxField(
@@ -143,14 +138,14 @@ def request_form_for(event: Event, retention_days: int, **kwargs) -> RequestForm
     for kind in offered:
         if kind.details_label:
             fields[details_field_name(kind.id)] = TextAreaField(
-                kind.details_label, filters=[_strip], description=kind.details_hint or None,
+                kind.details_label, filters=[strip], description=kind.details_hint or None,
                 validators=[OnlyIfChosen(kind.id), Optional(),
                             too_long(DETAILS_MAX, f"Details for {kind.name}")])
     fields["anything_else"] = TextAreaField(
-        "Anything else that would help", filters=[_strip],
+        "Anything else that would help", filters=[strip],
         description="Tell us what would help you, for example where you would like to sit or how "
                     "you like to communicate. You do not need to tell us why.",
-        validators=[Optional(), too_long(MESSAGE_MAX, "This")])
+        validators=[Optional(), too_long(LONG_TEXT_MAX, "This")])
     fields["consent"] = BooleanField(
         "I agree that you can store this information to arrange access for me",
         description=(
@@ -166,14 +161,14 @@ class MessageForm(AppForm):
     """The attendee adds a message or more details on their status page."""
 
     body = TextAreaField(
-        "Your message", filters=[_strip],
+        "Your message", filters=[strip],
         description="For example, an answer to the team's question, or something you forgot "
                     "to say.",
-        validators=[DataRequired("Write your message"), too_long(MESSAGE_MAX, "Your message")])
+        validators=[DataRequired("Write your message"), too_long(LONG_TEXT_MAX, "Your message")])
 
 
 class CancelForm(AppForm):
     reason = TextAreaField(
-        "Why are you cancelling?", filters=[_strip],
+        "Why are you cancelling?", filters=[strip],
         description="This helps the team plan. You do not have to say.",
-        validators=[Optional(), too_long(MESSAGE_MAX, "The reason")])
+        validators=[Optional(), too_long(LONG_TEXT_MAX, "The reason")])

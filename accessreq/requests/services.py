@@ -192,6 +192,14 @@ def add_attendee_message(request: AccessRequest, body: str) -> None:
     commit_or_stale()
 
 
+def expired_conditions(now: datetime):
+    """The conditions (on AccessRequest joined to Event) of the requests a purge at ``now``
+    deletes: those whose event ended over RETENTION_DAYS ago and not yet purged. The purge and
+    its dry run both use this, so they cannot disagree."""
+    cutoff = now - timedelta(days=current_app.config["RETENTION_DAYS"])
+    return (Event.ends_at < cutoff, AccessRequest.purged_at.is_(None))
+
+
 def purge_expired(now: datetime | None = None, batch_size: int = 200) -> int:
     """Delete personal and access details of requests whose event ended over RETENTION_DAYS ago.
 
@@ -199,14 +207,10 @@ def purge_expired(now: datetime | None = None, batch_size: int = 200) -> int:
     requests were purged.
     """
     now = now or utcnow()
-    cutoff = now - timedelta(days=current_app.config["RETENTION_DAYS"])
     purged = 0
     while True:
         batch = list(db.session.scalars(
-            select(AccessRequest).join(Event)
-            .where(Event.ends_at < cutoff, AccessRequest.purged_at.is_(None))
-            .limit(batch_size)
-        ))
+            select(AccessRequest).join(Event).where(*expired_conditions(now)).limit(batch_size)))
         if not batch:
             return purged
         ids = [r.id for r in batch]

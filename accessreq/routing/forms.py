@@ -8,13 +8,7 @@ from __future__ import annotations
 from wtforms import BooleanField, EmailField, SelectField, StringField
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
-from ..forms import AppForm, MultiCheckboxField, QueryForm
-
-
-def _in_choices(field, message: str) -> None:
-    values = {c.value if hasattr(c, "value") else c[0] for c in field.choices or []}
-    if (field.data or "") not in values:
-        raise ValidationError(message)
+from ..forms import AppForm, MultiCheckboxField, QueryForm, in_choices
 
 
 def _name(label: str, what: str) -> StringField:
@@ -44,7 +38,7 @@ class TeamForm(AppForm):
                                  description="Members see and work this team’s requests.")
 
     def validate_organisation(self, field) -> None:
-        _in_choices(field, "Choose the team’s organisation from the list")
+        in_choices(field, "Choose the team’s organisation from the list")
 
 
 class RuleForm(AppForm):
@@ -60,16 +54,16 @@ class RuleForm(AppForm):
                         description="Leave at “Any” to match every event.")
 
     def validate_team(self, field) -> None:
-        _in_choices(field, "Choose the team from the list")
+        in_choices(field, "Choose the team from the list")
 
     def validate_organisation(self, field) -> None:
-        _in_choices(field, "Choose a host organisation from the list")
+        in_choices(field, "Choose a host organisation from the list")
 
     def validate_accommodation_type(self, field) -> None:
-        _in_choices(field, "Choose an accommodation from the list")
+        in_choices(field, "Choose an accommodation from the list")
 
     def validate_event(self, field) -> None:
-        _in_choices(field, "Choose an event from the list")
+        in_choices(field, "Choose an event from the list")
 
 
 class PreviewForm(QueryForm):
@@ -82,7 +76,7 @@ class PreviewForm(QueryForm):
                                description="Choose one or more, as an attendee would.")
 
     def validate_event(self, field) -> None:
-        _in_choices(field, "Choose an event from the list")
+        in_choices(field, "Choose an event from the list")
 
     def validate_types(self, field) -> None:
         valid = {c.value if hasattr(c, "value") else c[0] for c in field.choices or []}

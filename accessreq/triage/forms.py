@@ -10,12 +10,9 @@ from wtforms import HiddenField, SearchField, SelectField, TextAreaField
 from wtforms.validators import (DataRequired, InputRequired, Length, Optional,
                                 ValidationError)
 
-from ..forms import AppForm, QueryForm, options
+from ..forms import LONG_TEXT_MAX, AppForm, QueryForm, in_choices, options
 from ..requests.states import MESSAGE_REQUIRED, RequestStatus
 from .queries import SEARCH_MAX_LENGTH
-
-MESSAGE_MAX_LENGTH = 5000
-
 
 class QueueFilterForm(QueryForm):
     """The queue's GET filters. Only displays what ``QueueFilters`` parsed; never refuses input."""
@@ -34,12 +31,6 @@ class QueueFilterForm(QueryForm):
                                         ("newest", "Newest first")]))
 
 
-def _in_choices(field, message: str) -> None:
-    values = {c.value if hasattr(c, "value") else c[0] for c in field.choices or []}
-    if not field.data or field.data not in values:
-        raise ValidationError(message)
-
-
 class _ActionForm(AppForm):
     # The request version the page showed; compared by the service (optimistic locking).
     version = HiddenField()
@@ -49,7 +40,7 @@ class AssignForm(_ActionForm):
     assignee = SelectField("Assign to", validate_choice=False)
 
     def validate_assignee(self, field) -> None:
-        _in_choices(field, "Choose who to assign the request to from the list.")
+        in_choices(field, "Choose who to assign the request to from the list.")
 
 
 class StatusForm(_ActionForm):
@@ -57,8 +48,8 @@ class StatusForm(_ActionForm):
                          validators=[InputRequired(message="Choose the new status.")])
     message = TextAreaField(
         "Message to the attendee about this change",
-        validators=[Length(max=MESSAGE_MAX_LENGTH,
-                           message=f"Keep the message under {MESSAGE_MAX_LENGTH} characters.")],
+        validators=[Length(max=LONG_TEXT_MAX,
+                           message=f"Keep the message under {LONG_TEXT_MAX} characters.")],
         description="Emailed to the attendee with the new status and shown on their status page. "
         "Needed when you ask for information, or when something is only partly arranged or "
         "cannot be arranged: say what is needed, or what you can offer instead.",
@@ -84,8 +75,8 @@ class ReplyForm(_ActionForm):
     body = TextAreaField(
         "Message to the attendee",
         validators=[DataRequired(message="Write the message to send to the attendee."),
-                    Length(max=MESSAGE_MAX_LENGTH,
-                           message=f"Keep the message under {MESSAGE_MAX_LENGTH} characters.")],
+                    Length(max=LONG_TEXT_MAX,
+                           message=f"Keep the message under {LONG_TEXT_MAX} characters.")],
         description="Emailed to the attendee and shown on their status page.",
         render_kw={"rows": 5},
     )
@@ -103,15 +94,15 @@ class MoveForm(_ActionForm):
     )
 
     def validate_team(self, field) -> None:
-        _in_choices(field, "Choose the team to move the request to from the list.")
+        in_choices(field, "Choose the team to move the request to from the list.")
 
 
 class NoteForm(_ActionForm):
     body = TextAreaField(
         "Internal note",
         validators=[DataRequired(message="Write the note."),
-                    Length(max=MESSAGE_MAX_LENGTH,
-                           message=f"Keep the note under {MESSAGE_MAX_LENGTH} characters.")],
+                    Length(max=LONG_TEXT_MAX,
+                           message=f"Keep the note under {LONG_TEXT_MAX} characters.")],
         description="Only staff see notes; they are never shown or emailed to the attendee.",
         render_kw={"rows": 4},
     )

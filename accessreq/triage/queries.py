@@ -23,6 +23,7 @@ from ..requests import counts as status_counts
 from ..requests.models import (AccessLogEntry, AccessRequest, HistoryEntry,
                                RequestedAccommodation)
 from ..requests.states import OPEN_STATUSES, RequestStatus
+from ..forms import controls_to_spaces
 from ..routing.models import Team
 
 STATUS_OPEN = "open"
@@ -36,7 +37,6 @@ SORT_NEWEST = "newest"
 SEARCH_MAX_LENGTH = 200
 _MAX_ID_DIGITS = 9  # keeps ids inside a 32-bit integer on every database
 _SPACES = re.compile(r"\s+")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # PostgreSQL refuses NUL in text; none belong in a search
 
 
 def _positive_id(value: str | None) -> int | None:
@@ -69,7 +69,7 @@ class QueueFilters:
             staff_id = _positive_id(assignee)
             assignee = str(staff_id) if staff_id else ""
         sort = args.get("sort") if args.get("sort") in (SORT_DUE, SORT_NEWEST) else SORT_DUE
-        q = _SPACES.sub(" ", _CONTROL.sub(" ", args.get("q") or "")).strip()[:SEARCH_MAX_LENGTH]
+        q = _SPACES.sub(" ", controls_to_spaces(args.get("q") or "")).strip()[:SEARCH_MAX_LENGTH]
         page = _positive_id(args.get("page")) or 1
         team = (args.get("team") or "").strip()
         if team not in (TEAM_MINE, TEAM_ALL):

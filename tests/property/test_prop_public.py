@@ -15,7 +15,8 @@ from .inputs import (SHORT_TEXT, TEXT, as_received, kept_multi_line, multi_line_
 from sqlalchemy import select
 
 from accessreq.extensions import db
-from accessreq.requests.forms import DETAILS_MAX, MESSAGE_MAX, NAME_MAX
+from accessreq.forms import LONG_TEXT_MAX as MESSAGE_MAX
+from accessreq.requests.forms import DETAILS_MAX, NAME_MAX
 from accessreq.requests.models import AccessRequest, HistoryEntry, HistoryKind
 from accessreq.requests.states import RequestStatus
 

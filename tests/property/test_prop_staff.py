@@ -18,7 +18,7 @@ from accessreq.forms import normalise_newlines
 from accessreq.requests.models import AccessRequest, HistoryEntry, HistoryKind
 from accessreq.requests.states import MESSAGE_REQUIRED, RequestStatus, can_transition
 from accessreq.routing.models import Organisation, Team
-from accessreq.triage.forms import MESSAGE_MAX_LENGTH
+from accessreq.forms import LONG_TEXT_MAX as MESSAGE_MAX_LENGTH
 from conftest import staff_session
 
 MOVE_REASON_MAX = 1000
