@@ -9,16 +9,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from accessreq.auth.models import Role
 from accessreq.events.models import AccommodationType, Event
 from accessreq.extensions import db
 from accessreq.timeutil import utcnow
-
-
-@pytest.fixture
-def admin_client(client, make_staff, login):
-    login(make_staff(Role.ADMIN))
-    return client
 
 
 def event_data(**overrides) -> dict:

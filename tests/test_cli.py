@@ -26,7 +26,7 @@ from accessreq.requests.models import AccessRequest, HistoryKind, StatusLink
 from accessreq.requests.services import find_by_token
 from accessreq.timeutil import utcnow
 
-from conftest import free_port
+from helpers import free_port
 
 GOOD_PASSWORD = "a long enough passphrase"
 

@@ -7,7 +7,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from conftest import count_statements, staff_session
+from helpers import count_statements, sign_in
 from flask import g
 from sqlalchemy import update
 
@@ -39,11 +39,7 @@ def staff(make_staff):
 
 @pytest.fixture
 def signed_in(client, staff):
-    """Log in through Flask-Login's session keys (independent of the login page)."""
-    with client.session_transaction() as session:
-        session.update(staff_session(staff))
-        session["_fresh"] = True
-    return client
+    return sign_in(client, staff)
 
 
 def page_text(client, query: str = "") -> str:

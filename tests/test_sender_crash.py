@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import pytest
-from conftest import SMTPServer
+from helpers import SMTPServer
 from sqlalchemy import func, select
 
 from accessreq.extensions import db

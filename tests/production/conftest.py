@@ -11,7 +11,7 @@ import os
 
 import pytest
 
-from conftest import SMTPServer
+from helpers import SMTPServer
 
 from .stack import NGINX, ProductionStack
 
