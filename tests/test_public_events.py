@@ -197,3 +197,11 @@ def test_an_event_that_closes_later_is_listed_again_never(client, make_event):
     event.requests_open = False
     db.session.commit()
     assert "Soon closed" not in html_of(client.get("/"))
+
+
+def test_the_event_factory_can_be_called_twice(client, make_event):
+    """Type names are unique: the second event offers the types the first one created."""
+    first, second = make_event("First"), make_event("Second")
+    assert [t.id for t in first.accommodation_types] == [t.id for t in second.accommodation_types]
+    html = html_of(client.get("/"))
+    assert "First" in html and "Second" in html
