@@ -25,14 +25,6 @@ class EventPage:
     pages: int
     total: int
 
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
 
 def _open_for_requests(now: datetime) -> Select:
     """Events that have not started and still take requests (the same rule as
