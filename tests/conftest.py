@@ -4,20 +4,13 @@ a real SMTP server, and factories that build data through the same services the 
 from __future__ import annotations
 
 import os
-import socket
-import threading
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import timedelta
-from email import message_from_bytes, policy
-from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 from flask import g, request_started
 from flask_migrate import upgrade
-from sqlalchemy import event, text
+from sqlalchemy import select, text
 
 from accessreq import create_app
 from accessreq.auth.models import Role, StaffUser
@@ -26,34 +19,13 @@ from accessreq.extensions import db
 from accessreq.requests.models import ContactChannel
 from accessreq.requests.services import Submission, submit_request
 from accessreq.timeutil import utcnow
-
-TEST_PASSWORD = "correct horse battery staple"
-
+from helpers import TEST_PASSWORD, SMTPServer, base_config, sign_in
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
     return os.environ.get("TEST_DATABASE_URL") or (
         f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
     )
-
-
-def base_config(database_url: str, tmp_path) -> dict:
-    return {
-        "TESTING": True,
-        "SECRET_KEY": "test-secret-key-of-at-least-32-bytes-0123456789",
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "WTF_CSRF_ENABLED": False,
-        "BASE_URL": "http://accessreq.test",
-        "STAFF_INBOX": "access-team@example.org",
-        "MAIL_DEFAULT_SENDER": "Access team <access@example.org>",
-        "MAIL_CATCHER_DIR": str(tmp_path / "caught-mail"),
-        "OUTBOX_BACKOFF_SECONDS": 30,
-        # Limits are tested on their own (test_rate_limits.py); elsewhere they would only
-        # make many quick submissions from one test client flaky.
-        "RATELIMIT_ENABLED": False,
-        # scrypt with production cost takes a third of a second; tests hash hundreds of times.
-        "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
-    }
 
 
 @pytest.fixture(scope="session")
@@ -140,13 +112,18 @@ def make_type(app):
 
 @pytest.fixture
 def make_event(app, make_type):
+    def shared_type(name: str, lead_time_days: int, **kwargs) -> AccommodationType:
+        # Type names are unique: the second event offers the types the first one created.
+        existing = db.session.scalar(select(AccommodationType).filter_by(name=name))
+        return existing or make_type(name, lead_time_days, **kwargs)
+
     def make(title: str = "Lecture on access", days_ahead: float = 30, types=None,
              **kwargs) -> Event:
         starts = kwargs.pop("starts_at", utcnow() + timedelta(days=days_ahead))
         if types is None:
-            types = [make_type("Sign language interpretation", 14,
-                               details_label="Which sign language?"),
-                     make_type("Wheelchair-accessible seating", 3)]
+            types = [shared_type("Sign language interpretation", 14,
+                                 details_label="Which sign language?"),
+                     shared_type("Wheelchair-accessible seating", 3)]
         event = Event(title=title, starts_at=starts,
                       ends_at=kwargs.pop("ends_at", starts + timedelta(hours=2)),
                       timezone=kwargs.pop("timezone", "Europe/London"),
@@ -197,15 +174,22 @@ def make_request(app, make_event):
     return make
 
 
-def staff_session(user: StaffUser) -> dict:
-    """The session keys sign-in writes, for tests that plant a signed-in session directly:
-    Flask-Login's versioned id and the sign-in and last-request times (auth/sessions.py)."""
-    now = int(utcnow().timestamp())
-    return {"_user_id": user.get_id(), "_fresh": True, "signed_in_at": now, "last_seen_at": now}
+@pytest.fixture
+def admin(make_staff) -> StaffUser:
+    return make_staff(Role.ADMIN, name="Ada Admin", email="ada@example.org")
+
+
+@pytest.fixture
+def admin_client(client, admin):
+    """The test client, signed in as `admin` (override `admin` in a module for another one)."""
+    sign_in(client, admin)
+    return client
 
 
 @pytest.fixture
 def login(client):
+    """Sign in through the real form: for tests of sign-in itself (others use `sign_in`)."""
+
     def do_login(user: StaffUser, password: str = TEST_PASSWORD):
         response = client.post("/staff/login", data={"email": user.email, "password": password})
         assert response.status_code == 302, response.get_data(as_text=True)
@@ -217,67 +201,12 @@ def login(client):
 # --- a real SMTP server -------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@dataclass
-class SMTPServer:
-    """aiosmtpd on a free port, collecting what it receives; can be stopped and restarted."""
-
-    host: str = "127.0.0.1"
-    port: int = field(default_factory=free_port)
-    messages: list[EmailMessage] = field(default_factory=list)
-    controller: Controller | None = None
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802
-        message = message_from_bytes(envelope.original_content or envelope.content,
-                                     policy=policy.default)
-        with self._lock:
-            self.messages.append(message)
-        return "250 OK"
-
-    def start(self) -> None:
-        self.controller = Controller(self, hostname=self.host, port=self.port)
-        self.controller.start()
-
-    def stop(self) -> None:
-        if self.controller is not None:
-            self.controller.stop()
-            self.controller = None
-
-    def to(self, address: str) -> list[EmailMessage]:
-        return [m for m in self.messages if address in str(m["To"])]
-
-
 @pytest.fixture
 def smtp_server():
     server = SMTPServer()
     server.start()
     yield server
     server.stop()
-
-
-def text_body(message: EmailMessage) -> str:
-    return message.get_body(("plain",)).get_content()
-
-
-@contextmanager
-def count_statements():
-    """Collect the SQL statements run inside the block (for N+1 checks)."""
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
 
 
 # --- one Chromium for the whole run (browser tests and the production lane) ---------------

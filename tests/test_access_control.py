@@ -12,7 +12,7 @@ from accessreq.feedback.services import submit_report
 from accessreq.notifications.models import OutgoingEmail
 from accessreq.routing.models import Organisation, Team
 from accessreq.routing.services import save_rule
-from conftest import staff_session
+from helpers import sign_in
 
 PUBLIC_ENDPOINTS = {
     "static",
@@ -78,12 +78,6 @@ def _url(rule, values) -> str:
     return adapter.build(rule.endpoint, {a: values[a] for a in rule.arguments}, method=method)
 
 
-def _sign_in(client, user) -> None:
-    with client.session_transaction() as session:
-        session.update(staff_session(user))
-        session["_fresh"] = True
-
-
 def test_public_list_names_real_endpoints(app):
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
     assert PUBLIC_ENDPOINTS <= endpoints, PUBLIC_ENDPOINTS - endpoints
@@ -102,7 +96,7 @@ def test_anonymous_is_sent_to_sign_in_on_every_staff_route(app, client, world):
 
 
 def test_coordinator_is_refused_every_admin_route(app, client, world):
-    _sign_in(client, world["coordinator"])
+    sign_in(client, world["coordinator"])
     admin_routes = [(r, m) for r, m in _all_routes(app) if r.endpoint.startswith(ADMIN_PREFIXES)]
     assert admin_routes
     for rule, method in admin_routes:
@@ -112,7 +106,7 @@ def test_coordinator_is_refused_every_admin_route(app, client, world):
 
 
 def test_admin_reaches_every_admin_page(app, client, world):
-    _sign_in(client, world["admin"])
+    sign_in(client, world["admin"])
     for rule, method in _all_routes(app):
         if not rule.endpoint.startswith(ADMIN_PREFIXES) or method != "GET":
             continue
@@ -123,7 +117,7 @@ def test_admin_reaches_every_admin_page(app, client, world):
 
 
 def test_coordinator_reaches_the_dashboard_pages(app, client, world):
-    _sign_in(client, world["coordinator"])
+    sign_in(client, world["coordinator"])
     for rule, method in _all_routes(app):
         if rule.endpoint.startswith("triage.") and method == "GET":
             assert client.get(_url(rule, world["values"])).status_code == 200, rule.rule
@@ -136,7 +130,7 @@ def test_coordinator_reaches_the_dashboard_pages(app, client, world):
     "/staff/requests/-1", "/staff/requests/abc", "/events/%00",
 ])
 def test_unknown_ids_and_tokens_are_404_pages(client, world, path):
-    _sign_in(client, world["admin"])
+    sign_in(client, world["admin"])
     response = client.get(path)
     assert response.status_code == 404
     assert "Page not found" in response.get_data(as_text=True)
@@ -144,7 +138,7 @@ def test_unknown_ids_and_tokens_are_404_pages(client, world, path):
 
 def test_deactivated_staff_lose_access_at_once(client, world):
     coordinator = world["coordinator"]
-    _sign_in(client, coordinator)
+    sign_in(client, coordinator)
     assert client.get("/staff/").status_code == 200
     coordinator.active = False
     db.session.commit()

@@ -4,13 +4,12 @@ the request page, the queue's rows, and the request page shown again after a ref
 from __future__ import annotations
 
 import pytest
-from flask import g
 from sqlalchemy import select
 
 from accessreq.extensions import db
 from accessreq.requests.models import AccessLogEntry
 from accessreq.triage import services
-from conftest import staff_session
+from helpers import sign_in
 
 
 @pytest.fixture
@@ -20,10 +19,7 @@ def staff(make_staff):
 
 @pytest.fixture
 def signed_in(client, staff):
-    g.pop("_login_user", None)
-    with client.session_transaction() as session:
-        session.update(staff_session(staff))
-    return client
+    return sign_in(client, staff)
 
 
 @pytest.fixture

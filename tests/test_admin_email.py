@@ -15,15 +15,9 @@ from accessreq.notifications.catcher import start_catcher
 from accessreq.notifications.models import EmailStatus, OutgoingEmail
 from accessreq.notifications.sender import send_due_emails
 from accessreq.timeutil import utcnow
-from conftest import free_port
+from helpers import free_port
 
 CATCHER_PORT = free_port()
-
-
-@pytest.fixture
-def admin_client(client, make_staff, login):
-    login(make_staff(Role.ADMIN))
-    return client
 
 
 def outgoing(template="staff_new_request", status=EmailStatus.PENDING, **kwargs) -> OutgoingEmail:

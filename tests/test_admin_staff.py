@@ -15,7 +15,7 @@ from accessreq.notifications.models import EmailStatus, OutgoingEmail
 from accessreq.routing.models import Organisation, Team
 from accessreq.routing.services import save_rule
 from accessreq.timeutil import utcnow
-from conftest import TEST_PASSWORD
+from helpers import TEST_PASSWORD
 
 NEW_PASSWORD = "purple elephant quietly reads"
 LINK = re.compile(r"http://accessreq\.test(/staff/invite/[A-Za-z0-9_\-]+)")
@@ -30,17 +30,6 @@ def invite_links(to: str) -> list[str]:
 
 def invite(client, name="Nia Newcomer", email="nia@example.org", role="coordinator"):
     return client.post("/admin/staff/new", data={"name": name, "email": email, "role": role})
-
-
-@pytest.fixture
-def admin(make_staff):
-    return make_staff(Role.ADMIN, name="Ada Admin", email="ada@example.org")
-
-
-@pytest.fixture
-def admin_client(client, admin, login):
-    login(admin)
-    return client
 
 
 # --- invitations --------------------------------------------------------------------------

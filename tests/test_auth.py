@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from accessreq.auth.models import LoginAttempt, Role, StaffUser
 from accessreq.auth.views import safe_next
 from accessreq.extensions import db
-from conftest import TEST_PASSWORD
+from helpers import TEST_PASSWORD
 
 GENERIC = "Enter a correct email address and password"
 
@@ -20,7 +20,7 @@ def attempts(email: str) -> int:
                              .where(LoginAttempt.email == email))
 
 
-def sign_in(client, email, password, **query):
+def submit_sign_in(client, email, password, **query):
     return client.post("/staff/login", query_string=query,
                        data={"email": email, "password": password})
 
@@ -34,7 +34,7 @@ def test_login_page_fields_have_autocomplete(client):
 
 def test_login_success_redirects_to_queue_and_records_time(client, make_staff):
     user = make_staff(email="cory@example.org")
-    response = sign_in(client, "Cory@Example.org ", TEST_PASSWORD)
+    response = submit_sign_in(client, "Cory@Example.org ", TEST_PASSWORD)
     assert response.status_code == 302
     assert response.headers["Location"] == "/staff/"
     db.session.refresh(user)
@@ -49,7 +49,7 @@ def test_login_success_redirects_to_queue_and_records_time(client, make_staff):
 ])
 def test_failure_message_is_generic(client, make_staff, email, password):
     make_staff(email="cory@example.org")
-    response = sign_in(client, email, password)
+    response = submit_sign_in(client, email, password)
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert GENERIC in page
@@ -67,14 +67,14 @@ def test_empty_form_asks_for_both_fields(client):
 
 
 def test_huge_input_is_a_field_message_not_a_crash(client):
-    response = sign_in(client, "a" * 10_000 + "@example.org", "p" * 10_000)
+    response = submit_sign_in(client, "a" * 10_000 + "@example.org", "p" * 10_000)
     assert response.status_code == 200
     assert GENERIC in response.get_data(as_text=True)
 
 
 def test_deactivated_account_cannot_sign_in(client, make_staff):
     make_staff(email="gone@example.org", active=False)
-    response = sign_in(client, "gone@example.org", TEST_PASSWORD)
+    response = submit_sign_in(client, "gone@example.org", TEST_PASSWORD)
     assert response.status_code == 200
     assert GENERIC in response.get_data(as_text=True)
     with client.session_transaction() as session:
@@ -84,7 +84,7 @@ def test_deactivated_account_cannot_sign_in(client, make_staff):
 def test_account_without_password_cannot_sign_in(client):
     db.session.add(StaffUser(email="invited@example.org", name="Invited", role=Role.COORDINATOR))
     db.session.commit()
-    response = sign_in(client, "invited@example.org", "any password at all")
+    response = submit_sign_in(client, "invited@example.org", "any password at all")
     assert GENERIC in response.get_data(as_text=True)
 
 
@@ -92,12 +92,12 @@ def test_account_without_password_cannot_sign_in(client):
 def test_throttle_after_max_failures_refuses_even_correct_password(client, make_staff):
     user = make_staff(email="cory@example.org")
     for _ in range(2):
-        assert GENERIC in sign_in(client, user.email, "wrong guess 123").get_data(as_text=True)
-    third = sign_in(client, user.email, "wrong guess 123")
+        assert GENERIC in submit_sign_in(client, user.email, "wrong guess 123").get_data(as_text=True)
+    third = submit_sign_in(client, user.email, "wrong guess 123")
     assert third.status_code == 429
     assert "too many times" in third.get_data(as_text=True)
 
-    correct = sign_in(client, user.email, TEST_PASSWORD)
+    correct = submit_sign_in(client, user.email, TEST_PASSWORD)
     page = correct.get_data(as_text=True)
     assert correct.status_code == 429
     assert "too many times" in page
@@ -113,39 +113,39 @@ def test_lockout_is_per_address(client, make_staff):
     make_staff(email="locked@example.org")
     other = make_staff(email="other@example.org")
     for _ in range(3):
-        sign_in(client, "locked@example.org", "wrong guess 123")
-    assert sign_in(client, other.email, TEST_PASSWORD).status_code == 302
+        submit_sign_in(client, "locked@example.org", "wrong guess 123")
+    assert submit_sign_in(client, other.email, TEST_PASSWORD).status_code == 302
 
 
 @pytest.mark.app_config(LOGIN_MAX_FAILURES=3, LOGIN_LOCKOUT_MINUTES=15)
 def test_lockout_ends_after_the_window_and_old_rows_are_pruned(client, make_staff):
     user = make_staff(email="cory@example.org")
     for _ in range(3):
-        sign_in(client, user.email, "wrong guess 123")
+        submit_sign_in(client, user.email, "wrong guess 123")
     for row in db.session.scalars(select(LoginAttempt)):
         row.at -= timedelta(minutes=16)
     db.session.commit()
-    sign_in(client, "someone-else@example.org", "wrong guess 123")
+    submit_sign_in(client, "someone-else@example.org", "wrong guess 123")
     assert attempts(user.email) == 0  # pruned by the next attempt, whoever made it
-    assert sign_in(client, user.email, TEST_PASSWORD).status_code == 302
+    assert submit_sign_in(client, user.email, TEST_PASSWORD).status_code == 302
 
 
 @pytest.mark.app_config(LOGIN_MAX_FAILURES=3, LOGIN_LOCKOUT_MINUTES=15)
 def test_success_clears_failures(client, make_staff):
     user = make_staff(email="cory@example.org")
     for _ in range(2):
-        sign_in(client, user.email, "wrong guess 123")
-    assert sign_in(client, user.email, TEST_PASSWORD).status_code == 302
+        submit_sign_in(client, user.email, "wrong guess 123")
+    assert submit_sign_in(client, user.email, TEST_PASSWORD).status_code == 302
     assert attempts(user.email) == 0
     client.post("/staff/logout")
     for _ in range(2):
-        sign_in(client, user.email, "wrong guess 123")
-    assert sign_in(client, user.email, TEST_PASSWORD).status_code == 302
+        submit_sign_in(client, user.email, "wrong guess 123")
+    assert submit_sign_in(client, user.email, TEST_PASSWORD).status_code == 302
 
 
 def test_safe_next_redirect_is_followed(client, make_staff):
     user = make_staff()
-    response = sign_in(client, user.email, TEST_PASSWORD, next="/admin/events?page=2")
+    response = submit_sign_in(client, user.email, TEST_PASSWORD, next="/admin/events?page=2")
     assert response.headers["Location"] == "/admin/events?page=2"
 
 
@@ -155,7 +155,7 @@ def test_safe_next_redirect_is_followed(client, make_staff):
 ])
 def test_open_redirect_attempts_are_ignored(client, make_staff, target):
     user = make_staff()
-    response = sign_in(client, user.email, TEST_PASSWORD, next=target)
+    response = submit_sign_in(client, user.email, TEST_PASSWORD, next=target)
     assert response.status_code == 302
     assert response.headers["Location"] == "/staff/"
 
@@ -187,7 +187,7 @@ def test_login_starts_a_fresh_session(client, make_staff):
     user = make_staff()
     with client.session_transaction() as session:
         session["planted"] = "by someone else"
-    sign_in(client, user.email, TEST_PASSWORD)
+    submit_sign_in(client, user.email, TEST_PASSWORD)
     with client.session_transaction() as session:
         assert "planted" not in session
         assert session["_user_id"] == user.get_id()
@@ -207,7 +207,7 @@ def test_logout_is_post_only(client, make_staff, login):
 def test_logout_and_login_need_csrf_token(client, make_staff):
     user = make_staff()
     assert client.post("/staff/logout").status_code == 400
-    response = sign_in(client, user.email, TEST_PASSWORD)
+    response = submit_sign_in(client, user.email, TEST_PASSWORD)
     assert response.status_code == 400
     with client.session_transaction() as session:
         assert "_user_id" not in session
@@ -227,8 +227,8 @@ def test_passwords_are_stored_as_scrypt_hashes(make_staff):
 def test_sign_in_posts_are_rate_limited_per_address(client, make_staff):
     make_staff(email="cory@example.org")
     for n in range(4):
-        assert sign_in(client, f"person{n}@example.org", "wrong guess 123").status_code == 200
-    response = sign_in(client, "cory@example.org", TEST_PASSWORD)
+        assert submit_sign_in(client, f"person{n}@example.org", "wrong guess 123").status_code == 200
+    response = submit_sign_in(client, "cory@example.org", TEST_PASSWORD)
     assert response.status_code == 429
     assert "Too many attempts" in response.get_data(as_text=True)
     assert client.get("/staff/login").status_code == 200  # the page itself still opens

@@ -17,7 +17,7 @@ import accessreq.auth.services as auth_services
 from accessreq.auth.models import StaffUser
 from accessreq.extensions import db
 from accessreq.timeutil import utcnow
-from conftest import TEST_PASSWORD
+from helpers import TEST_PASSWORD
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from accessreq.auth.services import (BREACHED_PASSWORD, PasswordPolicyError,
                                      check_password_policy)
 from accessreq.extensions import db
 from accessreq.notifications.models import OutgoingEmail
-from conftest import TEST_PASSWORD
+from helpers import TEST_PASSWORD
 
 LINK = re.compile(r"http://accessreq\.test(/staff/invite/[A-Za-z0-9_\-]+)")
 # Each appears in public breach compilations and is long enough for our length rule.

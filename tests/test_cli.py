@@ -26,7 +26,7 @@ from accessreq.requests.models import AccessRequest, HistoryKind, StatusLink
 from accessreq.requests.services import find_by_token
 from accessreq.timeutil import utcnow
 
-from conftest import free_port
+from helpers import free_port
 
 GOOD_PASSWORD = "a long enough passphrase"
 
@@ -143,6 +143,7 @@ def _wait_for(condition, seconds: float = 20) -> None:
         time.sleep(0.1)
 
 
+@pytest.mark.slow  # starts a process
 def test_outbox_send_loop_delivers_new_mail_and_stops_cleanly_on_sigterm(
         app, smtp_server, make_request):
     process = _flask(app, "outbox", "send", "--loop", "--interval", "0.2",
@@ -255,6 +256,7 @@ def test_catcher_keeps_each_message_for_the_admin_view(tmp_path):
     assert not list(folder.glob(".*.tmp"))
 
 
+@pytest.mark.slow  # starts a process
 def test_mailcatcher_command_runs_until_sigterm(app, tmp_path):
     folder, port = tmp_path / "caught", free_port()
     process = _flask(app, "mailcatcher", "--port", str(port), MAIL_CATCHER_DIR=str(folder))
@@ -295,6 +297,7 @@ def test_demo_adds_fresh_events_once_the_old_ones_are_past(runner):
 # --- make run's launcher ------------------------------------------------------------------
 
 
+@pytest.mark.slow  # starts a process
 def test_dev_launcher_starts_everything_prints_the_logins_and_stops_on_sigterm(app, tmp_path):
     import urllib.request
 

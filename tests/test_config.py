@@ -182,6 +182,7 @@ def test_make_run_still_starts_with_the_development_key(monkeypatch):
     assert app.debug and app.secret_key == config.DEFAULT_SECRET_KEY
 
 
+@pytest.mark.slow  # starts a process
 def test_asvs_14_3_2_the_flask_command_refuses_before_serving(tmp_path):
     """The real entry point, as an operator starts it: a clear message, no traceback to decode."""
     import subprocess

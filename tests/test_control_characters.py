@@ -16,7 +16,6 @@ from sqlalchemy import func, literal, select, text
 from sqlalchemy.exc import DataError
 from wtforms import Form
 
-from accessreq.auth.models import Role
 from accessreq.extensions import db
 from accessreq.feedback.models import AccessibilityReport
 from accessreq.forms import (AppForm, QueryForm, clean_multi_line, clean_single_line,
@@ -205,12 +204,6 @@ def test_asvs_5_1_4_control_characters_at_sign_in_get_a_clear_answer(client, mak
 
 
 # --- staff and admin forms ---------------------------------------------------------------------
-
-
-@pytest.fixture
-def admin_client(client, make_staff, login):
-    login(make_staff(Role.ADMIN, email="ada@example.org"))
-    return client
 
 
 @pytest.fixture

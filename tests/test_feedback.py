@@ -12,7 +12,7 @@ from accessreq.feedback.models import AccessibilityReport
 from accessreq.feedback.services import purge_resolved_reports, resolve_report, submit_report
 from accessreq.notifications.models import OutgoingEmail
 from accessreq.timeutil import utcnow
-from conftest import staff_session
+from helpers import sign_in
 
 PROBLEM = "The date picker on the admin page cannot be used with a keyboard."
 
@@ -20,9 +20,7 @@ PROBLEM = "The date picker on the admin page cannot be used with a keyboard."
 @pytest.fixture
 def signed_in(client, make_staff):
     staff = make_staff(name="Cory Coordinator")
-    with client.session_transaction() as session:
-        session.update(staff_session(staff))
-    return client
+    return sign_in(client, staff)
 
 
 def _emails() -> dict[str, OutgoingEmail]:

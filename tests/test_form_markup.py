@@ -14,7 +14,7 @@ from sqlalchemy import select
 from accessreq.auth.models import Role
 from accessreq.extensions import db
 from accessreq.routing.models import Organisation, RoutingRule, Team
-from conftest import TEST_PASSWORD, staff_session
+from helpers import TEST_PASSWORD, sign_in
 
 CSRF_ON = pytest.mark.app_config(WTF_CSRF_ENABLED=True)
 TOKEN = re.compile(r'<input[^>]*name="csrf_token"[^>]*>')
@@ -62,8 +62,7 @@ def test_csrf_token_has_no_id_and_still_signs_in(client, make_staff):
 def test_rules_page_has_unique_ids_and_buttons_that_name_their_rule(client, make_staff,
                                                                    three_rules):
     user = make_staff(Role.ADMIN)
-    with client.session_transaction() as session:
-        session.update(staff_session(user))
+    sign_in(client, user)
     html = client.get("/admin/routing").get_data(as_text=True)
     # Sign out plus four moves and three deletes: eight tokens, none with an id.
     assert len(TOKEN.findall(html)) == 8
@@ -88,8 +87,7 @@ def test_events_with_one_title_get_buttons_that_say_which_date(client, make_staf
                                                               make_event):
     """A weekly "Lecture" is several rows with one title: the button names the date too."""
     user = make_staff(Role.ADMIN)
-    with client.session_transaction() as session:
-        session.update(staff_session(user))
+    sign_in(client, user)
     kind = make_type("Seating", 3)
     for days in (30, 37):
         make_event("Weekly lecture", days_ahead=days, types=[kind])

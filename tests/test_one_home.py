@@ -17,7 +17,7 @@ from accessreq.extensions import db
 from accessreq.feedback.services import submit_report
 from accessreq.retention import due_for_purge, purge_everything
 from accessreq.timeutil import utcnow
-from conftest import TEST_PASSWORD
+from helpers import TEST_PASSWORD
 
 GOOD_PASSWORD = "correct horse battery staple 42"
 PACKAGE = Path(__file__).resolve().parent.parent / "accessreq"

@@ -19,7 +19,7 @@ from accessreq.requests.states import RequestStatus
 from accessreq.timeutil import utcnow
 from accessreq.triage.services import change_status
 
-from conftest import SMTPServer, text_body
+from helpers import SMTPServer, text_body
 
 STAFF_INBOX = "access-team@example.org"
 PRIVATE_DETAILS = "BSL, and I lip-read from the front row"

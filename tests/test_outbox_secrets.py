@@ -20,7 +20,7 @@ from accessreq.requests.services import purge_expired
 from accessreq.timeutil import utcnow
 from accessreq.requests.states import RequestStatus
 from accessreq.triage.services import change_status
-from conftest import text_body
+from helpers import text_body
 from db_scan import find_in_database
 
 STATUS_LINK = re.compile(r"http://accessreq\.test/r/([A-Za-z0-9_\-]+)")
@@ -30,12 +30,6 @@ INVITE_LINK = re.compile(r"http://accessreq\.test/staff/invite/([A-Za-z0-9_\-]+)
 @pytest.fixture
 def admin(make_staff):
     return make_staff(Role.ADMIN, name="Ada Admin")
-
-
-@pytest.fixture
-def admin_client(client, admin, login):
-    login(admin)
-    return client
 
 
 def _token(url: str) -> str:

@@ -91,12 +91,14 @@ def test_unreadable_page_numbers_show_page_one(client, make_event, page):
     assert "Only event" in html_of(response)
 
 
-@pytest.mark.parametrize("page", ["0", "-1", "3", str(10**30)])
-def test_page_numbers_out_of_range_are_404(client, make_event, page):
+@pytest.mark.parametrize("page", ["0", "-1", "3", str(10**30), "-" + str(10**30)])
+def test_page_numbers_out_of_range_redirect_to_a_page_that_exists(client, make_event, page):
+    """Changed in issue 9 (one pagination behaviour for every list): these were 404."""
     make_event("Only event")
     response = client.get(f"/?page={page}")
-    assert response.status_code == 404
-    assert "Page not found" in html_of(response)
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+    assert "no-store" in response.headers["Cache-Control"]
 
 
 def test_empty_state_says_what_to_do(client, app):
@@ -197,3 +199,11 @@ def test_an_event_that_closes_later_is_listed_again_never(client, make_event):
     event.requests_open = False
     db.session.commit()
     assert "Soon closed" not in html_of(client.get("/"))
+
+
+def test_the_event_factory_can_be_called_twice(client, make_event):
+    """Type names are unique: the second event offers the types the first one created."""
+    first, second = make_event("First"), make_event("Second")
+    assert [t.id for t in first.accommodation_types] == [t.id for t in second.accommodation_types]
+    html = html_of(client.get("/"))
+    assert "First" in html and "Second" in html

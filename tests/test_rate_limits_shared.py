@@ -2,27 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 
 import pytest
 
 from accessreq import create_app
+from helpers import REDIS_URL, redis_available
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-
-
-def _redis_available() -> bool:
-    try:
-        import redis
-
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
-        return True
-    except Exception:
-        return False
-
-
-@pytest.mark.skipif(not _redis_available(), reason=f"no Redis at {REDIS_URL}")
+@pytest.mark.skipif(not redis_available(), reason=f"no Redis at {REDIS_URL}")
 def test_two_app_processes_share_one_sign_in_limit(app):
     prefix = f"accessreq-test-{uuid.uuid4().hex}"  # this test's own counters
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import count_statements, staff_session
+from helpers import count_statements, sign_in
 from flask import g
 from sqlalchemy import func, select, update
 
@@ -26,14 +26,6 @@ ACTIONS = ["assign", "status", "reply", "note"]
 @pytest.fixture
 def staff(make_staff):
     return make_staff(name="Casey Coordinator")
-
-
-def sign_in(client, user) -> None:
-    """Log in through Flask-Login's session keys (independent of the login page)."""
-    g.pop("_login_user", None)  # the test's app context outlives requests; forget who was in
-    with client.session_transaction() as session:
-        session.update(staff_session(user))
-        session["_fresh"] = True
 
 
 @pytest.fixture

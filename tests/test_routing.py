@@ -13,7 +13,7 @@ from accessreq.requests.services import add_attendee_message, cancel_by_attendee
 from accessreq.requests.states import RequestStatus
 from accessreq.routing.models import Organisation, RoutingRule, Team
 from accessreq.routing.services import route_request, save_rule
-from conftest import text_body
+from helpers import text_body
 
 
 @pytest.fixture

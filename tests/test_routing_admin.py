@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from accessreq.auth.models import Role
 from accessreq.extensions import db
 from accessreq.routing.models import Organisation, RoutingRule, Team
-from conftest import staff_session
+from helpers import sign_in
 
 PAGES = ["/admin/organisations", "/admin/teams", "/admin/teams/new", "/admin/routing",
          "/admin/routing/new", "/admin/routing/preview"]
@@ -17,9 +17,7 @@ PAGES = ["/admin/organisations", "/admin/teams", "/admin/teams/new", "/admin/rou
 @pytest.fixture
 def admin(client, make_staff):
     user = make_staff(Role.ADMIN, name="Ada Admin")
-    with client.session_transaction() as session:
-        session.update(staff_session(user))
-        session["_fresh"] = True
+    sign_in(client, user)
     return user
 
 
@@ -40,8 +38,7 @@ def setup(app, make_type, make_event):
 def test_pages_are_for_admins_only(client, make_staff, path):
     assert client.get(path).status_code == 302  # to sign-in
     coordinator = make_staff()
-    with client.session_transaction() as session:
-        session.update(staff_session(coordinator))
+    sign_in(client, coordinator)
     assert client.get(path).status_code == 403
 
 

@@ -18,7 +18,7 @@ from accessreq.routing.models import Organisation, Team
 from accessreq.routing.services import save_rule
 from accessreq.security import hash_token
 from accessreq.timeutil import utcnow
-from conftest import staff_session
+from helpers import sign_in
 
 INVITE_TOKEN = "headers-test-invitation-token-0123456789abcdef"
 CAUGHT_ID = "1700000000000000000-abcdef12"
@@ -111,11 +111,6 @@ def site(app, make_request, make_staff):
     }}
 
 
-def _sign_in(client, user) -> None:
-    with client.session_transaction() as session:
-        session.update(staff_session(user))
-
-
 def assert_security_headers(response, endpoint: str, signed_in: bool, secure: bool = False):
     headers = response.headers
     where = f"{endpoint} ({response.status_code})"
@@ -151,7 +146,7 @@ def test_asvs_14_4_every_page_signed_out_has_the_headers(client, site, endpoint)
 def test_asvs_8_2_1_every_page_signed_in_is_no_store(client, site, endpoint):
     """ASVS 8.2.1: nothing a signed-in person sees is kept by a browser or proxy cache
     (static files excepted: they are the same for everyone)."""
-    _sign_in(client, site["admin"])
+    sign_in(client, site["admin"])
     response = client.get(GET_URLS[endpoint].format(**site["values"]))
     assert response.status_code < 500
     if endpoint not in {"static", "health.healthz", "health.readyz", "auth.login",

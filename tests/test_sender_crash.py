@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import pytest
-from conftest import SMTPServer
+from helpers import SMTPServer
 from sqlalchemy import func, select
 
 from accessreq.extensions import db
@@ -50,6 +50,7 @@ def smtp_server():
     server.stop()
 
 
+@pytest.mark.slow  # starts a process
 def test_killing_a_sender_mid_batch_loses_nothing(app, smtp_server, make_request):
     server = smtp_server
     expected = _queue_many(make_request, 3)  # 6 messages

@@ -23,7 +23,7 @@ from accessreq.extensions import db
 from accessreq.notifications.models import OutgoingEmail
 from accessreq.requests.models import HistoryEntry
 from accessreq.timeutil import utcnow
-from conftest import TEST_PASSWORD
+from helpers import TEST_PASSWORD
 
 SIGN_IN = "/staff/login"
 

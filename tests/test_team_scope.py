@@ -11,7 +11,7 @@ from accessreq.extensions import db
 from accessreq.requests.models import HistoryEntry
 from accessreq.routing.models import Organisation, Team
 from accessreq.routing.services import save_rule
-from conftest import count_statements, staff_session
+from helpers import count_statements, sign_in
 from test_queue import table_references
 
 
@@ -36,12 +36,6 @@ def requests_(teams, make_request):
     assert (comms_request.team, front_request.team) == (teams["comms"], teams["front"])
     return comms_request, front_request
 
-
-def sign_in(client, user):
-    with client.session_transaction() as session:
-        session.update(staff_session(user))
-        session["_fresh"] = True
-    return client
 
 
 @pytest.fixture
@@ -198,7 +192,7 @@ def test_moving_a_request_hands_it_whole_to_the_new_team(client, make_staff, tea
     from accessreq.notifications.sender import send_due_emails
     from accessreq.requests import counts
     from accessreq.requests.states import RequestStatus
-    from conftest import text_body
+    from helpers import text_body
 
     comms_request, _ = requests_
     comms_coordinator = make_staff(name="Cam Comms")

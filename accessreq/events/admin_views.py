@@ -6,6 +6,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 
 from ..guards import admin_required
 from ..extensions import db
+from ..pagination import redirect_if_out_of_range, requested_page
 from ..timeutil import utcnow
 from .forms import AccommodationTypeForm, EventForm, ToggleRequestsForm
 from .leadtime import notice_needed
@@ -56,12 +57,11 @@ def _event_form_data(event: Event) -> dict:
 @admin_bp.get("/events")
 @admin_required
 def events():
-    page = request.args.get("page", 1, type=int)
-    if page < 1:
-        abort(404)
-    pagination = admin_events_page(page)
-    if page > 1 and page > pagination.pages:
-        abort(404)
+    page = requested_page(request.args.get("page"))
+    pagination = admin_events_page(max(page, 1))
+    moved = redirect_if_out_of_range(page, max(pagination.pages, 1))
+    if moved:
+        return moved
     counts = current_app.extensions[REQUEST_COUNTS]([e.id for e in pagination.items])
     return render_template("admin/events.html", pagination=pagination, counts=counts,
                            now=utcnow())

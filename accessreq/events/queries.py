@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -10,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.sql import Select
 
 from ..extensions import db
+from ..pagination import page_count
 from ..timeutil import utcnow
 from .models import Event
 
@@ -25,14 +25,6 @@ class EventPage:
     pages: int
     total: int
 
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
 
 def _open_for_requests(now: datetime) -> Select:
     """Events that have not started and still take requests (the same rule as
@@ -43,24 +35,18 @@ def _open_for_requests(now: datetime) -> Select:
     )
 
 
-class PageOutOfRange(LookupError):
-    """A page number past the last page; the view answers 404."""
-
-
 def upcoming_events(page: int = 1, per_page: int = EVENTS_PER_PAGE,
                     now: datetime | None = None) -> EventPage:
     """Events people can still ask for access to, soonest first.
 
-    ``page`` is 1-based; a page beyond the last raises ``PageOutOfRange`` (page 1 always exists,
-    even when there are no events, so the empty state can be shown).
+    ``page`` is 1-based; a page that does not exist has no items (the view redirects, see
+    accessreq/pagination.py).
     """
     now = now or utcnow()
     query = _open_for_requests(now)
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    pages = max(1, math.ceil(total / per_page))
-    if page < 1 or page > pages:
-        raise PageOutOfRange(page)
+    pages = page_count(total, per_page)
     items = list(db.session.scalars(
         query.order_by(Event.starts_at, Event.id).limit(per_page).offset((page - 1) * per_page)
-    ))
+    )) if 1 <= page <= pages else []
     return EventPage(items=items, page=page, pages=pages, total=total)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, render_template, request
 
 from ..extensions import db
+from ..pagination import redirect_if_out_of_range, requested_page
 from ..timeutil import utcnow
 from .models import AccommodationType, Event, short_notice_hours
-from .queries import PageOutOfRange, upcoming_events
+from .queries import upcoming_events
 
 bp = Blueprint("events", __name__)
 
@@ -30,11 +31,11 @@ def human_captioning_type(types: list[AccommodationType]) -> AccommodationType |
 
 @bp.get("/")
 def index():
-    page = request.args.get("page", 1, type=int)
-    try:
-        events = upcoming_events(page)
-    except PageOutOfRange:
-        abort(404)
+    page = requested_page(request.args.get("page"))
+    events = upcoming_events(page)
+    moved = redirect_if_out_of_range(page, events.pages)
+    if moved:
+        return moved
     return render_template("events/index.html", events=events)
 
 

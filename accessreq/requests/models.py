@@ -17,7 +17,7 @@ from ..columns import LabelledEnum, UTCDateTime, str_enum
 from ..events.models import AccommodationType, Event
 from ..extensions import db
 from ..timeutil import utcnow
-from .states import OPEN_STATUSES, OUTCOMES, RequestStatus
+from .states import OPEN_STATUSES, RequestStatus
 from .urgency import Urgency
 
 if TYPE_CHECKING:
@@ -102,10 +102,6 @@ class AccessRequest(db.Model):
         return f"<AccessRequest {self.reference} {self.status.value}>"
 
     @property
-    def requested_for(self) -> str:
-        return self.attendee_name or self.contact_name
-
-    @property
     def attendee_actions_closed_reason(self) -> str | None:
         """Why the attendee can no longer message or cancel, in plain words; None while they
         can. The one rule for the status page, its forms and the services behind them."""
@@ -136,10 +132,6 @@ class AccessRequest(db.Model):
         fresh = (now or utcnow()) - self.created_at < CONFIRMATION_SHOWN_FOR
         return fresh and self.status == RequestStatus.SUBMITTED
 
-    def is_overdue(self, now: datetime | None = None) -> bool:
-        """Still open past its due date."""
-        return self.status.is_open and (now or utcnow()) > self.due_at
-
     @property
     def was_late(self) -> bool:
         """Asked for with less notice than the requested accommodations usually need."""
@@ -165,10 +157,6 @@ class AccessRequest(db.Model):
     @property
     def public_history(self) -> list[HistoryEntry]:
         return [h for h in self.history if h.is_public]
-
-    @property
-    def has_outcome(self) -> bool:
-        return self.status in OUTCOMES
 
 
 class StatusSetOutsideTransition(RuntimeError):

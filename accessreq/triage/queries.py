@@ -6,7 +6,6 @@ templates use are loaded eagerly, and the status counts come from one grouped qu
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -19,6 +18,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..auth.models import StaffUser
 from ..events.models import AccommodationType, Event
 from ..extensions import db
+from ..pagination import page_count, requested_page
 from ..requests import counts as status_counts
 from ..requests.models import (AccessLogEntry, AccessRequest, HistoryEntry,
                                RequestedAccommodation)
@@ -70,7 +70,7 @@ class QueueFilters:
             assignee = str(staff_id) if staff_id else ""
         sort = args.get("sort") if args.get("sort") in (SORT_DUE, SORT_NEWEST) else SORT_DUE
         q = _SPACES.sub(" ", controls_to_spaces(args.get("q") or "")).strip()[:SEARCH_MAX_LENGTH]
-        page = _positive_id(args.get("page")) or 1
+        page = requested_page(args.get("page"))
         team = (args.get("team") or "").strip()
         if team not in (TEAM_MINE, TEAM_ALL):
             team_id = _positive_id(team)
@@ -215,7 +215,8 @@ def queue_page(filters: QueueFilters, user: StaffUser, now: datetime,
     """One page of the queue, the total, and the counts per status and per team, in two
     statements. Only requests of the person's teams (all, for admins) are ever read.
 
-    ``page_size`` defaults to the QUEUE_PAGE_SIZE setting; a page past the end shows the last.
+    ``page_size`` defaults to the QUEUE_PAGE_SIZE setting; a page that does not exist has no rows
+    (the view redirects, see accessreq/pagination.py).
     """
     if page_size is None:
         page_size = current_app.config.get("QUEUE_PAGE_SIZE", 25)
@@ -241,10 +242,10 @@ def queue_page(filters: QueueFilters, user: StaffUser, now: datetime,
     counts = {s: n for s, n in counts.items() if n}
     total = sum(counts.get(s, 0) for s in filters.statuses)
     page_size = max(1, int(page_size))
-    pages = max(1, math.ceil(total / page_size))
-    page = min(filters.page, pages)
+    pages = page_count(total, page_size)
+    page = filters.page
     rows: list[AccessRequest] = []
-    if total:
+    if total and 1 <= page <= pages:
         order = ((AccessRequest.due_at.asc(), AccessRequest.id.asc())
                  if filters.sort == SORT_DUE
                  else (AccessRequest.created_at.desc(), AccessRequest.id.desc()))

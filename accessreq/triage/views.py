@@ -15,6 +15,7 @@ from wtforms import Form
 from ..guards import staff_required
 from ..auth.models import StaffUser
 from ..extensions import db
+from ..pagination import redirect_if_out_of_range
 from ..requests.models import AccessRequest
 from ..requests.services import RequestActionError, StaleRequestError
 from ..requests.states import TRANSITIONS, RequestStatus
@@ -56,6 +57,9 @@ def queue():
     filters = queries.QueueFilters.from_args(request.args)
     now = utcnow()
     page = queries.queue_page(filters, _me(), now)
+    moved = redirect_if_out_of_range(page.page, page.pages)
+    if moved:
+        return moved
     events, types, staff = queries.filter_options(now, filters.event_id)
     form = QueueFilterForm(data={
         "team": str(page.scope), "status": filters.status, "event": str(filters.event_id or ""),

@@ -30,7 +30,7 @@ from accessreq import create_app
 from accessreq.extensions import db
 from accessreq.requests import outage
 
-from conftest import base_config
+from helpers import base_config
 from faults.checks import (assert_form_kept, assert_no_half_written_request, assert_no_internals,
                            FormFiller, stored_requests)
 from faults.proxy import CuttableProxy

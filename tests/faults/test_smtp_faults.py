@@ -29,7 +29,7 @@ from accessreq.notifications.models import EmailStatus, OutgoingEmail
 from accessreq.notifications.sender import send_due_emails
 from accessreq.timeutil import utcnow
 
-from conftest import SMTPServer
+from helpers import SMTPServer
 
 STAFF_INBOX = "access-team@example.org"
 # Long enough for a loaded CI machine to answer a healthy server, short enough for a test.

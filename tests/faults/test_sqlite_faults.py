@@ -24,7 +24,7 @@ from accessreq.requests.models import ContactChannel
 from accessreq.requests.services import Submission, submit_request
 from accessreq.timeutil import utcnow
 
-from conftest import base_config
+from helpers import base_config
 from faults.checks import (FormFiller, assert_form_kept, assert_no_half_written_request,
                            stored_requests)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SMTPServer, base_config
+from helpers import SMTPServer, base_config
 
 from .stack import NGINX, ProductionStack
 

@@ -17,7 +17,7 @@ from accessreq.extensions import db
 from accessreq.requests.models import AccessRequest, HistoryKind
 from accessreq.requests.states import RequestStatus
 
-from conftest import TEST_PASSWORD, text_body
+from helpers import TEST_PASSWORD, text_body
 
 pytestmark = [pytest.mark.production, pytest.mark.browser]
 

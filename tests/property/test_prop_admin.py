@@ -3,19 +3,16 @@ every echo escaped (``inputs.send``), and whatever is saved holds no control cha
 
 from __future__ import annotations
 
-import pytest
-from flask import g
 from hypothesis import given
 from hypothesis import strategies as st
 from .inputs import TEXT, send
 from sqlalchemy import select
 
-from accessreq.auth.models import Role, StaffUser
+from accessreq.auth.models import StaffUser
 from accessreq.events.models import AccommodationType, Event
 from accessreq.extensions import db
 from accessreq.forms import has_control_characters
 from accessreq.routing.models import Organisation
-from conftest import staff_session
 
 EVENT = {"title": "Lecture", "day": "2031-07-15", "start_time": "18:30", "end_time": "20:00",
          "timezone": "Europe/London", "venue": "Main Hall", "description": "",
@@ -33,15 +30,6 @@ FORMS = {
                                    "role": "coordinator"}, StaffUser, ["name", "email"]),
 }
 MULTI_LINE = {"description", "access_provided"}
-
-
-@pytest.fixture
-def admin_client(client, make_staff):
-    admin = make_staff(Role.ADMIN)
-    g.pop("_login_user", None)
-    with client.session_transaction() as session:
-        session.update(staff_session(admin))
-    return client
 
 
 @given(form_and_field=st.sampled_from([(f, c) for f, spec in FORMS.items() for c in spec[3]]),

@@ -6,7 +6,6 @@ documented (CRLF to LF, then stripped by the service); text with control charact
 from __future__ import annotations
 
 import pytest
-from flask import g
 from hypothesis import given
 from hypothesis import strategies as st
 from .inputs import SHORT_TEXT, TEXT, as_received, kept_multi_line, multi_line_ok, send, shows_again
@@ -19,7 +18,7 @@ from accessreq.requests.models import AccessRequest, HistoryEntry, HistoryKind
 from accessreq.requests.states import MESSAGE_REQUIRED, RequestStatus, can_transition
 from accessreq.routing.models import Organisation, Team
 from accessreq.forms import LONG_TEXT_MAX as MESSAGE_MAX_LENGTH
-from conftest import staff_session
+from helpers import sign_in
 
 MOVE_REASON_MAX = 1000
 
@@ -36,10 +35,7 @@ def colleague(make_staff):
 
 @pytest.fixture
 def signed_in(client, admin):
-    g.pop("_login_user", None)
-    with client.session_transaction() as session:
-        session.update(staff_session(admin))
-    return client
+    return sign_in(client, admin)
 
 
 @pytest.fixture
