@@ -84,9 +84,11 @@ def _case(template: str, variant: str, hostile: bool = False) -> dict:
     base = {"site_name": "accessreq", "institution": "Example Institute"}
     s = RequestStatus
     if template == "request_received":
-        req = _request(name, title, on_behalf=(HOSTILE if hostile else "Jamie Attendee")
-                       if variant == "on_behalf" else None)
-        return {**base, "req": req, "event": req.event, "status_url": STATUS_URL}
+        access_request = _request(name, title,
+                                  on_behalf=(HOSTILE if hostile else "Jamie Attendee")
+                                  if variant == "on_behalf" else None)
+        return {**base, "access_request": access_request, "event": access_request.event,
+                "status_url": STATUS_URL}
     if template == "attendee_update":
         status, entry = {
             "status_in_review": (s.IN_REVIEW, _entry(HistoryKind.STATUS_CHANGED,
@@ -103,16 +105,19 @@ def _case(template: str, variant: str, hostile: bool = False) -> dict:
             "cancelled_by_attendee": (s.CANCELLED, _entry(
                 HistoryKind.STATUS_CHANGED, None, "Plans changed", s.CANCELLED)),
         }[variant]
-        req = _request(name, title, status=status)
-        return {**base, "req": req, "event": req.event, "entry": entry, "status_url": STATUS_URL}
+        access_request = _request(name, title, status=status)
+        return {**base, "access_request": access_request, "event": access_request.event,
+                "entry": entry, "status_url": STATUS_URL}
     if template in ("staff_new_request", "staff_attendee_message", "staff_attendee_cancelled"):
-        req = _request(name, title, late=variant == "late")
-        return {**base, "req": req, "event": req.event, "staff_url": STAFF_URL}
+        access_request = _request(name, title, late=variant == "late")
+        return {**base, "access_request": access_request, "event": access_request.event,
+                "staff_url": STAFF_URL}
     if template == "staff_request_moved":
-        req = _request(name, title)
-        req.team = Team(name=f"Publications {HOSTILE}" if hostile else "Publications",
-                        notification_email="pubs@example.org")
-        return {**base, "req": req, "event": req.event, "staff_url": STAFF_URL,
+        access_request = _request(name, title)
+        access_request.team = Team(name=f"Publications {HOSTILE}" if hostile else "Publications",
+                                   notification_email="pubs@example.org")
+        return {**base, "access_request": access_request, "event": access_request.event,
+                "staff_url": STAFF_URL,
                 "from_team": f"Front of house {HOSTILE}" if hostile else "Front of house"}
     if template == "staff_invite":
         return {**base, "staff": people["invited"], "inviter": people["admin"],

@@ -72,9 +72,10 @@ class StaffUser(UserMixin, db.Model):
     def team_ids(self) -> set[int]:
         return {t.id for t in self.teams}
 
-    def can_see(self, request) -> bool:
+    def can_see(self, access_request) -> bool:
         """Admins see every request; others their teams' and those no team holds."""
-        return self.is_admin or request.team_id is None or request.team_id in self.team_ids
+        return (self.is_admin or access_request.team_id is None
+                or access_request.team_id in self.team_ids)
 
     def set_password(self, password: str) -> None:
         # PASSWORD_HASH_METHOD exists so tests can use cheaper scrypt parameters.

@@ -12,73 +12,77 @@ from ..security import hash_token, new_token
 from .models import AccessRequest, HistoryEntry, HistoryKind, StatusLink
 
 
-def issue_status_link(request: AccessRequest) -> str:
-    """A new private status URL for ``request``; only its hash is kept."""
+def issue_status_link(access_request: AccessRequest) -> str:
+    """A new private status URL for ``access_request``; only its hash is kept."""
     token = new_token()
-    request.links.append(StatusLink(token_hash=hash_token(token)))
+    access_request.links.append(StatusLink(token_hash=hash_token(token)))
     return external_url("requests.status", token=token)
 
 
-def _queue(request: AccessRequest, template: str, to: str, description: str, *,
+def _queue(access_request: AccessRequest, template: str, to: str, description: str, *,
            recipe: dict | None = None, **context) -> OutgoingEmail:
-    """Queue one email about ``request``; its recipe is the request's id plus ``recipe``."""
-    email = queue_email(template, to, request_id=request.id, req=request, event=request.event,
-                        recipe={"request_id": request.id, **(recipe or {})}, **context)
-    request.history.append(HistoryEntry(kind=HistoryKind.EMAIL_QUEUED, email=email,
+    """Queue one email about ``access_request``; its recipe is the request's id plus ``recipe``."""
+    email = queue_email(template, to, request_id=access_request.id, access_request=access_request,
+                        event=access_request.event,
+                        recipe={"request_id": access_request.id, **(recipe or {})}, **context)
+    access_request.history.append(HistoryEntry(kind=HistoryKind.EMAIL_QUEUED, email=email,
                                         body=f"{description} to {to}"))
     return email
 
 
-def team_address(request: AccessRequest) -> str:
+def team_address(access_request: AccessRequest) -> str:
     """The address of the team holding the request; STAFF_INBOX when no team does."""
-    if request.team is not None:
-        return request.team.notification_email
+    if access_request.team is not None:
+        return access_request.team.notification_email
     return current_app.config["STAFF_INBOX"]
 
 
-def _staff_address(request: AccessRequest) -> str:
+def _staff_address(access_request: AccessRequest) -> str:
     """The assignee when there is an active one, else the team's address."""
-    if request.assignee is not None and request.assignee.active:
-        return request.assignee.email
-    return team_address(request)
+    if access_request.assignee is not None and access_request.assignee.active:
+        return access_request.assignee.email
+    return team_address(access_request)
 
 
-def _staff_url(request: AccessRequest) -> str:
-    return external_url("triage.detail", request_id=request.id)
+def _staff_url(access_request: AccessRequest) -> str:
+    return external_url("triage.detail", request_id=access_request.id)
 
 
-def request_received(request: AccessRequest, status_url: str) -> OutgoingEmail:
-    return _queue(request, "request_received", request.contact_email, "Confirmation",
+def request_received(access_request: AccessRequest, status_url: str) -> OutgoingEmail:
+    return _queue(access_request, "request_received", access_request.contact_email, "Confirmation",
                   status_url=status_url)
 
 
-def staff_new_request(request: AccessRequest) -> OutgoingEmail:
-    return _queue(request, "staff_new_request", team_address(request), "New-request notice",
-                  staff_url=_staff_url(request))
+def staff_new_request(access_request: AccessRequest) -> OutgoingEmail:
+    return _queue(access_request, "staff_new_request", team_address(access_request),
+                  "New-request notice",
+                  staff_url=_staff_url(access_request))
 
 
-def attendee_update(request: AccessRequest, entry: HistoryEntry) -> OutgoingEmail:
+def attendee_update(access_request: AccessRequest, entry: HistoryEntry) -> OutgoingEmail:
     """A status change or a public reply, told to the attendee with a fresh status link."""
     if entry.id is None:
         db.session.flush()  # the recipe names the entry by id
-    return _queue(request, "attendee_update", request.contact_email, "Update", entry=entry,
-                  status_url=issue_status_link(request), recipe={"entry_id": entry.id})
+    return _queue(access_request, "attendee_update", access_request.contact_email, "Update",
+                  entry=entry,
+                  status_url=issue_status_link(access_request), recipe={"entry_id": entry.id})
 
 
-def staff_attendee_message(request: AccessRequest) -> OutgoingEmail:
-    return _queue(request, "staff_attendee_message", _staff_address(request),
-                  "Attendee-message notice", staff_url=_staff_url(request))
+def staff_attendee_message(access_request: AccessRequest) -> OutgoingEmail:
+    return _queue(access_request, "staff_attendee_message", _staff_address(access_request),
+                  "Attendee-message notice", staff_url=_staff_url(access_request))
 
 
-def staff_attendee_cancelled(request: AccessRequest) -> OutgoingEmail:
-    return _queue(request, "staff_attendee_cancelled", _staff_address(request),
-                  "Cancellation notice", staff_url=_staff_url(request))
+def staff_attendee_cancelled(access_request: AccessRequest) -> OutgoingEmail:
+    return _queue(access_request, "staff_attendee_cancelled", _staff_address(access_request),
+                  "Cancellation notice", staff_url=_staff_url(access_request))
 
 
-def staff_request_moved(request: AccessRequest, from_team: str) -> OutgoingEmail:
+def staff_request_moved(access_request: AccessRequest, from_team: str) -> OutgoingEmail:
     """Tell the team that now holds the request; the reason stays in the history."""
-    return _queue(request, "staff_request_moved", team_address(request), "Moved-request notice",
-                  staff_url=_staff_url(request), from_team=from_team,
+    return _queue(access_request, "staff_request_moved", team_address(access_request),
+                  "Moved-request notice",
+                  staff_url=_staff_url(access_request), from_team=from_team,
                   recipe={"from_team": from_team})
 
 
@@ -86,19 +90,19 @@ def staff_request_moved(request: AccessRequest, from_team: str) -> OutgoingEmail
 # get a new status link, as the original did; the request must still hold its details.
 
 def _request_from(recipe: dict) -> AccessRequest:
-    request = db.session.get(AccessRequest, recipe.get("request_id"))
-    if request is None:
+    access_request = db.session.get(AccessRequest, recipe.get("request_id"))
+    if access_request is None:
         raise CannotRebuild("The request this message was about no longer exists.")
-    if request.purged_at is not None:
-        raise CannotRebuild(f"The details of request {request.reference} were deleted by the "
-                            "retention purge, so this message cannot be built again.")
-    return request
+    if access_request.purged_at is not None:
+        raise CannotRebuild(f"The details of request {access_request.reference} were deleted by "
+                            "the retention purge, so this message cannot be built again.")
+    return access_request
 
 
 @rebuilds("request_received")
 def _rebuild_request_received(recipe: dict, actor) -> OutgoingEmail:
-    request = _request_from(recipe)
-    return request_received(request, issue_status_link(request))
+    access_request = _request_from(recipe)
+    return request_received(access_request, issue_status_link(access_request))
 
 
 @rebuilds("staff_new_request")
@@ -108,11 +112,11 @@ def _rebuild_staff_new_request(recipe: dict, actor) -> OutgoingEmail:
 
 @rebuilds("attendee_update")
 def _rebuild_attendee_update(recipe: dict, actor) -> OutgoingEmail:
-    request = _request_from(recipe)
+    access_request = _request_from(recipe)
     entry = db.session.get(HistoryEntry, recipe.get("entry_id"))
-    if entry is None or entry.request_id != request.id:
+    if entry is None or entry.request_id != access_request.id:
         raise CannotRebuild("The update this message told the attendee about no longer exists.")
-    return attendee_update(request, entry)
+    return attendee_update(access_request, entry)
 
 
 @rebuilds("staff_attendee_message")

@@ -88,7 +88,7 @@ def submit_request(event: Event, submission: Submission) -> tuple[AccessRequest,
     if not chosen or len(chosen) != len(submission.accommodations):
         raise RequestActionError("Choose at least one of the accommodations offered for this event.")
     now = utcnow()
-    request = AccessRequest(
+    access_request = AccessRequest(
         reference=_unused_reference(),
         event=event,
         status=RequestStatus.SUBMITTED,
@@ -103,29 +103,29 @@ def submit_request(event: Event, submission: Submission) -> tuple[AccessRequest,
         created_at=now,
         updated_at=now,
     )
-    request.items = [
+    access_request.items = [
         RequestedAccommodation(accommodation_type=t, details=submission.accommodations[t.id])
         for t in chosen
     ]
-    request.history.append(HistoryEntry(kind=HistoryKind.SUBMITTED, at=now,
+    access_request.history.append(HistoryEntry(kind=HistoryKind.SUBMITTED, at=now,
                                         to_status=RequestStatus.SUBMITTED))
     route = route_request(event, chosen)
-    request.team = route.team
-    request.history.append(HistoryEntry(kind=HistoryKind.ROUTED, at=now,
+    access_request.team = route.team
+    access_request.history.append(HistoryEntry(kind=HistoryKind.ROUTED, at=now,
                                         body=route.description))
-    db.session.add(request)
+    db.session.add(access_request)
     try:
         db.session.flush()  # the emails link to the request's id
-        counts.bump(RequestStatus.SUBMITTED, +1, request.team_id)
-        status_url = notifications.issue_status_link(request)
-        notifications.request_received(request, status_url)
-        notifications.staff_new_request(request)
+        counts.bump(RequestStatus.SUBMITTED, +1, access_request.team_id)
+        status_url = notifications.issue_status_link(access_request)
+        notifications.request_received(access_request, status_url)
+        notifications.staff_new_request(access_request)
     except InvalidRecipient:
         db.session.rollback()
         raise RequestActionError("We cannot send email to that address. Check it, or use "
                                  "another address.") from None
     db.session.commit()
-    return request, status_url
+    return access_request, status_url
 
 
 def find_by_token(token: str) -> AccessRequest | None:
@@ -136,20 +136,21 @@ def find_by_token(token: str) -> AccessRequest | None:
     )
 
 
-def transition_to(request: AccessRequest, target: RequestStatus, *, actor=None,
+def transition_to(access_request: AccessRequest, target: RequestStatus, *, actor=None,
                   message: str = "", at: datetime | None = None) -> HistoryEntry:
-    """Move ``request`` to ``target``: the only way a status changes (attendee, staff, and any
-    later channel). Checks the move against the state table (states.py) and that a message the
-    attendee must read is there, records the history entry, keeps the per-status counts, and
-    writes it all now, so a lost race is refused before any email is rendered.
+    """Move ``access_request`` to ``target``: the only way a status changes (attendee, staff,
+    and any later channel). Checks the move against the state table (states.py) and that a
+    message the attendee must read is there, records the history entry, keeps the per-status
+    counts, and writes it all now, so a lost race is refused before any email is rendered.
 
     Returns the history entry (the emails link to it); callers add notifications and commit.
     A new request starts as submitted in ``submit_request``; nothing else sets a status (the
     model refuses it, see ``status_may_change``).
     """
-    if not can_transition(request.status, target):
+    if not can_transition(access_request.status, target):
         raise RequestActionError(
-            f"A request that is “{request.status.label}” cannot be moved to “{target.label}”."
+            f"A request that is “{access_request.status.label}” cannot be moved to "
+            f"“{target.label}”."
         )
     message = message.strip()
     if target in MESSAGE_REQUIRED and not message:
@@ -159,36 +160,36 @@ def transition_to(request: AccessRequest, target: RequestStatus, *, actor=None,
         )
     at = at or utcnow()
     entry = HistoryEntry(kind=HistoryKind.STATUS_CHANGED, at=at, actor=actor,
-                         from_status=request.status, to_status=target, body=message)
-    request.history.append(entry)  # loads the collection before the row is dirty
+                         from_status=access_request.status, to_status=target, body=message)
+    access_request.history.append(entry)  # loads the collection before the row is dirty
     with status_may_change():
-        request.status = target
-    request.updated_at = at
+        access_request.status = target
+    access_request.updated_at = at
     flush_or_stale()  # lose a race here, before emails are rendered
-    counts.move(entry.from_status, target, request.team_id)
+    counts.move(entry.from_status, target, access_request.team_id)
     return entry
 
 
-def cancel_by_attendee(request: AccessRequest, reason: str = "") -> None:
-    if not request.can_cancel:
-        raise RequestActionError(request.attendee_actions_closed_reason)
-    entry = transition_to(request, RequestStatus.CANCELLED, message=reason)
-    notifications.attendee_update(request, entry)
-    notifications.staff_attendee_cancelled(request)
+def cancel_by_attendee(access_request: AccessRequest, reason: str = "") -> None:
+    if not access_request.can_cancel:
+        raise RequestActionError(access_request.attendee_actions_closed_reason)
+    entry = transition_to(access_request, RequestStatus.CANCELLED, message=reason)
+    notifications.attendee_update(access_request, entry)
+    notifications.staff_attendee_cancelled(access_request)
     commit_or_stale()
 
 
-def add_attendee_message(request: AccessRequest, body: str) -> None:
+def add_attendee_message(access_request: AccessRequest, body: str) -> None:
     """The attendee adds details; a request waiting on them goes back to the team."""
-    if not request.can_add_message:
-        raise RequestActionError(request.attendee_actions_closed_reason)
+    if not access_request.can_add_message:
+        raise RequestActionError(access_request.attendee_actions_closed_reason)
     body = body.strip()
     if not body:
         raise RequestActionError("Write your message.")
-    request.history.append(HistoryEntry(kind=HistoryKind.ATTENDEE_MESSAGE, body=body))
-    if request.status == RequestStatus.NEEDS_INFO:
-        transition_to(request, RequestStatus.IN_REVIEW)
-    notifications.staff_attendee_message(request)
+    access_request.history.append(HistoryEntry(kind=HistoryKind.ATTENDEE_MESSAGE, body=body))
+    if access_request.status == RequestStatus.NEEDS_INFO:
+        transition_to(access_request, RequestStatus.IN_REVIEW)
+    notifications.staff_attendee_message(access_request)
     commit_or_stale()
 
 
@@ -214,18 +215,18 @@ def purge_expired(now: datetime | None = None, batch_size: int = 200) -> int:
         if not batch:
             return purged
         ids = [r.id for r in batch]
-        for request in batch:
-            request.contact_name = "Deleted"
-            request.contact_email = "deleted@deleted.invalid"
-            request.contact_phone = ""
-            request.attendee_name = None
-            request.anything_else = ""
-            request.purged_at = now
-            for item in request.items:
+        for access_request in batch:
+            access_request.contact_name = "Deleted"
+            access_request.contact_email = "deleted@deleted.invalid"
+            access_request.contact_phone = ""
+            access_request.attendee_name = None
+            access_request.anything_else = ""
+            access_request.purged_at = now
+            for item in access_request.items:
                 item.details = ""
-            for entry in request.history:
+            for entry in access_request.history:
                 entry.body = ""
-            request.history.append(HistoryEntry(kind=HistoryKind.PURGED, at=now,
+            access_request.history.append(HistoryEntry(kind=HistoryKind.PURGED, at=now,
                                                 body="Personal and access details deleted"))
         db.session.execute(delete(StatusLink).where(StatusLink.request_id.in_(ids)))
         # Every email about the request: bodies, recipient, subject and any SMTP error

@@ -119,7 +119,8 @@ def confirmation(token: str):
 
 
 def _render_status(access_request: AccessRequest, token: str, form: MessageForm | None = None):
-    return render_template("requests/status.html", req=access_request, event=access_request.event,
+    return render_template("requests/status.html", access_request=access_request,
+                           event=access_request.event,
                            token=token, form=form or MessageForm())
 
 
@@ -163,5 +164,6 @@ def cancel(token: str):
         else:
             flash("Your request is cancelled. We have told the access team.", "success")
         return redirect(url_for("requests.status", token=token), 303)
-    return render_template("requests/cancel.html", req=access_request, event=access_request.event,
+    return render_template("requests/cancel.html", access_request=access_request,
+                           event=access_request.event,
                            token=token, form=form)

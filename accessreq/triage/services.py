@@ -19,25 +19,25 @@ from ..routing.models import Team
 from ..timeutil import utcnow
 
 
-def _check_can_change(request: AccessRequest, expected_version: int | None) -> None:
+def _check_can_change(access_request: AccessRequest, expected_version: int | None) -> None:
     """Refuse a change built on an old version, or to a request whose details were deleted."""
-    if expected_version is not None and expected_version != request.version:
+    if expected_version is not None and expected_version != access_request.version:
         raise StaleRequestError()
-    if request.purged_at is not None:
+    if access_request.purged_at is not None:
         raise RequestActionError("This request's personal and access details were deleted, "
                                  "so it can no longer be changed.")
 
 
-def _save_change(request: AccessRequest, entry: HistoryEntry, **changes) -> None:
+def _save_change(access_request: AccessRequest, entry: HistoryEntry, **changes) -> None:
     """Add ``entry``, apply ``changes`` to the request and write them now.
 
     Touching ``updated_at`` bumps the request's version, so colleagues' open forms go stale. The
     history is loaded before the row is dirtied, so no autoflush can fail outside our guard.
     """
-    request.history.append(entry)
+    access_request.history.append(entry)
     for name, value in changes.items():
-        setattr(request, name, value)
-    request.updated_at = entry.at
+        setattr(access_request, name, value)
+    access_request.updated_at = entry.at
     flush_or_stale()  # a lost race is refused before any email is rendered
 
 
@@ -47,9 +47,9 @@ VIEW_PAGE = "view"
 VIEW_QUEUE = "queue"
 
 
-def record_view(request: AccessRequest, staff: StaffUser) -> None:
+def record_view(access_request: AccessRequest, staff: StaffUser) -> None:
     """Log that ``staff`` saw this request's details (health data: who looked is kept)."""
-    db.session.add(AccessLogEntry(staff_id=staff.id, request_id=request.id, action=VIEW_PAGE,
+    db.session.add(AccessLogEntry(staff_id=staff.id, request_id=access_request.id, action=VIEW_PAGE,
                                   at=utcnow()))
     db.session.commit()
 
@@ -66,78 +66,79 @@ def record_queue_view(request_ids: list[int], staff_id: int) -> None:
     db.session.commit()
 
 
-def assign(request: AccessRequest, actor: StaffUser, assignee: StaffUser | None,
+def assign(access_request: AccessRequest, actor: StaffUser, assignee: StaffUser | None,
            expected_version: int | None = None) -> None:
     """Give the request to ``assignee`` (None: nobody) and record who did it."""
-    _check_can_change(request, expected_version)
+    _check_can_change(access_request, expected_version)
     if assignee is not None and not assignee.active:
         raise RequestActionError("That account is deactivated; choose someone else.")
-    if assignee is not None and not assignee.can_see(request):
-        raise RequestActionError(f"{assignee.name} is not in {request.team.name}, so they "
+    if assignee is not None and not assignee.can_see(access_request):
+        raise RequestActionError(f"{assignee.name} is not in {access_request.team.name}, so they "
                                  "cannot see this request; move it to their team instead.")
-    if assignee == request.assignee:
+    if assignee == access_request.assignee:
         raise RequestActionError("The request is already assigned that way.")
-    _save_change(request, HistoryEntry(kind=HistoryKind.ASSIGNED, at=utcnow(), actor=actor,
+    _save_change(access_request, HistoryEntry(kind=HistoryKind.ASSIGNED, at=utcnow(), actor=actor,
                                        assignee=assignee), assignee=assignee)
     commit_or_stale()
 
 
-def change_status(request: AccessRequest, actor: StaffUser, target: RequestStatus,
+def change_status(access_request: AccessRequest, actor: StaffUser, target: RequestStatus,
                   message: str = "", expected_version: int | None = None) -> None:
     """Move the request on and tell the attendee, with the message staff wrote."""
-    _check_can_change(request, expected_version)
-    entry = transition_to(request, target, actor=actor, message=message)
-    notifications.attendee_update(request, entry)
+    _check_can_change(access_request, expected_version)
+    entry = transition_to(access_request, target, actor=actor, message=message)
+    notifications.attendee_update(access_request, entry)
     commit_or_stale()
 
 
-def reply(request: AccessRequest, actor: StaffUser, body: str,
+def reply(access_request: AccessRequest, actor: StaffUser, body: str,
           expected_version: int | None = None) -> None:
     """A public message to the attendee, emailed and shown on their status page."""
-    _check_can_change(request, expected_version)
+    _check_can_change(access_request, expected_version)
     body = body.strip()
     if not body:
         raise RequestActionError("Write the message to send to the attendee.")
     entry = HistoryEntry(kind=HistoryKind.STAFF_REPLY, at=utcnow(), actor=actor, body=body)
-    _save_change(request, entry)
-    notifications.attendee_update(request, entry)
+    _save_change(access_request, entry)
+    notifications.attendee_update(access_request, entry)
     commit_or_stale()
 
 
-def add_note(request: AccessRequest, actor: StaffUser, body: str,
+def add_note(access_request: AccessRequest, actor: StaffUser, body: str,
              expected_version: int | None = None) -> None:
     """An internal note: never shown or emailed to the attendee."""
-    _check_can_change(request, expected_version)
+    _check_can_change(access_request, expected_version)
     body = body.strip()
     if not body:
         raise RequestActionError("Write the note.")
-    _save_change(request, HistoryEntry(kind=HistoryKind.NOTE, at=utcnow(), actor=actor, body=body))
+    _save_change(access_request,
+                 HistoryEntry(kind=HistoryKind.NOTE, at=utcnow(), actor=actor, body=body))
     commit_or_stale()
 
 
-def move_to_team(request: AccessRequest, actor: StaffUser, team: Team, reason: str,
+def move_to_team(access_request: AccessRequest, actor: StaffUser, team: Team, reason: str,
                  expected_version: int | None = None) -> None:
     """Hand the whole request to another team, saying why; the new team is emailed.
 
     The attendee is not told: for them it is still one request and one conversation. An
     assignee who is not in the new team is unassigned, so the request shows up as untaken.
     """
-    _check_can_change(request, expected_version)
+    _check_can_change(access_request, expected_version)
     reason = reason.strip()
     if not reason:
         raise RequestActionError("Say why the request is moving, for the team that gets it.")
-    if team.id == request.team_id:
+    if team.id == access_request.team_id:
         raise RequestActionError(f"The request is already with {team.name}.")
-    old_team_id = request.team_id
-    old_name = request.team.name if request.team is not None else "no team"
+    old_team_id = access_request.team_id
+    old_name = access_request.team.name if access_request.team is not None else "no team"
     body = f"Moved from {old_name} to {team.name}\nReason: {reason}"
     changes: dict = {"team": team}
-    if request.assignee is not None and request.assignee not in team.members:
+    if access_request.assignee is not None and access_request.assignee not in team.members:
         changes["assignee"] = None
-        body += f"\n{request.assignee.name} is not in {team.name}, so it is now unassigned."
+        body += f"\n{access_request.assignee.name} is not in {team.name}, so it is now unassigned."
     entry = HistoryEntry(kind=HistoryKind.ROUTED, at=utcnow(), actor=actor, body=body)
-    _save_change(request, entry, **changes)
-    counts.bump(request.status, -1, old_team_id)
-    counts.bump(request.status, +1, team.id)
-    notifications.staff_request_moved(request, old_name)
+    _save_change(access_request, entry, **changes)
+    counts.bump(access_request.status, -1, old_team_id)
+    counts.bump(access_request.status, +1, team.id)
+    notifications.staff_request_moved(access_request, old_name)
     commit_or_stale()

@@ -150,7 +150,7 @@ def _render_detail(request_id: int, failed: tuple[str, Form] | None = None,
     if stale_message and failed:
         forms[failed[0]].version.data = str(access_request.version)
     html = render_template(
-        "triage/detail.html", req=access_request, forms=forms, now=utcnow(),
+        "triage/detail.html", access_request=access_request, forms=forms, now=utcnow(),
         failed_form=failed[1] if failed else None, stale_message=stale_message,
         failed_field_id=getattr(failed[1], MAIN_FIELD[failed[0]]).id if failed else None,
         page_has_errors=failed is not None, views=queries.recent_views(request_id),
