@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -13,21 +12,16 @@ from werkzeug.security import generate_password_hash
 
 from accessreq.auth.models import Role, StaffUser
 from accessreq.extensions import db
+from helpers import TEST_PASSWORD, free_port  # noqa: F401  (free_port: for the states)
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 CHECKS_JS = (Path(__file__).parent / "checks.js").read_text(encoding="utf-8")
 SERVER_ERROR_PATH = "/__browser-test__/server-error"
 SERVER_ERROR_ENDPOINT = "browser_test_server_error"
-PASSWORD = "correct horse battery staple"  # tests/conftest.py TEST_PASSWORD
+PASSWORD = TEST_PASSWORD
 
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass
