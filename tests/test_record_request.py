@@ -4,6 +4,7 @@ same submission as the public form (routed, counted, shown), with who recorded i
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import select
@@ -265,7 +266,7 @@ def test_a_problem_report_becomes_a_request_in_one_step(client, world):
         f"{report.id}.")
     assert _emails(access_request)["request_received"] == "robin@example.net"
     page = client.get(f"/staff/reports/{report.id}").get_data(as_text=True)
-    assert f"Recorded as request" in page and access_request.reference in page
+    assert "Recorded as request" in page and access_request.reference in page
     assert "Record as a request</a>" not in page
     # The same report cannot become a second request.
     again = client.post(target.replace("&amp;", "&"), data=_form(world))
@@ -282,3 +283,12 @@ def test_a_request_routed_to_another_team_leads_back_to_the_queue_with_the_refer
     queue = client.get("/staff/").get_data(as_text=True)
     assert f"Request {access_request.reference} recorded" in queue
     assert "It went to Front of house, a team you are not in" in queue
+
+
+def test_the_attendees_status_page_says_the_team_recorded_it(client, world):
+    access_request, status_url = services.record_request(
+        world["event"], _submission(world), world["ana"], ReceivedVia.PHONE)
+    html = client.get(urlsplit(status_url).path).get_data(as_text=True)
+    assert "The access team recorded your request." in html
+    assert "Recorded by Ana" not in html  # the staff wording stays on the staff page
+    assert "None given" in html  # no email address
