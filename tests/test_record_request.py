@@ -175,6 +175,9 @@ def test_a_recorded_request_lands_on_its_page_with_the_reference_and_the_link_on
     access_request = db.session.scalars(select(AccessRequest)).one()
     assert response.status_code == 303
     assert response.headers["Location"] == f"/staff/requests/{access_request.id}"
+    with client.session_transaction() as session:  # signed, not secret: the link is sealed
+        kept = session["recorded_status_link"]
+        assert kept["id"] == access_request.id and "/r/" not in str(kept)
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert f"Request {access_request.reference} recorded" in page
     assert "No email updates: contact them by phone or text message on 07700 900 982." in page

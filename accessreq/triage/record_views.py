@@ -16,7 +16,7 @@ from ..events.queries import events_staff_can_record
 from ..extensions import db
 from ..feedback.models import AccessibilityReport
 from ..guards import staff_required
-from ..notifications.sealing import ContentUnreadable, seal, unseal
+from ..notifications.sealing import SESSION_LINK, ContentUnreadable, seal, unseal
 from ..requests.forms import FOR_SOMEONE_ELSE
 from ..requests.models import AccessRequest, ContactChannel, ReceivedVia
 from ..requests.services import RequestActionError, Submission
@@ -129,7 +129,7 @@ def _say_recorded(access_request: AccessRequest, status_url: str, visible: bool)
     if not visible:
         return  # its page, where the link would be shown once, is not theirs to open
     session[LINK_KEY] = {"id": access_request.id,
-                         "link": seal(status_url.encode()).decode("ascii")}
+                         "link": seal(status_url.encode(), SESSION_LINK).decode("ascii")}
 
 
 def recorded_status_link(request_id: int) -> str | None:
@@ -139,6 +139,6 @@ def recorded_status_link(request_id: int) -> str | None:
         return None
     session.pop(LINK_KEY, None)
     try:
-        return unseal(str(kept.get("link", "")).encode("ascii")).decode()
+        return unseal(str(kept.get("link", "")).encode("ascii"), SESSION_LINK).decode()
     except (ContentUnreadable, UnicodeError, ValueError):
         return None
