@@ -50,3 +50,13 @@ def upcoming_events(page: int = 1, per_page: int = EVENTS_PER_PAGE,
         query.order_by(Event.starts_at, Event.id).limit(per_page).offset((page - 1) * per_page)
     )) if 1 <= page <= pages else []
     return EventPage(items=items, page=page, pages=pages, total=total)
+
+
+def events_staff_can_record(now: datetime | None = None) -> list[Event]:
+    """Events staff may record a request for, soonest first: every event that has not ended and
+    offers something, including those closed to the public form (a late request that came by
+    phone or letter is still recorded and worked in good faith)."""
+    now = now or utcnow()
+    events = db.session.scalars(
+        select(Event).where(Event.ends_at > now).order_by(Event.starts_at, Event.id))
+    return [e for e in events if e.offered_types]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -11,6 +12,9 @@ from ..auth.models import StaffUser
 from ..columns import UTCDateTime
 from ..extensions import db
 from ..timeutil import utcnow
+
+if TYPE_CHECKING:
+    from ..requests.models import AccessRequest
 
 
 class AccessibilityReport(db.Model):
@@ -30,7 +34,13 @@ class AccessibilityReport(db.Model):
     # What was done, for the team's own record.
     resolution: Mapped[str] = mapped_column(Text, default="")
 
+    # The request staff recorded from this report ("Record as a request"), if any.
+    request_id: Mapped[int | None] = mapped_column(
+        ForeignKey("access_request.id", ondelete="SET NULL"))
+
     resolved_by: Mapped[StaffUser | None] = relationship()
+    # Named as a string: the requests package sits above this one and is not imported here.
+    request: Mapped[AccessRequest | None] = relationship("AccessRequest")
 
     def __repr__(self) -> str:
         return f"<AccessibilityReport {self.id}>"

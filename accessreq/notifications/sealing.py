@@ -19,39 +19,43 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 
-# Domain separation: this key is only ever used for outbox content.
-_HKDF_INFO = b"accessreq outbox content v1"
+# Domain separation: one derived key per purpose, so content sealed for one cannot be opened
+# as another. The outbox is the default; the other purpose is a status link crossing one
+# redirect in the session cookie (staff just recorded a request for someone without email).
+OUTBOX = b"accessreq outbox content v1"
+SESSION_LINK = b"accessreq status link in session v1"
 
 
 class ContentUnreadable(Exception):
     """Sealed content that none of the configured keys can open."""
 
 
-def _fernet(secret: str | bytes) -> Fernet:
+def _fernet(secret: str | bytes, purpose: bytes) -> Fernet:
     material = secret.encode() if isinstance(secret, str) else bytes(secret)
-    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_HKDF_INFO).derive(material)
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose).derive(material)
     return Fernet(base64.urlsafe_b64encode(key))
 
 
 @lru_cache(maxsize=8)
-def _keyring(secret: str | bytes, fallbacks: tuple) -> MultiFernet:
+def _keyring(secret: str | bytes, fallbacks: tuple, purpose: bytes) -> MultiFernet:
     """Seals with the current key; opens with it or any fallback."""
-    return MultiFernet([_fernet(secret), *(_fernet(old) for old in fallbacks if old)])
+    return MultiFernet([_fernet(secret, purpose),
+                        *(_fernet(old, purpose) for old in fallbacks if old)])
 
 
-def _current_keyring() -> MultiFernet:
+def _current_keyring(purpose: bytes) -> MultiFernet:
     config = current_app.config
     fallbacks = config.get("SECRET_KEY_FALLBACKS") or ()
-    return _keyring(config["SECRET_KEY"], tuple(fallbacks))
+    return _keyring(config["SECRET_KEY"], tuple(fallbacks), purpose)
 
 
-def seal(data: bytes) -> bytes:
-    return _current_keyring().encrypt(data)
+def seal(data: bytes, purpose: bytes = OUTBOX) -> bytes:
+    return _current_keyring(purpose).encrypt(data)
 
 
-def unseal(token: bytes) -> bytes:
+def unseal(token: bytes, purpose: bytes = OUTBOX) -> bytes:
     try:
-        return _current_keyring().decrypt(bytes(token))
+        return _current_keyring(purpose).decrypt(bytes(token))
     except InvalidToken:
         raise ContentUnreadable(
             "The stored message cannot be decrypted with SECRET_KEY or SECRET_KEY_FALLBACKS "

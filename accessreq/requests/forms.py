@@ -6,6 +6,7 @@ Every question asks what would help, never why: no field asks about a condition.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from wtforms import (BooleanField, EmailField, RadioField, SelectChoice, StringField, TelField, TextAreaField)
 from wtforms.validators import (DataRequired, Email, Length, Optional, StopValidation,
@@ -94,27 +95,58 @@ def too_long(limit: int, what: str) -> MaxLength:
     return MaxLength(limit, f"{what} must be {limit} characters or fewer")
 
 
-def request_form_for(event: Event, retention_days: int, **kwargs) -> RequestFormBase:
+@dataclass(frozen=True)
+class FormWords:
+    """The words of the request form that depend on who fills it: the attendee ("your") or
+    staff recording a request for them ("their"). Everything else is shared."""
+
+    name_label: str = "Your full name"
+    name_required: str = "Enter your full name"
+    name_what: str = "Your name"  # for "… must be 200 characters or fewer"
+    email_label: str = "Your email address"
+    email_hint: str = "We will send your reference and a private link to follow your request."
+    email_required: str | None = "Enter your email address"  # None: the email is optional
+    email_what: str = "Your email address"
+    channel_label: str = "How would you like us to contact you?"
+    channel_required: str = "Choose how you would like us to contact you"
+    consent_label: str = "I agree that you can store this information to arrange access for me"
+    consent_hint: str = (
+        "We keep what you tell us on this form so the access team can arrange access for this "
+        "event. Only the access team can see it, and we use it for nothing else. We delete "
+        "your contact and access details {days} days after the event.")
+    consent_required: str = "Tick the box to agree that we can store this information"
+
+
+PUBLIC_WORDS = FormWords()
+
+
+def request_form_for(event: Event, retention_days: int, *, words: FormWords = PUBLIC_WORDS,
+                     base: type[RequestFormBase] = RequestFormBase,
+                     extra_fields: dict[str, tuple[str | None, object]] | None = None,
+                     **kwargs) -> RequestFormBase:
     """A form with one checkbox per accommodation the event offers, and a details box for
     each that asks for details. Fields are created in page order so the error summary
-    lists problems in the order a person meets them."""
+    lists problems in the order a person meets them.
+
+    The staff "Record a request" form is this form with other ``words``, a ``base`` adding
+    its own rules, and ``extra_fields``: name -> (the field it follows, or None for first;
+    the unbound field)."""
     offered = event.offered_types
     fields: dict = {}
     fields["contact_name"] = StringField(
-        "Your full name", filters=[strip],
-        validators=[DataRequired("Enter your full name"), too_long(NAME_MAX, "Your name")])
+        words.name_label, filters=[strip],
+        validators=[DataRequired(words.name_required), too_long(NAME_MAX, words.name_what)])
+    email_check = [Email("Enter an email address in the correct format, like name@example.com",
+                         allow_smtputf8=False)]
     fields["contact_email"] = EmailField(
-        "Your email address", filters=[strip],
-        description="We will send your reference and a private link to follow your request.",
-        validators=[DataRequired("Enter your email address"),
-                    too_long(EMAIL_MAX, "Your email address"),
-                    Email("Enter an email address in the correct format, like name@example.com",
-                          allow_smtputf8=False)])
+        words.email_label, filters=[strip], description=words.email_hint,
+        validators=([DataRequired(words.email_required)] if words.email_required else [Optional()])
+        + [too_long(EMAIL_MAX, words.email_what)] + email_check)
     fields["contact_channel"] = RadioField(
-        "How would you like us to contact you?", default=ContactChannel.EMAIL.value,
+        words.channel_label, default=ContactChannel.EMAIL.value,
         choices=[SelectChoice(c.value, c.label) for c in ContactChannel],
-        invalid_choice_message="Choose how you would like us to contact you",
-        validators=[DataRequired("Choose how you would like us to contact you")])
+        invalid_choice_message=words.channel_required,
+        validators=[DataRequired(words.channel_required)])
     fields["contact_phone"] = TelField(
         "Phone number", filters=[strip],
         description="We need this if you choose phone, text message or video relay.",
@@ -147,14 +179,21 @@ def request_form_for(event: Event, retention_days: int, **kwargs) -> RequestForm
                     "you like to communicate. You do not need to tell us why.",
         validators=[Optional(), too_long(LONG_TEXT_MAX, "This")])
     fields["consent"] = BooleanField(
-        "I agree that you can store this information to arrange access for me",
-        description=(
-            "We keep what you tell us on this form so the access team can arrange access for this "
-            "event. Only the access team can see it, and we use it for nothing else. We delete "
-            f"your contact and access details {retention_days} days after the event."),
-        validators=[DataRequired("Tick the box to agree that we can store this information")])
-    form_class = type(f"RequestForm{event.id}", (RequestFormBase,), fields)
+        words.consent_label, description=words.consent_hint.format(days=retention_days),
+        validators=[DataRequired(words.consent_required)])
+    for name, (after, field) in (extra_fields or {}).items():
+        fields = _insert_after(fields, after, name, field)
+    form_class = type(f"{base.__name__}{event.id}", (base,), fields)
     return form_class(**kwargs)
+
+
+def _insert_after(fields: dict, after: str | None, name: str, field) -> dict:
+    result = {name: field} if after is None else {}
+    for key, value in fields.items():
+        result[key] = value
+        if key == after:
+            result[name] = field
+    return result
 
 
 class MessageForm(AppForm):

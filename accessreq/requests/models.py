@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, Index, String, Text, event, inspect, text
+from sqlalchemy import ForeignKey, Index, String, Text, event, inspect, text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..columns import LabelledEnum, UTCDateTime, str_enum
@@ -30,6 +30,36 @@ class ContactChannel(LabelledEnum):
     EMAIL = "email", "Email"
     PHONE = "phone", "Phone call or text message"
     VIDEO_RELAY = "video_relay", "Video relay service"
+
+
+class ReceivedVia(LabelledEnum):
+    """How a request reached us: the public form, or staff recording what came another way."""
+
+    WEB_FORM = "web_form", "Web form"
+    PHONE = "phone", "Phone call"
+    EMAIL = "email", "Email"
+    IN_PERSON = "in_person", "In person"
+    VIDEO_RELAY = "video_relay", "Video relay call"
+    LETTER = "letter", "Letter"
+    OTHER = "other", "Other"
+
+    @property
+    def phrase(self) -> str:
+        """How it came, to follow "Recorded by Ana": "from a phone call"."""
+        return _RECEIVED_PHRASES[self]
+
+
+_RECEIVED_PHRASES = {
+    ReceivedVia.WEB_FORM: "through the web form",
+    ReceivedVia.PHONE: "from a phone call",
+    ReceivedVia.EMAIL: "from an email",
+    ReceivedVia.IN_PERSON: "in person",
+    ReceivedVia.VIDEO_RELAY: "from a video relay call",
+    ReceivedVia.LETTER: "from a letter",
+    ReceivedVia.OTHER: "from another channel",
+}
+# Channels staff may choose when recording a request (the web form records itself).
+STAFF_CHANNELS = tuple(c for c in ReceivedVia if c != ReceivedVia.WEB_FORM)
 
 
 # How long after sending the confirmation page can be reloaded (then: the status page).
@@ -61,6 +91,7 @@ class AccessRequest(db.Model):
     version: Mapped[int] = mapped_column(default=1)
 
     contact_name: Mapped[str] = mapped_column(String(200))
+    # Empty when staff recorded the request for someone without an email address.
     contact_email: Mapped[str] = mapped_column(String(254), index=True)
     contact_phone: Mapped[str] = mapped_column(String(40), default="")
     contact_channel: Mapped[ContactChannel] = mapped_column(
@@ -69,6 +100,11 @@ class AccessRequest(db.Model):
     # Set when the contact asks on behalf of someone else (a parent, an assistant).
     attendee_name: Mapped[str | None] = mapped_column(String(200))
     anything_else: Mapped[str] = mapped_column(Text, default="")
+    # How the request reached us; staff record those that came by phone, letter, in person...
+    received_via: Mapped[ReceivedVia] = mapped_column(
+        str_enum(ReceivedVia), default=ReceivedVia.WEB_FORM, server_default="web_form")
+    # False when the attendee asked staff not to email them (or has no email address).
+    email_updates: Mapped[bool] = mapped_column(default=True, server_default=true())
     consented_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     assignee_id: Mapped[int | None] = mapped_column(
@@ -100,6 +136,26 @@ class AccessRequest(db.Model):
 
     def __repr__(self) -> str:
         return f"<AccessRequest {self.reference} {self.status.value}>"
+
+    @property
+    def gets_email(self) -> bool:
+        """Whether confirmations and updates are emailed to the attendee."""
+        return bool(self.contact_email) and self.email_updates
+
+    @property
+    def contact_instead(self) -> str | None:
+        """For a request whose attendee gets no email: how staff reach them instead, in plain
+        words ("No email updates: contact them by phone on 07700 900 982"); None otherwise."""
+        if self.gets_email:
+            return None
+        phone = self.contact_phone
+        if phone and self.contact_channel == ContactChannel.VIDEO_RELAY:
+            how = f"video relay on {phone}"
+        elif phone:
+            how = f"phone or text message on {phone}"
+        else:
+            how = f"the way they came to us ({self.received_via.label.lower()})"
+        return f"No email updates: contact them by {how}."
 
     @property
     def attendee_actions_closed_reason(self) -> str | None:
@@ -240,6 +296,7 @@ class HistoryKind(enum.StrEnum):
     ATTENDEE_MESSAGE = "attendee_message"
     NOTE = "note"  # internal, never shown or emailed to the attendee
     EMAIL_QUEUED = "email_queued"
+    EMAIL_SKIPPED = "email_skipped"  # internal: the attendee gets no email; staff tell them
     PURGED = "purged"
     ROUTED = "routed"  # internal: which team got the request, or moved it, and why
 

@@ -48,7 +48,19 @@ def _staff_url(access_request: AccessRequest) -> str:
     return external_url("triage.detail", request_id=access_request.id)
 
 
-def request_received(access_request: AccessRequest, status_url: str) -> OutgoingEmail:
+def _not_emailed(access_request: AccessRequest, description: str) -> None:
+    """Say in the history that the attendee was not emailed and how to reach them instead."""
+    access_request.history.append(HistoryEntry(
+        kind=HistoryKind.EMAIL_SKIPPED,
+        body=f"{description} not emailed. {access_request.contact_instead}"))
+
+
+def request_received(access_request: AccessRequest, status_url: str) -> OutgoingEmail | None:
+    """The confirmation with the status link; None (and a history line) when the attendee
+    gets no email."""
+    if not access_request.gets_email:
+        _not_emailed(access_request, "Confirmation")
+        return None
     return _queue(access_request, "request_received", access_request.contact_email, "Confirmation",
                   status_url=status_url)
 
@@ -59,8 +71,12 @@ def staff_new_request(access_request: AccessRequest) -> OutgoingEmail:
                   staff_url=_staff_url(access_request))
 
 
-def attendee_update(access_request: AccessRequest, entry: HistoryEntry) -> OutgoingEmail:
-    """A status change or a public reply, told to the attendee with a fresh status link."""
+def attendee_update(access_request: AccessRequest, entry: HistoryEntry) -> OutgoingEmail | None:
+    """A status change or a public reply, told to the attendee with a fresh status link;
+    None (and a history line saying how to reach them) when the attendee gets no email."""
+    if not access_request.gets_email:
+        _not_emailed(access_request, "Update")
+        return None
     if entry.id is None:
         db.session.flush()  # the recipe names the entry by id
     return _queue(access_request, "attendee_update", access_request.contact_email, "Update",

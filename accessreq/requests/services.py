@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from flask import current_app
 from sqlalchemy import delete, exists, select
@@ -17,9 +19,12 @@ from ..routing.services import route_request
 from ..security import hash_token, new_reference
 from ..timeutil import utcnow
 from . import counts, notifications
-from .models import (AccessRequest, ContactChannel, HistoryEntry, HistoryKind,
+from .models import (AccessRequest, ContactChannel, HistoryEntry, HistoryKind, ReceivedVia,
                      RequestedAccommodation, StatusLink, status_may_change)
 from .states import MESSAGE_REQUIRED, RequestStatus, can_transition
+
+if TYPE_CHECKING:
+    from ..auth.models import StaffUser
 
 
 class RequestActionError(Exception):
@@ -46,6 +51,24 @@ class Submission:
     attendee_name: str | None = None
     anything_else: str = ""
     consented: bool = False
+    # False: the attendee asked not to be emailed (staff-recorded requests only).
+    email_updates: bool = True
+
+
+@dataclass
+class Recording:
+    """Who recorded a request that reached staff another way, and how it came."""
+
+    by: StaffUser
+    via: ReceivedVia
+    # More words for the history, e.g. "It came from accessibility problem report 4."
+    origin: str = ""
+    # Run in the same transaction once the request has its id (e.g. to link the report).
+    then: Callable[[AccessRequest], None] | None = None
+
+    def history_text(self) -> str:
+        text = f"Recorded by {self.by.name} {self.via.phrase}."
+        return f"{text} {self.origin}" if self.origin else text
 
 
 def flush_or_stale() -> None:
@@ -74,13 +97,23 @@ def _unused_reference() -> str:
             return reference
 
 
-def submit_request(event: Event, submission: Submission) -> tuple[AccessRequest, str]:
+def submit_request(event: Event, submission: Submission,
+                   recording: Recording | None = None) -> tuple[AccessRequest, str]:
     """Record a new request, queue the confirmation and the staff notice.
+
+    ``recording`` is given when staff record a request that came by phone, letter, in person...:
+    the event may then be closed to the public form (not yet ended), the history names the
+    staff member and the channel, and without an email address (or when the attendee wants
+    none) no confirmation is emailed.
 
     Returns the request and its private status URL (shown once, on the confirmation page).
     """
-    if not event.accepts_requests():
+    if recording is None and not event.accepts_requests():
         raise RequestActionError("This event is no longer taking requests.")
+    if recording is not None and event.has_ended():
+        raise RequestActionError("This event has ended, so no request can be recorded for it.")
+    if recording is None and not submission.contact_email:
+        raise RequestActionError("An email address is needed to send the reference.")
     if not submission.consented:
         raise RequestActionError("Consent is needed to store the request.")
     offered = {t.id: t for t in event.offered_types}
@@ -98,6 +131,8 @@ def submit_request(event: Event, submission: Submission) -> tuple[AccessRequest,
         contact_channel=submission.contact_channel,
         attendee_name=submission.attendee_name or None,
         anything_else=submission.anything_else,
+        received_via=recording.via if recording else ReceivedVia.WEB_FORM,
+        email_updates=submission.email_updates and bool(submission.contact_email),
         consented_at=now,
         due_at=event.due_at_for(chosen),
         created_at=now,
@@ -107,8 +142,10 @@ def submit_request(event: Event, submission: Submission) -> tuple[AccessRequest,
         RequestedAccommodation(accommodation_type=t, details=submission.accommodations[t.id])
         for t in chosen
     ]
-    access_request.history.append(HistoryEntry(kind=HistoryKind.SUBMITTED, at=now,
-                                        to_status=RequestStatus.SUBMITTED))
+    access_request.history.append(HistoryEntry(
+        kind=HistoryKind.SUBMITTED, at=now, to_status=RequestStatus.SUBMITTED,
+        actor=recording.by if recording else None,
+        body=recording.history_text() if recording else ""))
     route = route_request(event, chosen)
     access_request.team = route.team
     access_request.history.append(HistoryEntry(kind=HistoryKind.ROUTED, at=now,
@@ -120,6 +157,8 @@ def submit_request(event: Event, submission: Submission) -> tuple[AccessRequest,
         status_url = notifications.issue_status_link(access_request)
         notifications.request_received(access_request, status_url)
         notifications.staff_new_request(access_request)
+        if recording is not None and recording.then is not None:
+            recording.then(access_request)
     except InvalidRecipient:
         db.session.rollback()
         raise RequestActionError("We cannot send email to that address. Check it, or use "
@@ -217,7 +256,8 @@ def purge_expired(now: datetime | None = None, batch_size: int = 200) -> int:
         ids = [r.id for r in batch]
         for access_request in batch:
             access_request.contact_name = "Deleted"
-            access_request.contact_email = "deleted@deleted.invalid"
+            access_request.contact_email = (
+                "deleted@deleted.invalid" if access_request.contact_email else "")
             access_request.contact_phone = ""
             access_request.attendee_name = None
             access_request.anything_else = ""

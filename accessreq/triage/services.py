@@ -9,11 +9,14 @@ from __future__ import annotations
 from sqlalchemy import insert
 
 from ..auth.models import StaffUser
+from ..events.models import Event
 from ..extensions import db
+from ..feedback.models import AccessibilityReport
 from ..requests import counts, notifications
-from ..requests.models import AccessLogEntry, AccessRequest, HistoryEntry, HistoryKind
-from ..requests.services import (RequestActionError, StaleRequestError, commit_or_stale,
-                                 flush_or_stale, transition_to)
+from ..requests.models import (AccessLogEntry, AccessRequest, HistoryEntry, HistoryKind,
+                               ReceivedVia)
+from ..requests.services import (Recording, RequestActionError, StaleRequestError, Submission,
+                                 commit_or_stale, flush_or_stale, submit_request, transition_to)
 from ..requests.states import RequestStatus
 from ..routing.models import Team
 from ..timeutil import utcnow
@@ -142,3 +145,25 @@ def move_to_team(access_request: AccessRequest, actor: StaffUser, team: Team, re
     counts.bump(access_request.status, +1, team.id)
     notifications.staff_request_moved(access_request, old_name)
     commit_or_stale()
+
+
+def record_request(event: Event, submission: Submission, actor: StaffUser, via: ReceivedVia,
+                   report: AccessibilityReport | None = None) -> tuple[AccessRequest, str]:
+    """Record a request that reached staff by phone, email, in person, video relay, letter or
+    otherwise: the same submission as the public form (routed, counted, confirmed by email when
+    the attendee has an address and wants updates), with ``actor`` and ``via`` in its history.
+
+    From an accessibility problem ``report``, the report is linked to the new request in the
+    same transaction, and the history says where it came from.
+    """
+    if report is not None and report.request_id is not None:
+        raise RequestActionError("This problem report was already recorded as a request.")
+
+    def link_report(access_request: AccessRequest) -> None:
+        report.request_id = access_request.id
+
+    recording = Recording(
+        by=actor, via=via,
+        origin=f"It came from accessibility problem report {report.id}." if report else "",
+        then=link_report if report is not None else None)
+    return submit_request(event, submission, recording)

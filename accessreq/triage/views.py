@@ -21,6 +21,7 @@ from ..requests.services import RequestActionError, StaleRequestError
 from ..requests.states import TRANSITIONS, RequestStatus
 from ..timeutil import format_date, utcnow
 from . import queries, services
+from .record_views import recorded_status_link
 from ..routing.models import Team
 from .forms import (AssignForm, MoveForm, NoteForm, QueueFilterForm, ReplyForm, StatusForm,
                     options, parse_version)
@@ -131,7 +132,8 @@ def _current_assignee_choice(access_request: AccessRequest) -> str:
 
 
 def _render_detail(request_id: int, failed: tuple[str, Form] | None = None,
-                   stale_message: str | None = None, code: int = 200):
+                   stale_message: str | None = None, code: int = 200,
+                   new_status_url: str | None = None):
     """The request page; ``failed`` is the action form to show again with its errors."""
     access_request = queries.request_for_page(request_id)
     if access_request is None:
@@ -154,6 +156,7 @@ def _render_detail(request_id: int, failed: tuple[str, Form] | None = None,
         failed_form=failed[1] if failed else None, stale_message=stale_message,
         failed_field_id=getattr(failed[1], MAIN_FIELD[failed[0]]).id if failed else None,
         page_has_errors=failed is not None, views=queries.recent_views(request_id),
+        new_status_url=new_status_url,
     )
     if failed:
         # A refused action shows the whole page again: that is a view too (``detail`` logs
@@ -176,7 +179,7 @@ def _visible_or_404(request_id: int) -> AccessRequest:
 def detail(request_id: int):
     access_request = _visible_or_404(request_id)
     services.record_view(access_request, _me())
-    return _render_detail(request_id)
+    return _render_detail(request_id, new_status_url=recorded_status_link(request_id))
 
 
 def _act(request_id: int, name: str, perform: Callable[[AccessRequest, Form, int], str]):
@@ -226,8 +229,9 @@ def change_status(request_id: int):
         target = RequestStatus(form.status.data)
         services.change_status(access_request, _me(), target, form.message.data or "",
                                expected_version=version)
-        return (f"{access_request.reference} is now “{target.label}”. "
-                "The attendee will be emailed.")
+        told = ("The attendee will be emailed." if access_request.gets_email
+                else f"It was not emailed. {access_request.contact_instead}")
+        return f"{access_request.reference} is now “{target.label}”. {told}"
 
     return _act(request_id, "status", perform)
 
@@ -237,6 +241,8 @@ def change_status(request_id: int):
 def reply(request_id: int):
     def perform(access_request: AccessRequest, form: ReplyForm, version: int) -> str:
         services.reply(access_request, _me(), form.body.data, expected_version=version)
+        if not access_request.gets_email:
+            return f"Your reply was added. It was not emailed. {access_request.contact_instead}"
         return "Your reply was added and will be emailed to the attendee."
 
     return _act(request_id, "reply", perform)

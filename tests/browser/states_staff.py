@@ -207,6 +207,37 @@ def _posted_after_idle_end(w: World, page, request) -> None:
     assert page.locator("textarea[readonly]").count() == 1
 
 
+def _events_to_record_for(w: World) -> list:
+    """An event taking requests and one closed to the public form (staff may still record)."""
+    return [open_event(w), closed_event(w)]
+
+
+def _record_form(w: World, page, events) -> None:
+    w.goto(page, w.path("record.new", event=events[0].id))
+
+
+def _record_form_errors(w: World, page, events) -> None:
+    _record_form(w, page, events)
+    page.fill("#contact_name", "Pat Caller")
+    page.check("#email_updates-0")  # email updates wanted, but no address given
+    w.submit(page)
+
+
+def _record_phone_request(w: World, page, events) -> None:
+    """A coordinator records a phone call from someone without email: the request's page
+    follows, with the reference, the status link shown once and how to contact them."""
+    _record_form(w, page, events)
+    page.check("#received_via-0")  # phone call
+    page.fill("#contact_name", "Pat Caller")
+    page.check("#email_updates-1")  # no email updates
+    page.check("#contact_channel-1")  # phone or text message
+    page.fill("#contact_phone", "07700 900 982")
+    page.check("#accommodations-1")
+    page.check("#consent")
+    w.submit(page)
+    assert "/staff/requests/" in page.url and page.locator("#new-status-link").count() == 1
+
+
 def _goto(endpoint: str, status: int = 200):
     return lambda w, page, _data: w.goto(page, w.path(endpoint), status=status)
 
@@ -238,6 +269,14 @@ STAFF_STATES = [
           open=_detail_action_error),
     State("request-detail-stale", ("triage.detail", "triage.reply"), **STAFF,
           event_title=EVENT_TITLE, form_error=True, build=request_with_history, open=_stale_reply),
+    State("record-choose-event", ("record.new",), **STAFF, build=_events_to_record_for,
+          open=_goto("record.new")),
+    State("record-form", ("record.new",), **STAFF, event_title=EVENT_TITLE,
+          build=_events_to_record_for, open=_record_form),
+    State("record-form-errors", ("record.new",), **STAFF, event_title=EVENT_TITLE,
+          form_error=True, build=_events_to_record_for, open=_record_form_errors),
+    State("request-recorded-from-phone-without-email", ("triage.detail", "record.new"), **STAFF,
+          event_title=EVENT_TITLE, build=_events_to_record_for, open=_record_phone_request),
     State("admin-staff", ("staff_admin.list_staff",), **ADMIN,
           build=lambda w: [w.staff("coordinator"), invited(w)],
           open=_goto("staff_admin.list_staff")),

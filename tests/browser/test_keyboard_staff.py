@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import pytest
 
+from sqlalchemy import select
+
 from accessreq.extensions import db
-from accessreq.requests.models import HistoryKind
+from accessreq.requests.models import AccessRequest, HistoryKind, ReceivedVia
 from accessreq.requests.states import RequestStatus
+from accessreq.routing.models import Organisation, Team
 
 from .helpers import focused, follow, press, tab_until
+from .states_public import EVENT_TITLE, catalogue
 from .states_staff import full_queue
 
 pytestmark = pytest.mark.browser
@@ -68,3 +72,58 @@ def test_staff_journey_by_keyboard(world):
     assert replies == ["The interpreter is booked for the whole evening."]
     changes = [(e.to_status, e.body) for e in waiting.history if e.kind == HistoryKind.STATUS_CHANGED]
     assert changes[-1] == (RequestStatus.IN_REVIEW, "Thank you, we have what we need.")
+
+
+def test_a_coordinator_records_a_phone_request_for_someone_without_email(world):
+    """Acceptance: a coordinator records a phone request for someone without email; it is
+    routed and in the queue. Keyboard only, from the queue's "Record a request" link."""
+    me = world.staff("coordinator")
+    host = Organisation(name="Example Institute")
+    team = Team(organisation=host, name="Communications access", is_default=True,
+                notification_email="comms@example.org", members=[me])
+    db.session.add_all([host, team])
+    db.session.commit()
+    world.make_event(title=EVENT_TITLE, days_ahead=40, types=catalogue(world), organisation=host)
+    page = world.new_context().new_page()
+    world.login(page, me)
+    world.goto(page, world.path("triage.queue"))
+
+    tab_until(page, lambda f: f["tag"] == "a" and f["text"] == "Record a request")
+    follow(page)
+    assert page.title().startswith("Record a request: choose the event"), page.title()
+    tab_until(page, lambda f: f["tag"] == "a" and f["text"] == EVENT_TITLE)
+    follow(page)
+    assert page.title().startswith(f"Record a request — {EVENT_TITLE}"), page.title()
+
+    tab_until(page, lambda f: f["id"] == "received_via-0")
+    press(page, "Space")  # "Phone call"
+    tab_until(page, lambda f: f["id"] == "contact_name")
+    page.keyboard.type("Pat Caller")
+    tab_until(page, lambda f: f["id"] == "email_updates-0")
+    assert press(page, "ArrowDown")["id"] == "email_updates-1"  # "No, contact them another way"
+    tab_until(page, lambda f: f["id"] == "contact_channel-0")  # email, the default
+    assert press(page, "ArrowDown")["id"] == "contact_channel-1"  # phone or text message
+    tab_until(page, lambda f: f["id"] == "contact_phone")
+    page.keyboard.type("07700 900 982")
+    tab_until(page, lambda f: f["id"] == "accommodations-1")
+    press(page, "Space")
+    tab_until(page, lambda f: f["id"] == "consent")
+    press(page, "Space")
+    tab_until(page, lambda f: f["tag"] == "button" and f["text"] == "Record the request")
+    follow(page)
+
+    access_request = db.session.scalars(select(AccessRequest)).one()
+    assert page.title().startswith(f"Request {access_request.reference}"), page.title()
+    banner = page.locator(".flashes [role=status]").inner_text()
+    assert f"Request {access_request.reference} recorded" in banner
+    assert "No email updates: contact them by phone or text message on 07700 900 982." in banner
+    assert access_request.received_via == ReceivedVia.PHONE and access_request.contact_email == ""
+    assert access_request.history[0].body == f"Recorded by {me.name} from a phone call."
+    assert access_request.team == team
+    routed = [e.body for e in access_request.history if e.kind == HistoryKind.ROUTED]
+    assert routed == ["Routed to Communications access (default team)"]
+
+    tab_until(page, lambda f: f["tag"] == "a" and f["text"] == "Back to the queue")
+    follow(page)
+    rows = page.locator("main table tbody tr")
+    assert access_request.reference in rows.inner_text()
