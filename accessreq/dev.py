@@ -25,7 +25,12 @@ STOP_SECONDS = 5
 
 
 def _port_free(port: int) -> bool:
+    """Whether a server could listen on ``port`` now. Like the servers themselves (Werkzeug's
+    and aiosmtpd's both set SO_REUSEADDR), the probe reuses the address, so connections left
+    in TIME_WAIT by a server stopped a moment ago (Ctrl-C, then ``make run`` again) do not
+    count as taken; a program still listening does."""
     with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((HOST, port))
         except OSError:
