@@ -44,10 +44,12 @@ class _StopFlag:
             time.sleep(min(0.2, seconds))
 
 
-def _is_development_key() -> bool:
+def _is_development() -> bool:
+    """Debug mode (a development checkout's .env, ``make run``), tests, or the built-in key."""
     from .config import DEFAULT_SECRET_KEY
 
-    return current_app.testing or current_app.config["SECRET_KEY"] == DEFAULT_SECRET_KEY
+    return (current_app.debug or current_app.testing
+            or current_app.config["SECRET_KEY"] == DEFAULT_SECRET_KEY)
 
 
 @click.command("demo")
@@ -57,7 +59,7 @@ def demo_command(force: bool):
     """Load demo events, the catalogue and demo staff (safe to run again)."""
     from .demo import DEMO_PASSWORD, DEMO_STAFF, load_demo
 
-    if not force and not _is_development_key():
+    if not force and not _is_development():
         raise click.ClickException(
             "A production SECRET_KEY is set: demo staff accounts have a published password, "
             "so the demo is not loaded. Use --force if this really is a test system.")
