@@ -61,7 +61,8 @@ def test_demo_loads_future_events_the_catalogue_and_two_staff_once(runner):
 
     second = runner.invoke(args=["demo"])
     assert second.exit_code == 0
-    assert "0 events, 0 catalogue entries, 0 staff accounts added" in second.output
+    assert ("0 events, 0 catalogue entries, 0 staff accounts, 0 requests and 0 problem "
+            "reports added") in second.output
     assert _counts() == counts
 
 
