@@ -78,7 +78,10 @@ DEMO_REQUESTS = [
                 steps=((ADMIN, "assign", ADMIN),
                        (ADMIN, "status", S.IN_REVIEW, ""),
                        (ADMIN, "note", "Row A, space 2 held for the chair; companion ticket "
-                        "to add at the desk. Call Hannah to confirm the arrival time."))),
+                        "to add at the desk. Call Hannah to confirm the arrival time."),
+                       (ADMIN, "reply", "We are keeping a space for the chair in row A, with "
+                        "a seat beside it. We will phone you this week to agree the arrival "
+                        "time and the step-free entrance."))),
     # Waiting for the attendee's answer (Publications).
     DemoRequest(SCREENING, {"Braille materials": ""}, "Jonas Berg", "jonas.berg@example.net",
                 steps=((ADMIN, "status", S.NEEDS_INFO,

@@ -78,6 +78,8 @@ def test_the_work_is_spread_over_teams_events_and_people(demo):
     assert any(r.assignee == _staff("admin@example.org") for r in requests)
     assert any(r.attendee_name for r in requests)  # asked for by someone else
     assert len({r.contact_channel for r in requests}) == 3
+    kinds = {h.kind for r in requests for h in r.history}
+    assert {HistoryKind.NOTE, HistoryKind.STAFF_REPLY, HistoryKind.ASSIGNED} <= kinds
     moved = [h for r in requests for h in r.history
              if h.kind == HistoryKind.ROUTED and h.actor_id is not None]
     assert moved and moved[0].routing.headline.startswith("Moved from")
