@@ -13,16 +13,30 @@ PYTEST_ARGS ?=
 
 .PHONY: run test test-fast test-browser test-production fuzz venv .venv node-deps clean
 
-venv .venv: $(STAMP)
+venv .venv: $(STAMP) .env
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --disable-pip-version-check -e '.[test]'
 	touch $(STAMP)
 
-# Development only: debug mode allows the built-in development SECRET_KEY.
+# This checkout's development settings, read by every `flask` command run here (Flask loads
+# .env through python-dotenv): debug mode and a random SECRET_KEY of its own. Written once and
+# kept (sessions and queued mail stay readable across restarts); git-ignored, so it is never
+# committed and a production checkout never has one. Production sets FLASK_SKIP_DOTENV=1.
+.env:
+	@umask 077 && { \
+	  echo "# Development settings for this checkout, written by make (see the Makefile)."; \
+	  echo "# Never commit this file or copy it to a server."; \
+	  echo "FLASK_DEBUG=1"; \
+	  echo "SECRET_KEY=$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(48))')"; \
+	} > $@.tmp && mv $@.tmp $@
+	@echo "Wrote .env (development settings for the flask command in this checkout)."
+
 run: export FLASK_DEBUG ?= 1
-run: $(STAMP)
+# Links in the demo's emails point at the port the app will listen on.
+run: export BASE_URL ?= http://127.0.0.1:$(or $(PORT),5000)
+run: $(STAMP) .env
 	$(FLASK) db upgrade
 	$(FLASK) demo
 	$(BIN)/python -m accessreq.dev

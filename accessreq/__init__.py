@@ -26,7 +26,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     # Sessions, CSRF tokens and sign-ins would be forgeable with a known or short key.
     refusal = config.unsafe_configuration(app.config, debug=app.debug, testing=app.testing)
     if refusal:
-        raise RuntimeError(refusal)
+        raise config.UnsafeConfiguration(refusal)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if app.config["TRUSTED_PROXIES"]:
         hops = app.config["TRUSTED_PROXIES"]

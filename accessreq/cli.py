@@ -44,29 +44,38 @@ class _StopFlag:
             time.sleep(min(0.2, seconds))
 
 
-def _is_development_key() -> bool:
+def _is_development() -> bool:
+    """Debug mode (a development checkout's .env, ``make run``), tests, or the built-in key."""
     from .config import DEFAULT_SECRET_KEY
 
-    return current_app.testing or current_app.config["SECRET_KEY"] == DEFAULT_SECRET_KEY
+    return (current_app.debug or current_app.testing
+            or current_app.config["SECRET_KEY"] == DEFAULT_SECRET_KEY)
 
 
 @click.command("demo")
 @click.option("--force", is_flag=True,
               help="Load even when a production SECRET_KEY is set (the demo password is public).")
 def demo_command(force: bool):
-    """Load demo events, the catalogue and demo staff (safe to run again)."""
+    """Load demo events, the catalogue, demo staff and teams, and (into a database without
+    any) requests in every status and problem reports. Safe to run again."""
     from .demo import DEMO_PASSWORD, DEMO_STAFF, load_demo
+    from .demo_work import load_demo_work
 
-    if not force and not _is_development_key():
+    if not force and not _is_development():
         raise click.ClickException(
             "A production SECRET_KEY is set: demo staff accounts have a published password, "
             "so the demo is not loaded. Use --force if this really is a test system.")
     added = load_demo()
+    work = load_demo_work()
     click.echo(f"Demo data: {added['events']} events, {added['catalogue']} catalogue entries, "
-               f"{added['staff']} staff accounts added.")
+               f"{added['staff']} staff accounts, {work.requests} requests and "
+               f"{work.reports} problem reports added.")
     if added["staff"]:
         for email, _name, role in DEMO_STAFF:
             click.echo(f"  {role.value}: {email} / {DEMO_PASSWORD}")
+    if work.waiting_link:
+        click.echo(f"  An attendee's status page (a request waiting for their answer): "
+                   f"{work.waiting_link}")
 
 
 def _read_password() -> str:

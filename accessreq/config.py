@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import click
+
 INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
 
 
@@ -38,6 +40,17 @@ MIN_SECRET_KEY_BYTES = 32
 NEW_KEY_COMMAND = 'python3 -c "import secrets; print(secrets.token_urlsafe(48))"'
 
 
+DEVELOPMENT_SETUP = ("in a development checkout, run `make .env` once (it writes a development "
+                     "key and FLASK_DEBUG=1 to the git-ignored .env, which the flask command "
+                     "reads)")
+
+
+class UnsafeConfiguration(click.ClickException, RuntimeError):
+    """The app refuses to start with these settings. A ClickException, so the ``flask``
+    command prints the one-line reason as "Error: …" and exits 1, without a traceback;
+    anywhere else (gunicorn) it is an ordinary RuntimeError."""
+
+
 def unsafe_configuration(settings, *, debug: bool, testing: bool) -> str | None:
     """Why the app must not start with these settings, or None when it may.
 
@@ -51,6 +64,10 @@ def unsafe_configuration(settings, *, debug: bool, testing: bool) -> str | None:
     if debug or testing:
         return None
     key = settings.get("SECRET_KEY") or ""
+    if key == DEFAULT_SECRET_KEY and not os.environ.get("SECRET_KEY"):
+        return ("No SECRET_KEY is set, and debug mode is off. Set SECRET_KEY to a long random "
+                f"value of your own (make one with: {NEW_KEY_COMMAND}), or, "
+                f"{DEVELOPMENT_SETUP}.")
     if isinstance(key, str):
         known = key in KNOWN_PLACEHOLDER_KEYS or key.strip().lower().startswith("change-me")
         size = len(key.encode("utf-8"))
@@ -59,8 +76,8 @@ def unsafe_configuration(settings, *, debug: bool, testing: bool) -> str | None:
     if known:
         return ("Set SECRET_KEY to a long random value of your own: the one set is the "
                 "development default or the placeholder from deploy/accessreq.env.example, which "
-                f"anyone can read. Make one with: {NEW_KEY_COMMAND} (for development only, run "
-                "with FLASK_DEBUG=1, as `make run` does).")
+                f"anyone can read. Make one with: {NEW_KEY_COMMAND} (for development only: "
+                f"{DEVELOPMENT_SETUP}).")
     if size < MIN_SECRET_KEY_BYTES:
         return (f"Set SECRET_KEY to a long random value: the one set has {size} bytes, and at "
                 f"least {MIN_SECRET_KEY_BYTES} are needed. Make one with: {NEW_KEY_COMMAND}")

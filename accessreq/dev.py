@@ -25,7 +25,12 @@ STOP_SECONDS = 5
 
 
 def _port_free(port: int) -> bool:
+    """Whether a server could listen on ``port`` now. Like the servers themselves (Werkzeug's
+    and aiosmtpd's both set SO_REUSEADDR), the probe reuses the address, so connections left
+    in TIME_WAIT by a server stopped a moment ago (Ctrl-C, then ``make run`` again) do not
+    count as taken; a program still listening does."""
     with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((HOST, port))
         except OSError:
@@ -124,17 +129,28 @@ def main() -> int:
     signal.signal(signal.SIGTERM, request_stop)
 
     children = Children(child_environment(port, mail_port, mail_dir))
-    children.start("mail catcher", "mailcatcher", "--host", HOST, "--port", str(mail_port))
-    children.start("outbox sender", "outbox", "send", "--loop", "--interval", "2")
-    children.start("web server", "run", "--host", HOST, "--port", str(port), "--debug")
     status = 0
     try:
         deadline = time.monotonic() + STARTUP_SECONDS
-        while not stopping and not (_accepting(mail_port) and _accepting(port)):
-            if children.exited() or time.monotonic() > deadline:
-                print("accessreq did not start; see the messages above.", file=sys.stderr)
-                return 1
-            time.sleep(0.2)
+
+        def wait_until_accepting(*ports: int) -> bool:
+            while not stopping and not all(_accepting(p) for p in ports):
+                if children.exited() or time.monotonic() > deadline:
+                    print("accessreq did not start; see the messages above.", file=sys.stderr)
+                    return False
+                time.sleep(0.2)
+            return True
+
+        children.start("mail catcher", "mailcatcher", "--host", HOST, "--port", str(mail_port))
+        # The sender starts once the catcher listens: mail already queued (the demo's) is then
+        # delivered at once, not put off by the backoff after a refused connection.
+        if not wait_until_accepting(mail_port):
+            return 1
+        if not stopping:
+            children.start("outbox sender", "outbox", "send", "--loop", "--interval", "2")
+            children.start("web server", "run", "--host", HOST, "--port", str(port), "--debug")
+        if not wait_until_accepting(mail_port, port):
+            return 1
         if not stopping:
             print(_banner(port, mail_port, mail_dir), flush=True)
         while not stopping:

@@ -21,6 +21,10 @@ from accessreq.requests.services import Submission, submit_request
 from accessreq.timeutil import utcnow
 from helpers import TEST_PASSWORD, SMTPServer, base_config, sign_in
 
+# The flask processes tests start never read a developer's .env (written by `make run`): each
+# test sets the environment it means. Tests of .env itself pass their own environment.
+os.environ["FLASK_SKIP_DOTENV"] = "1"
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
     return os.environ.get("TEST_DATABASE_URL") or (

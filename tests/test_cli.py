@@ -61,7 +61,8 @@ def test_demo_loads_future_events_the_catalogue_and_two_staff_once(runner):
 
     second = runner.invoke(args=["demo"])
     assert second.exit_code == 0
-    assert "0 events, 0 catalogue entries, 0 staff accounts added" in second.output
+    assert ("0 events, 0 catalogue entries, 0 staff accounts, 0 requests and 0 problem "
+            "reports added") in second.output
     assert _counts() == counts
 
 
@@ -298,13 +299,16 @@ def test_demo_adds_fresh_events_once_the_old_ones_are_past(runner):
 
 
 @pytest.mark.slow  # starts a process
-def test_dev_launcher_starts_everything_prints_the_logins_and_stops_on_sigterm(app, tmp_path):
+def test_dev_launcher_starts_everything_prints_the_logins_and_stops_on_sigterm(
+        app, tmp_path, make_request):
     import urllib.request
 
+    make_request()  # mail already queued, as the demo's is when `make run` starts
     port, mail_port = free_port(), free_port()
     env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
            "PORT": str(port), "MAIL_PORT": str(mail_port),
-           "MAIL_CATCHER_DIR": str(tmp_path / "mail")}
+           "MAIL_CATCHER_DIR": str(tmp_path / "mail"),
+           "SECRET_KEY": app.config["SECRET_KEY"]}  # opens the sealed outbox
     env.pop("BASE_URL", None)
     process = subprocess.Popen([sys.executable, "-m", "accessreq.dev"], env=env, text=True,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -322,6 +326,9 @@ def test_dev_launcher_starts_everything_prints_the_logins_and_stops_on_sigterm(a
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as response:
             assert response.status == 200
         assert _accepts(mail_port)
+        # The sender starts after the catcher listens, so queued mail is caught at once, not
+        # after the backoff (30 s) that a refused first try would cost.
+        _wait_for(lambda: len(list_caught(tmp_path / "mail")) == 2, seconds=15)
         process.send_signal(signal.SIGTERM)
         rest, _ = process.communicate(timeout=30)
     finally:

@@ -124,6 +124,8 @@ class ProductionStack:
             WEB_CONCURRENCY="2",
             BIND=f"127.0.0.1:{self.app_port}",
             PYTHONUNBUFFERED="1",
+            # As deployed: a developer's .env in the checkout must not reach the flask commands.
+            FLASK_SKIP_DOTENV="1",
         )
         if redis_available():
             env["RATELIMIT_STORAGE_URI"] = REDIS_URL

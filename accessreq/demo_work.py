@@ -1,0 +1,245 @@
+"""Demo work for ``flask demo``: requests in every status and problem reports, so the queue, a
+request's page and the admin pages show real work the first time.
+
+Built only through the services staff and attendees use (submit, assign, change status, note,
+move, the attendee's message and cancelling, problem reports), so every count, history entry,
+status link and outbox message is what real use would leave, and whatever those services
+record in future comes along. Loaded once, into a database with no requests (and no reports):
+a later ``flask demo`` adds nothing. Needs ``demo.load_demo``'s events, catalogue, staff and
+teams.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from .auth.models import StaffUser
+from .demo import DEMO_STAFF, EVENTS
+from .events.models import AccommodationType, Event
+from .extensions import db
+from .feedback.models import AccessibilityReport
+from .feedback.services import resolve_report, submit_report
+from .notifications.models import EmailStatus, OutgoingEmail
+from .requests.models import AccessRequest, ContactChannel
+from .requests.services import Submission, add_attendee_message, cancel_by_attendee, submit_request
+from .requests.states import RequestStatus
+from .routing.models import Team
+from .timeutil import utcnow
+from .triage import services as triage
+
+ADMIN, COORDINATOR = (email for email, _name, _role in DEMO_STAFF)
+
+
+@dataclass(frozen=True)
+class DemoRequest:
+    """One attendee's request and what happened to it, step by step.
+
+    A step is (who, action, *arguments): who is a staff email or ATTENDEE; actions are
+    "assign" (to whom), "status" (target, message), "note", "reply", "move" (team, reason),
+    "message" (attendee) and "cancel" (attendee, reason).
+    """
+
+    event: str
+    needs: dict[str, str]  # accommodation -> details
+    contact_name: str
+    contact_email: str
+    channel: ContactChannel = ContactChannel.EMAIL
+    phone: str = ""
+    attendee_name: str | None = None
+    anything_else: str = ""
+    steps: tuple[tuple, ...] = ()
+
+
+ATTENDEE = "attendee"
+LECTURE, ROUNDTABLE, SCREENING, SEMINAR = (e[0] for e in EVENTS)
+S = RequestStatus
+
+DEMO_REQUESTS = [
+    # New, nobody has looked yet (Communications access).
+    DemoRequest(LECTURE, {"Sign language interpretation": "BSL"}, "Priya Natarajan",
+                "priya.natarajan@example.net"),
+    # Late: the seminar is 9 days away, captioning needs 14 days' notice. Taken by the
+    # coordinator, who is trying.
+    DemoRequest(SEMINAR, {"Human real-time captioning (CART)": ""}, "Tomasz Wróbel",
+                "t.wrobel@example.net",
+                anything_else="I will join from a laptop; captions in their own window would help.",
+                steps=((COORDINATOR, "assign", COORDINATOR),
+                       (COORDINATOR, "status", S.IN_REVIEW, ""),
+                       (COORDINATOR, "note", "Short notice: asked the captioning agency for "
+                        "anyone free that afternoon. They answer by tomorrow noon."))),
+    # In review, for someone else, who prefers a phone call (Front of house).
+    DemoRequest(ROUNDTABLE, {"Wheelchair-accessible seating and step-free route":
+                             "Room for a power chair, with my mother's seat beside it.",
+                             "Personal assistant or companion admission": ""},
+                "Hannah Ellis", "hannah.ellis@example.net", ContactChannel.PHONE,
+                "07700 900123", attendee_name="Margaret Ellis",
+                steps=((ADMIN, "assign", ADMIN),
+                       (ADMIN, "status", S.IN_REVIEW, ""),
+                       (ADMIN, "note", "Row A, space 2 held for the chair; companion ticket "
+                        "to add at the desk. Call Hannah to confirm the arrival time."),
+                       (ADMIN, "reply", "We are keeping a space for the chair in row A, with "
+                        "a seat beside it. We will phone you this week to agree the arrival "
+                        "time and the step-free entrance."))),
+    # Waiting for the attendee's answer (Publications).
+    DemoRequest(SCREENING, {"Braille materials": ""}, "Jonas Berg", "jonas.berg@example.net",
+                steps=((ADMIN, "status", S.NEEDS_INFO,
+                        "Which braille grade do you read, and would you like the discussion "
+                        "questions in braille as well as the programme?"),)),
+    # The attendee answered the team's question: back with the team (Communications access).
+    DemoRequest(LECTURE, {"Sign language interpretation": "",
+                          "Reserved seating": "Near the front, on the interpreter's side."},
+                "Amara Osei", "amara.osei@example.net", ContactChannel.VIDEO_RELAY,
+                steps=((COORDINATOR, "assign", COORDINATOR),
+                       (COORDINATOR, "status", S.NEEDS_INFO,
+                        "Which sign language would you like? And which side of the stage "
+                        "should the interpreter stand, for the seat you prefer?"),
+                       (ATTENDEE, "message", "BSL, please. The left side of the stage is "
+                        "best: I will sit in the front row on that side."))),
+    # Arranged (Front of house).
+    DemoRequest(ROUNDTABLE, {"Assistive listening device or hearing loop": ""},
+                "David Cohen", "david.cohen@example.net",
+                steps=((ADMIN, "status", S.ARRANGED,
+                        "The room's hearing loop covers every seat: switch your hearing aid "
+                        "to T. If you prefer a personal receiver, ask at the desk."),)),
+    # Partly arranged, by the coordinator (Communications access: captioning decides).
+    DemoRequest(LECTURE, {"Human real-time captioning (CART)": "",
+                          "Reserved seating": "Where I can see the caption screen."},
+                "Li Wei", "li.wei@example.net",
+                steps=((COORDINATOR, "assign", COORDINATOR),
+                       (COORDINATOR, "status", S.PARTIALLY_ARRANGED,
+                        "A captioner is booked: captions will be on the screen left of the "
+                        "stage and on the livestream. The front rows are kept for speakers' "
+                        "guests, so we reserved seat C4, with a clear view of the caption "
+                        "screen. If you would rather sit elsewhere, reply here."),)),
+    # Could not be arranged, with what is offered instead (Publications).
+    DemoRequest(SEMINAR, {"Accessible digital materials in advance": "Tagged PDF"},
+                "Rosa Martínez", "rosa.martinez@example.net",
+                steps=((ADMIN, "status", S.UNABLE,
+                        "The speakers are still writing their slides and cannot share them "
+                        "before the seminar. We will send you the slides as tagged PDF and a "
+                        "transcript within three working days after it. If that does not "
+                        "work for you, reply and we will look for another way."),)),
+    # Arranged, then closed (Front of house, as the default team: no rule names a quiet room).
+    DemoRequest(LECTURE, {"Quiet room or low-sensory space": ""}, "Sam Rivera",
+                "sam.rivera@example.net",
+                steps=((ADMIN, "status", S.ARRANGED,
+                        "Room 4, next to the Main Hall, is a quiet room for the whole evening. "
+                        "Staff at the door will show you the way."),
+                       (ADMIN, "status", S.CLOSED,
+                        "Nothing more to do here: the quiet room is now booked for every "
+                        "lecture in the series, and the event page says so."))),
+    # Cancelled by the attendee (Communications access).
+    DemoRequest(ROUNDTABLE, {"Sign language interpretation": "Irish Sign Language"},
+                "Aoife Byrne", "aoife.byrne@example.net",
+                steps=((ATTENDEE, "cancel", "I can no longer come that day. Thank you."),)),
+    # Routed to the default team, then moved to the team that can act on it.
+    DemoRequest(SCREENING, {"Other": "The printed programme in a larger font, and a seat "
+                                     "near the screen."},
+                "Ben Okafor", "ben.okafor@example.net",
+                steps=((ADMIN, "move", "Publications",
+                        "The main need is the large-print programme; Publications will agree "
+                        "the seat with front of house."),)),
+    # Late for large print (28 days; the roundtable is 20 days away). Its confirmation email
+    # is the outbox's failed message (see _demo_failed_email).
+    DemoRequest(ROUNDTABLE, {"Large print materials": "24 point"}, "Grace Mensah",
+                "grace.mensah@example.net"),
+]
+FAILED_EMAIL_TO = "grace.mensah@example.net"
+
+# description, where, name, email, resolution (None: still open)
+DEMO_REPORTS = [
+    ("My screen reader reads the hint under the details box twice.",
+     "The request form, sign language details", "Priya Natarajan",
+     "priya.natarajan@example.net", None),
+    ("The link in my confirmation email just says 'here', so I could not tell where it goes.",
+     "Confirmation email", "", "",
+     "The email's link now names the status page. Checked with NVDA and VoiceOver."),
+]
+
+
+def _run_step(access_request: AccessRequest, step: tuple, staff: dict[str, StaffUser],
+              teams: dict[str, Team]) -> None:
+    who, action, *args = step
+    if who == ATTENDEE:
+        if action == "message":
+            add_attendee_message(access_request, *args)
+        else:
+            cancel_by_attendee(access_request, *args)
+        return
+    actor = staff[who]
+    if action == "assign":
+        triage.assign(access_request, actor, staff[args[0]])
+    elif action == "status":
+        triage.change_status(access_request, actor, *args)
+    elif action == "note":
+        triage.add_note(access_request, actor, *args)
+    elif action == "reply":
+        triage.reply(access_request, actor, *args)
+    elif action == "move":
+        triage.move_to_team(access_request, actor, teams[args[0]], args[1])
+    else:
+        raise ValueError(f"unknown demo step {action!r}")
+
+
+def _demo_failed_email() -> None:
+    """Demo-only adjustment: one message is shown as refused by the mail server, so the admin
+    outbox has a failed row to look at and retry (the local mail catcher refuses nothing).
+    The error says it is made up."""
+    row = db.session.scalar(select(OutgoingEmail).where(
+        OutgoingEmail.to_address == FAILED_EMAIL_TO,
+        OutgoingEmail.status == EmailStatus.PENDING).order_by(OutgoingEmail.id))
+    if row is None:
+        return
+    row.status = EmailStatus.DEAD
+    row.attempts = 1
+    row.last_error = (f"Demo data, not a real delivery: 550 5.1.1 <{FAILED_EMAIL_TO}>: "
+                      "mailbox unavailable")
+    db.session.commit()
+
+
+@dataclass
+class DemoWork:
+    """What ``load_demo_work`` added, and the private status link of a request waiting for
+    its attendee's answer (to see the attendee's side), when it added one."""
+
+    requests: int = 0
+    reports: int = 0
+    waiting_link: str | None = None
+
+
+def load_demo_work() -> DemoWork:
+    """Add the demo requests and problem reports, once: only into a database that has none.
+    Needs load_demo's events, catalogue, staff and teams."""
+    added = DemoWork()
+    staff = {u.email: u for u in db.session.scalars(select(StaffUser))}
+    if not db.session.scalar(select(func.count()).select_from(AccessRequest)):
+        now = utcnow()
+        events = {e.title: e for e in db.session.scalars(
+            select(Event).where(Event.starts_at > now).order_by(Event.starts_at))}
+        types = {t.name: t for t in db.session.scalars(select(AccommodationType))}
+        teams = {t.name: t for t in db.session.scalars(select(Team))}
+        for story in DEMO_REQUESTS:
+            event = events.get(story.event)
+            chosen = {types[n].id: d for n, d in story.needs.items() if n in types}
+            if event is None or len(chosen) != len(story.needs):
+                continue  # an admin changed the demo's events or catalogue: skip, do not guess
+            access_request, link = submit_request(event, Submission(
+                contact_name=story.contact_name, contact_email=story.contact_email,
+                contact_channel=story.channel, contact_phone=story.phone,
+                attendee_name=story.attendee_name, anything_else=story.anything_else,
+                accommodations=chosen, consented=True))
+            for step in story.steps:
+                _run_step(access_request, step, staff, teams)
+            added.requests += 1
+            if access_request.status == RequestStatus.NEEDS_INFO:
+                added.waiting_link = added.waiting_link or link
+        _demo_failed_email()
+    if not db.session.scalar(select(func.count()).select_from(AccessibilityReport)):
+        for description, where, name, email, resolution in DEMO_REPORTS:
+            report = submit_report(description, where=where, name=name, email=email)
+            if resolution:
+                resolve_report(report, staff[ADMIN], resolution)
+            added.reports += 1
+    return added

@@ -1,0 +1,181 @@
+"""`flask demo` (what `make run` loads): real work in every status, built through the services,
+so counts, history and the outbox agree, the pages show it, and a second run adds nothing."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from accessreq.auth.models import StaffUser
+from accessreq.demo import COORDINATOR_TEAM
+from accessreq.extensions import db
+from accessreq.feedback.models import AccessibilityReport
+from accessreq.notifications.models import EmailStatus, OutgoingEmail
+from accessreq.requests import counts
+from accessreq.requests.models import (AccessRequest, HistoryEntry, HistoryKind, StatusLink,
+                                       StatusCount)
+from accessreq.requests.states import RequestStatus
+
+from helpers import sign_in
+
+
+@pytest.fixture
+def demo(runner):
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    return result.output
+
+
+def _requests() -> list[AccessRequest]:
+    return list(db.session.scalars(select(AccessRequest).order_by(AccessRequest.id)))
+
+
+def _staff(email: str) -> StaffUser:
+    return db.session.scalar(select(StaffUser).where(StaffUser.email == email))
+
+
+def _by_a_person(entry: HistoryEntry) -> bool:
+    """Written by staff or the attendee; not the system's own follow-up (routing, or the move
+    back to the team that an attendee's message makes)."""
+    if entry.kind == HistoryKind.ATTENDEE_MESSAGE or entry.cancelled_by_attendee:
+        return True
+    return entry.actor_id is not None
+
+
+def _replied_after_being_asked(access_request: AccessRequest) -> bool:
+    """Staff asked for information, and the latest thing a person wrote is the attendee's
+    answer."""
+    people = [h for h in access_request.history if _by_a_person(h)]
+    asked = [h for h in people if h.kind == HistoryKind.STATUS_CHANGED
+             and h.to_status == RequestStatus.NEEDS_INFO]
+    return bool(asked and people[-1].kind == HistoryKind.ATTENDEE_MESSAGE
+                and people[-1].id > asked[-1].id)
+
+
+def test_every_status_has_a_request(demo):
+    statuses = {r.status for r in _requests()}
+    assert statuses == set(RequestStatus)
+    assert "12 requests and 2 problem reports added" in demo
+
+
+def test_the_stored_counts_equal_a_real_count_per_team_and_status(demo):
+    key = counts.team_key_column()
+    real = {(team, status): n for team, status, n in db.session.execute(
+        select(key, AccessRequest.status, func.count()).group_by(key, AccessRequest.status))}
+    assert counts.by_team() == real
+    assert sum(db.session.scalars(select(StatusCount.count))) == len(_requests())
+
+
+def test_the_work_is_spread_over_teams_events_and_people(demo):
+    requests = _requests()
+    assert len({r.team_id for r in requests}) == 3 and None not in {r.team_id for r in requests}
+    assert len({r.event_id for r in requests}) >= 3
+    coordinator = _staff("coordinator@example.org")
+    mine = [r for r in requests if r.assignee == coordinator]
+    assert len(mine) >= 2
+    assert all(r.team.name == COORDINATOR_TEAM and coordinator.can_see(r) for r in mine)
+    assert any(r.assignee == _staff("admin@example.org") for r in requests)
+    assert any(r.attendee_name for r in requests)  # asked for by someone else
+    assert len({r.contact_channel for r in requests}) == 3
+    kinds = {h.kind for r in requests for h in r.history}
+    assert {HistoryKind.NOTE, HistoryKind.STAFF_REPLY, HistoryKind.ASSIGNED} <= kinds
+    moved = [h for r in requests for h in r.history
+             if h.kind == HistoryKind.ROUTED and h.actor_id is not None]
+    assert moved and moved[0].routing.headline.startswith("Moved from")
+    # Every request has its history from submission, and its status links and emails.
+    for access_request in requests:
+        assert access_request.history[0].kind == HistoryKind.SUBMITTED
+        assert access_request.links
+
+
+def test_late_requests_are_open_and_flagged(demo):
+    late = [r for r in _requests() if r.was_late]
+    assert len(late) >= 2
+    assert all(r.status.is_open and r.urgency() is not None for r in late)
+    assert len({r.team_id for r in late}) >= 2
+
+
+def test_needs_information_both_waiting_and_answered(demo):
+    requests = _requests()
+    waiting = [r for r in requests if r.status == RequestStatus.NEEDS_INFO]
+    for access_request in waiting:  # the team's question is the latest thing anyone wrote
+        latest = [h for h in access_request.history if _by_a_person(h)][-1]
+        assert latest.to_status == RequestStatus.NEEDS_INFO and latest.body
+        assert latest.actor_id is not None
+    assert waiting
+    answered = [r for r in requests if _replied_after_being_asked(r)]
+    assert len(answered) == 1
+    access_request = answered[0]
+    assert access_request.status == RequestStatus.IN_REVIEW  # back with the team
+    assert access_request.assignee == _staff("coordinator@example.org")
+    # The attendee's status link printed by the command opens a request waiting on them.
+    assert "An attendee's status page (a request waiting for their answer): " in demo
+
+
+def test_outcomes_carry_their_messages_and_the_attendee_cancelled_one(demo):
+    requests = _requests()
+    for status in (RequestStatus.PARTIALLY_ARRANGED, RequestStatus.UNABLE,
+                   RequestStatus.ARRANGED):
+        chosen = next(r for r in requests if r.status == status)
+        latest = [h for h in chosen.history if h.kind == HistoryKind.STATUS_CHANGED][-1]
+        assert latest.to_status == status and latest.body and latest.actor_id
+    cancelled = next(r for r in requests if r.status == RequestStatus.CANCELLED)
+    assert [h for h in cancelled.history if _by_a_person(h)][-1].cancelled_by_attendee
+    closed = next(r for r in requests if r.status == RequestStatus.CLOSED)
+    assert [h.to_status for h in closed.history if h.kind == HistoryKind.STATUS_CHANGED] == [
+        RequestStatus.ARRANGED, RequestStatus.CLOSED]
+
+
+def test_problem_reports_and_the_outbox(demo, smtp_server, runner):
+    reports = list(db.session.scalars(select(AccessibilityReport)))
+    assert sorted(r.is_open for r in reports) == [False, True]
+    failed = db.session.scalars(select(OutgoingEmail).where(
+        OutgoingEmail.status == EmailStatus.DEAD)).all()
+    assert len(failed) == 1 and "Demo data" in failed[0].last_error
+    # Everything else is real mail waiting for the sender, which `make run` starts.
+    sent = runner.invoke(args=["outbox", "send"])
+    assert sent.exit_code == 0 and "0 failed for good" in sent.output
+    db.session.expire_all()
+    statuses = set(db.session.scalars(select(OutgoingEmail.status)))
+    assert statuses == {EmailStatus.SENT, EmailStatus.DEAD}
+    assert len(smtp_server.messages) == db.session.scalar(
+        select(func.count()).select_from(OutgoingEmail)) - 1
+
+
+def test_the_pages_show_the_work_the_first_time(demo, client):
+    requests = _requests()
+    coordinator = _staff("coordinator@example.org")
+    sign_in(client, coordinator)
+    queue = client.get("/staff/").get_data(as_text=True)
+    for access_request in requests:
+        if access_request.team.name == COORDINATOR_TEAM and access_request.status.is_open:
+            assert access_request.reference in queue
+    answered = next(r for r in requests if _replied_after_being_asked(r))
+    page = client.get(f"/staff/requests/{answered.id}")
+    assert page.status_code == 200
+    assert "The left side of the stage is best" in page.get_data(as_text=True)
+
+    sign_in(client, _staff("admin@example.org"))
+    for url, expected in (("/admin/email/", "Demo data, not a real delivery"),
+                          ("/staff/reports/", "The request form, sign language details"),
+                          ("/admin/routing", "Communications access")):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert expected in response.get_data(as_text=True), url
+
+
+def test_running_it_again_adds_nothing(demo, runner):
+    tables = (AccessRequest, HistoryEntry, OutgoingEmail, StatusLink, AccessibilityReport)
+
+    def sizes():
+        return {t.__name__: db.session.scalar(select(func.count()).select_from(t))
+                for t in tables}
+
+    before = sizes()
+    again = runner.invoke(args=["demo"])
+    assert again.exit_code == 0, again.output
+    assert "0 requests and 0 problem reports added" in again.output
+    assert "An attendee's status page" not in again.output
+    db.session.expire_all()
+    assert sizes() == before
