@@ -22,7 +22,7 @@ from .extensions import db
 from .feedback.models import AccessibilityReport
 from .feedback.services import resolve_report, submit_report
 from .notifications.models import EmailStatus, OutgoingEmail
-from .requests.models import AccessRequest, ContactChannel
+from .requests.models import AccessRequest, ContactChannel, ReceivedVia
 from .requests.services import Submission, add_attendee_message, cancel_by_attendee, submit_request
 from .requests.states import RequestStatus
 from .routing.models import Team
@@ -50,6 +50,8 @@ class DemoRequest:
     attendee_name: str | None = None
     anything_else: str = ""
     steps: tuple[tuple, ...] = ()
+    # A request that reached staff another way: (the staff email who recorded it, how it came).
+    recorded: tuple[str, ReceivedVia] | None = None
 
 
 ATTENDEE = "attendee"
@@ -145,6 +147,12 @@ DEMO_REQUESTS = [
     # is the outbox's failed message (see _demo_failed_email).
     DemoRequest(ROUNDTABLE, {"Large print materials": "24 point"}, "Grace Mensah",
                 "grace.mensah@example.net"),
+    # Came by phone from someone with no email address: recorded by the coordinator, who
+    # phones back with news (Front of house).
+    DemoRequest(LECTURE, {"Wheelchair-accessible seating and step-free route": ""},
+                "Eileen Murphy", "", ContactChannel.PHONE, "01632 960 417",
+                anything_else="Phoned the front desk. Comes with her own manual chair.",
+                recorded=(COORDINATOR, ReceivedVia.PHONE)),
 ]
 FAILED_EMAIL_TO = "grace.mensah@example.net"
 
@@ -225,11 +233,18 @@ def load_demo_work() -> DemoWork:
             chosen = {types[n].id: d for n, d in story.needs.items() if n in types}
             if event is None or len(chosen) != len(story.needs):
                 continue  # an admin changed the demo's events or catalogue: skip, do not guess
-            access_request, link = submit_request(event, Submission(
+            submission = Submission(
                 contact_name=story.contact_name, contact_email=story.contact_email,
                 contact_channel=story.channel, contact_phone=story.phone,
                 attendee_name=story.attendee_name, anything_else=story.anything_else,
-                accommodations=chosen, consented=True))
+                accommodations=chosen, consented=True,
+                email_updates=bool(story.contact_email))
+            if story.recorded:
+                recorder, via = story.recorded
+                access_request, link = triage.record_request(event, submission, staff[recorder],
+                                                             via)
+            else:
+                access_request, link = submit_request(event, submission)
             for step in story.steps:
                 _run_step(access_request, step, staff, teams)
             added.requests += 1

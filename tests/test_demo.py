@@ -12,8 +12,8 @@ from accessreq.extensions import db
 from accessreq.feedback.models import AccessibilityReport
 from accessreq.notifications.models import EmailStatus, OutgoingEmail
 from accessreq.requests import counts
-from accessreq.requests.models import (AccessRequest, HistoryEntry, HistoryKind, StatusLink,
-                                       StatusCount)
+from accessreq.requests.models import (AccessRequest, HistoryEntry, HistoryKind, ReceivedVia,
+                                       StatusLink, StatusCount)
 from accessreq.requests.states import RequestStatus
 
 from helpers import sign_in
@@ -56,7 +56,7 @@ def _replied_after_being_asked(access_request: AccessRequest) -> bool:
 def test_every_status_has_a_request(demo):
     statuses = {r.status for r in _requests()}
     assert statuses == set(RequestStatus)
-    assert "12 requests and 2 problem reports added" in demo
+    assert "13 requests and 2 problem reports added" in demo
 
 
 def test_the_stored_counts_equal_a_real_count_per_team_and_status(demo):
@@ -87,6 +87,19 @@ def test_the_work_is_spread_over_teams_events_and_people(demo):
     for access_request in requests:
         assert access_request.history[0].kind == HistoryKind.SUBMITTED
         assert access_request.links
+
+
+def test_a_phone_request_without_email_was_recorded_by_the_coordinator(demo):
+    recorded = [r for r in _requests() if r.received_via == ReceivedVia.PHONE]
+    assert len(recorded) == 1
+    access_request = recorded[0]
+    assert access_request.contact_email == "" and not access_request.gets_email
+    assert access_request.team is not None  # routed like any other
+    submitted = access_request.history[0]
+    assert submitted.actor == _staff("coordinator@example.org")
+    assert submitted.body == "Recorded by Cory Coordinator from a phone call."
+    assert not db.session.scalar(select(func.count()).select_from(OutgoingEmail).where(
+        OutgoingEmail.request_id == access_request.id, OutgoingEmail.to_address == ""))
 
 
 def test_late_requests_are_open_and_flagged(demo):
