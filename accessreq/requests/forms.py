@@ -25,6 +25,8 @@ FOR_SOMEONE_ELSE = "someone_else"
 CHANNELS_NEEDING_PHONE = {ContactChannel.PHONE.value, ContactChannel.VIDEO_RELAY.value}
 _PHONE = re.compile(r"^[0-9+()#*.\-\s/]+$")
 _PHONE_MIN_DIGITS = 5
+# Ofcom's numbers for drama and examples: they belong to nobody.
+PHONE_EXAMPLE = "Enter a phone number, like 01632 960 001 or +44 808 157 0192"
 
 
 def details_field_name(type_id: int) -> str:
@@ -59,11 +61,14 @@ class RequestFormBase(AppForm):
     """Cross-field rules; the fields themselves are added by ``request_form_for``."""
 
     def validate_contact_phone(self, field) -> None:
+        """Optional, but when given it must look like a phone number; the error says both,
+        unless the chosen way of contact needs the number."""
         if field.data:
             digits = sum(c.isdigit() for c in field.data)
             if not _PHONE.match(field.data) or digits < _PHONE_MIN_DIGITS:
-                raise ValidationError("Enter a phone number using digits, like 07700 900 982 "
-                                      "or +44 7700 900 982")
+                needed = self.contact_channel.data in CHANNELS_NEEDING_PHONE
+                raise ValidationError(PHONE_EXAMPLE if needed
+                                      else f"{PHONE_EXAMPLE}, or leave it empty")
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
