@@ -114,7 +114,7 @@ def request_form_for(event: Event, retention_days: int, **kwargs) -> RequestForm
         validators=[DataRequired("Enter your email address"),
                     too_long(EMAIL_MAX, "Your email address"),
                     Email("Enter an email address in the correct format, like name@example.com",
-                          allow_smtputf8=False)])
+                          allow_smtputf8=True)])  # zoë@exämple.org: the outbox sends it
     fields["contact_channel"] = RadioField(
         "How would you like us to contact you?", default=ContactChannel.EMAIL.value,
         choices=[SelectChoice(c.value, c.label) for c in ContactChannel],
