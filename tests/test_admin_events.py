@@ -101,7 +101,8 @@ def test_times_typed_the_usual_ways(admin_client, start, end):
 def test_time_zone_suggestions_put_the_common_ones_first(admin_client, make_event):
     make_event("Seminar in Toronto", timezone="America/Toronto")
     page = admin_client.get("/admin/events/new").get_data(as_text=True)
-    datalist = re.search(r'<datalist id="timezone-suggestions">(.*?)</datalist>', page, re.S).group(1)
+    datalist = re.search(r'<datalist id="timezone-suggestions">(.*?)</datalist>', page,
+                         re.S).group(1)
     names = re.findall(r'<option value="([^"]+)" label="([^"]+)">', datalist)
     # The institution's zone, then the zones its events use; then every zone, by region.
     assert names[:2] == [("Europe/London", "Common here: London, Europe"),

@@ -24,7 +24,8 @@ PLAIN_SERVER = SMTPServer(smtputf8=False)
 
 
 def _rows_to(address: str) -> list[OutgoingEmail]:
-    return list(db.session.scalars(select(OutgoingEmail).where(OutgoingEmail.to_address == address)))
+    return list(db.session.scalars(
+        select(OutgoingEmail).where(OutgoingEmail.to_address == address)))
 
 
 # --- the forms --------------------------------------------------------------------------------
