@@ -76,6 +76,9 @@ class SMTPServer:
     host: str = "127.0.0.1"
     port: int = field(default_factory=free_port)
     messages: list[EmailMessage] = field(default_factory=list)
+    # Offers SMTPUTF8 (RFC 6531), so addresses like zoë@exämple.org can be delivered; a
+    # test turns it off to see the outbox fail such a message visibly.
+    smtputf8: bool = True
     controller: Controller | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -87,7 +90,8 @@ class SMTPServer:
         return "250 OK"
 
     def start(self) -> None:
-        self.controller = Controller(self, hostname=self.host, port=self.port)
+        self.controller = Controller(self, hostname=self.host, port=self.port,
+                                     enable_SMTPUTF8=self.smtputf8)
         self.controller.start()
 
     def stop(self) -> None:

@@ -7,12 +7,14 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from markupsafe import escape
 from sqlalchemy import func, select
 
 from accessreq.auth.models import Role
 from accessreq.extensions import db
 from accessreq.notifications.catcher import start_catcher
 from accessreq.notifications.models import EmailStatus, OutgoingEmail
+from accessreq.notifications.names import MESSAGE_NAMES, message_name
 from accessreq.notifications.sender import send_due_emails
 from accessreq.timeutil import utcnow
 from helpers import free_port
@@ -52,7 +54,8 @@ def test_outbox_lists_failed_and_waiting_without_bodies(admin_client):
     assert "Failed: <strong>1</strong>" in page and "Sent: <strong>1</strong>" in page
     assert "Waiting to send: <strong>1</strong>" in page
     assert "New access request AR-AAAA-BB" in page and "550 no such user" in page
-    assert "sam@example.net" in page and "staff_new_request" in page
+    assert "sam@example.net" in page and "New-request notice to the team" in page
+    assert "staff_new_request" not in page  # the human name, not the template's
     assert f'action="/admin/email/{dead.id}/retry"' in page
     assert "Waiting one" in page and "refused" in page
     # Sent mail is listed with a way to send it again, but never its content.
@@ -143,3 +146,20 @@ def test_caught_mail_shows_a_message_really_sent_over_smtp(admin_client, catcher
 def test_coordinator_cannot_read_caught_mail(client, make_staff, login):
     login(make_staff(Role.COORDINATOR))
     assert client.get("/admin/email/caught").status_code == 403
+
+
+def test_every_email_template_has_a_human_name():
+    """One name per template in templates/emails/ (partials start with "_"), and none extra."""
+    folder = Path(__file__).resolve().parent.parent / "templates" / "emails"
+    templates = {p.stem for p in folder.glob("*.txt") if not p.name.startswith("_")}
+    assert templates == set(MESSAGE_NAMES)
+    assert len(set(MESSAGE_NAMES.values())) == len(MESSAGE_NAMES)  # each name tells one apart
+    assert message_name("not_a_template") == "not_a_template"  # an old row still shows
+
+
+def test_outbox_shows_each_kind_by_its_name(admin_client):
+    for template in MESSAGE_NAMES:
+        outgoing(template=template, status=EmailStatus.SENT, subject=f"About {template}")
+    page = admin_client.get("/admin/email/").get_data(as_text=True)
+    for name in MESSAGE_NAMES.values():
+        assert f"<td>{escape(name)}</td>" in page

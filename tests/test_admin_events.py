@@ -42,9 +42,9 @@ def test_new_event_form_defaults(admin_client, make_type):
     make_type("Braille materials", active=False)
     page = admin_client.get("/admin/events/new").get_data(as_text=True)
     assert "<title>Add an event" in page
-    assert 'type="date"' in page and 'type="time"' in page
+    assert 'type="date"' in page
     assert "date picker or type it" in page and "24-hour clock" in page
-    assert re.search(r'<option[^>]*selected[^>]*value="Europe/London"', page)
+    assert re.search(r'<input [^>]*list="timezone-suggestions"[^>]*value="Europe/London"', page)
     assert re.search(rf'<input checked [^>]*type="checkbox" value="{active.id}"', page)
     assert "Braille materials" not in page  # inactive types are not offered
 
@@ -76,6 +76,59 @@ def test_other_timezone(admin_client):
     assert event.timezone == "America/New_York"
 
 
+def test_the_time_hint_matches_the_box(admin_client):
+    """A browser's time picker shows 12 or 24 hours after the computer's settings, so the
+    times are plain text boxes, and the hint (24-hour clock) is what they take."""
+    page = admin_client.get("/admin/events/new").get_data(as_text=True)
+    for name in ("start_time", "end_time", "close_time"):
+        box = re.search(rf'<input [^>]*id="{name}"[^>]*>', page).group(0)
+        assert 'type="text"' in box and f'aria-describedby="{name}-hint"' in box
+        hint = re.search(rf'<div id="{name}-hint" class="hint">([^<]*)</div>', page).group(1)
+        assert hint == "Use the 24-hour clock, for example 18:30."
+
+
+@pytest.mark.parametrize("start,end", [("18:30", "20:00"), ("18.30", "20.00"),
+                                       ("6:30pm", "8pm"), ("6:30 PM", "8 PM"), ("1830", "2000")])
+def test_times_typed_the_usual_ways(admin_client, start, end):
+    response = admin_client.post("/admin/events/new", data=event_data(
+        day="2031-01-15", start_time=start, end_time=end))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    event = only_event()
+    assert (event.starts_at, event.ends_at) == (datetime(2031, 1, 15, 18, 30, tzinfo=UTC),
+                                                datetime(2031, 1, 15, 20, 0, tzinfo=UTC))
+
+
+def test_time_zone_suggestions_put_the_common_ones_first(admin_client, make_event):
+    make_event("Seminar in Toronto", timezone="America/Toronto")
+    page = admin_client.get("/admin/events/new").get_data(as_text=True)
+    datalist = re.search(r'<datalist id="timezone-suggestions">(.*?)</datalist>', page,
+                         re.S).group(1)
+    names = re.findall(r'<option value="([^"]+)" label="([^"]+)">', datalist)
+    # The institution's zone, then the zones its events use; then every zone, by region.
+    assert names[:2] == [("Europe/London", "Common here: London, Europe"),
+                         ("America/Toronto", "Common here: Toronto, America")]
+    everything = [n for n, _ in names[2:]]
+    assert everything == sorted(everything[:-1]) + ["UTC"] and len(everything) > 300
+    assert ("America/Los_Angeles", "Los Angeles, America") in names
+    assert ("America/Argentina/Buenos_Aires", "Buenos Aires, America / Argentina") in names
+
+
+@pytest.mark.parametrize("typed,stored", [
+    ("America/New_York", "America/New_York"), ("america/new_york", "America/New_York"),
+    ("New York", "America/New_York"), ("  los angeles ", "America/Los_Angeles"), ("UTC", "UTC")])
+def test_a_time_zone_by_its_name_or_its_city(admin_client, typed, stored):
+    response = admin_client.post("/admin/events/new", data=event_data(timezone=typed))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert only_event().timezone == stored
+
+
+def test_an_unknown_time_zone_is_refused_and_kept(admin_client):
+    page = admin_client.post("/admin/events/new", data=event_data(
+        timezone="Atlantis/Central")).get_data(as_text=True)
+    assert 'id="timezone-error"' in page and 'value="Atlantis/Central"' in page
+    assert db.session.scalars(select(Event)).first() is None
+
+
 def test_end_before_start_is_refused_and_values_kept(admin_client):
     response = admin_client.post("/admin/events/new", data=event_data(
         title="Roundtable “Archives” & memory", start_time="18:30", end_time="17:00",
@@ -96,7 +149,8 @@ def test_end_before_start_is_refused_and_values_kept(admin_client):
     ({"day": ""}, "Enter the date of the event"),
     ({"day": "2031-02-30"}, "Enter a real date"),
     ({"start_time": "25:00"}, "Enter the start time using the 24-hour clock"),
-    ({"timezone": "Mars/Olympus_Mons"}, "Not a valid choice"),
+    ({"timezone": "Mars/Olympus_Mons"}, "Enter a time zone from the suggestions"),
+    ({"timezone": ""}, "Enter the time zone, for example Europe/London"),
     ({"venue": ""}, "Enter the venue, or tick ‘Online’"),
     ({"close_day": "2031-07-10"}, "Enter both the date and the time requests close"),
     ({"close_day": "2031-07-16", "close_time": "09:00"}, "Requests must close before the event starts"),

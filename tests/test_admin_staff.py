@@ -163,6 +163,101 @@ def test_new_staff_validation(admin_client, data, message):
     assert len(db.session.scalars(select(StaffUser)).all()) == 1
 
 
+# --- invitations choose the teams -----------------------------------------------------------
+
+
+@pytest.fixture
+def teams():
+    museum = Organisation(name="Museum Centre")
+    front = Team(organisation=museum, name="Front of house", notification_email="foh@example.org")
+    comms = Team(organisation=museum, name="Communications access",
+                 notification_email="comms@example.org")
+    db.session.add_all([front, comms])
+    db.session.commit()
+    return front, comms
+
+
+def test_invitation_offers_every_team(admin_client, teams):
+    page = admin_client.get("/admin/staff/new").get_data(as_text=True)
+    assert '<legend class="legend">Teams</legend>' in page
+    assert "Front of house (Museum Centre)" in page
+    assert "Communications access (Museum Centre)" in page
+
+
+def test_a_coordinator_must_be_given_a_team(admin_client, teams):
+    response = admin_client.post("/admin/staff/new", data={
+        "name": "Nia Newcomer", "email": "nia@example.org", "role": "coordinator"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<title>Error: Add a staff member" in page
+    # Beside the field, linked from the summary, with what was typed kept.
+    assert 'id="teams-error"' in page and 'href="#teams-0"' in page
+    assert "Choose at least one team, or make them an admin" in page
+    assert 'value="Nia Newcomer"' in page and 'value="nia@example.org"' in page
+    assert db.session.scalar(select(StaffUser).where(StaffUser.email == "nia@example.org")) is None
+    assert invite_links("nia@example.org") == []
+
+
+def test_the_team_error_shows_with_the_other_errors(admin_client, teams):
+    page = admin_client.post("/admin/staff/new", data={
+        "name": "", "email": "nia@example.org", "role": "coordinator"}).get_data(as_text=True)
+    assert "Enter the person’s name" in page
+    assert "Choose at least one team, or make them an admin" in page
+
+
+def test_an_invited_coordinator_is_in_the_chosen_teams(admin_client, teams):
+    front, comms = teams
+    response = admin_client.post("/admin/staff/new", data={
+        "name": "Nia Newcomer", "email": "nia@example.org", "role": "coordinator",
+        "teams": [str(comms.id)]})
+    assert response.status_code == 302
+    nia = db.session.scalar(select(StaffUser).where(StaffUser.email == "nia@example.org"))
+    assert [t.name for t in nia.teams] == ["Communications access"]
+    assert len(invite_links("nia@example.org")) == 1
+
+
+def test_an_admin_needs_no_team(admin_client, teams):
+    response = admin_client.post("/admin/staff/new", data={
+        "name": "Ann Admin", "email": "ann@example.org", "role": "admin"})
+    assert response.status_code == 302
+    ann = db.session.scalar(select(StaffUser).where(StaffUser.email == "ann@example.org"))
+    assert ann.role == Role.ADMIN and ann.teams == []
+
+
+def test_an_unknown_team_is_refused(admin_client, teams):
+    page = admin_client.post("/admin/staff/new", data={
+        "name": "Nia Newcomer", "email": "nia@example.org", "role": "coordinator",
+        "teams": ["999999"]}).get_data(as_text=True)
+    assert 'id="teams-error"' in page
+    assert db.session.scalar(select(StaffUser).where(StaffUser.email == "nia@example.org")) is None
+
+
+def test_without_any_team_nothing_is_asked(admin_client):
+    """No teams yet: nothing is routed and every coordinator sees the one shared queue."""
+    assert 'name="teams"' not in admin_client.get("/admin/staff/new").get_data(as_text=True)
+    assert invite(admin_client).status_code == 302
+
+
+def test_editing_keeps_a_coordinator_in_a_team(admin_client, make_staff, teams):
+    front, comms = teams
+    other = make_staff(Role.ADMIN, email="other@example.org")
+    url = f"/admin/staff/{other.id}"
+    page = admin_client.post(url, data={"name": "Other Person", "role": "coordinator",
+                                        "active": "y"}).get_data(as_text=True)
+    assert "Choose at least one team, or make them an admin" in page
+    assert 'value="Other Person"' in page
+    db.session.refresh(other)
+    assert other.role == Role.ADMIN
+    response = admin_client.post(url, data={"name": "Other Person", "role": "coordinator",
+                                            "active": "y", "teams": [str(front.id)]})
+    assert response.status_code == 302
+    db.session.refresh(other)
+    assert other.role == Role.COORDINATOR and [t.name for t in other.teams] == ["Front of house"]
+    # The edit form shows the teams they are in.
+    page = admin_client.get(url).get_data(as_text=True)
+    assert re.search(rf'<input checked [^>]*value="{front.id}"', page)
+    assert not re.search(rf'<input checked [^>]*value="{comms.id}"', page)
+
+
 # --- editing accounts -----------------------------------------------------------------------
 
 
@@ -234,6 +329,7 @@ GET_ROUTES = [
     "/admin/organisations", "/admin/organisations/{organisation_id}",
     "/admin/teams", "/admin/teams/new", "/admin/teams/{team_id}",
     "/admin/routing", "/admin/routing/new", "/admin/routing/{rule_id}", "/admin/routing/preview",
+    "/admin/routing/{rule_id}/delete",
 ]
 POST_ROUTES = [
     "/admin/staff/new", "/admin/staff/{staff_id}", "/admin/staff/{staff_id}/invite",

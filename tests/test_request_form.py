@@ -196,9 +196,13 @@ INVALID_CASES = {
     "video relay without phone": ({"contact_channel": "video_relay"},
                                   "Enter a phone number, or choose email as the way to "
                                   "contact you", "contact_phone"),
+    # Optional, so the error says it may be left empty; unless the channel chosen needs it.
     "phone that is not a number": ({"contact_phone": "call me maybe"},
-                                   "Enter a phone number using digits, like 07700 900 982 or "
-                                   "+44 7700 900 982", "contact_phone"),
+                                   "Enter a phone number, like 01632 960 001 or +44 808 157 0192, "
+                                   "or leave it empty", "contact_phone"),
+    "phone needed but not a number": ({"contact_channel": "phone", "contact_phone": "1234"},
+                                      "Enter a phone number, like 01632 960 001 or "
+                                      "+44 808 157 0192", "contact_phone"),
     "unknown channel": ({"contact_channel": "pigeon"},
                         "Choose how you would like us to contact you", "contact_channel-0"),
     "unknown person choice": ({"for_whom": "nobody"}, "Choose who this request is for",
@@ -217,6 +221,21 @@ INVALID_CASES = {
     "too long anything else": ({"anything_else": "x" * 5001},
                                "This must be 5000 characters or fewer", "anything_else"),
 }
+
+
+def test_the_phone_label_and_its_errors_agree(client, event):
+    """The label says "(optional)"; a wrong number's error says it may be left empty, except
+    when the chosen channel needs it, and then it does not."""
+    page = html_of(client.get(f"/events/{event.id}/request"))
+    assert re.search(r'<label[^>]*for="contact_phone">Phone number <span class="optional">'
+                     r'\(optional\)</span></label>', page)
+    wrong = html_of(post(client, event, valid_data(event, contact_phone="12")))
+    assert "or leave it empty" in wrong
+    needed = html_of(post(client, event, valid_data(event, contact_phone="12",
+                                                    contact_channel="video_relay")))
+    assert "Enter a phone number, like 01632 960 001" in needed
+    assert "or leave it empty" not in needed
+    assert post(client, event, valid_data(event, contact_phone="")).status_code == 303
 
 
 @pytest.mark.parametrize("changes, message, anchor", INVALID_CASES.values(),

@@ -101,8 +101,33 @@ def test_rules_are_created_at_the_end_moved_and_deleted(client, admin, setup):
     assert html.index("Communications access") < html.index("Front of house")
     assert client.post(f"/admin/routing/{rules[0].id}/move",
                        data={"direction": "sideways"}).status_code == 400
-    client.post(f"/admin/routing/{rules[0].id}/delete")
+    client.post(f"/admin/routing/{rules[0].id}/delete", data={"confirm": "yes"})
     assert db.session.scalar(select(func.count()).select_from(RoutingRule)) == 1
+
+
+def test_deleting_a_rule_asks_first(client, admin, setup):
+    client.post("/admin/routing/new", data={
+        "team": str(setup["front"].id), "accommodation_type": str(setup["seat"].id)})
+    rule = db.session.scalars(select(RoutingRule)).one()
+    url = f"/admin/routing/{rule.id}/delete"
+    # The list offers a link to the confirmation page, not a button that deletes at once.
+    rules_page = client.get("/admin/routing").get_data(as_text=True)
+    assert f'href="{url}"' in rules_page and f'action="{url}"' not in rules_page
+    page = client.get(url).get_data(as_text=True)
+    assert "<h1>Delete rule 1?</h1>" in page
+    assert "<dd>Seating</dd>" in page and "<dd>Front of house</dd>" in page
+    assert 'name="confirm" value="yes">Delete rule</button>' in page
+    assert f'href="/admin/routing#rule-{rule.id}">Keep it</a>' in page
+    # A post without the confirmation deletes nothing and goes to ask.
+    response = client.post(url)
+    assert response.status_code == 303 and response.headers["Location"].endswith(url)
+    assert db.session.scalar(select(func.count()).select_from(RoutingRule)) == 1
+    response = client.post(url, data={"confirm": "yes"})
+    assert response.status_code == 303 and response.headers["Location"].endswith("/admin/routing")
+    assert db.session.scalar(select(func.count()).select_from(RoutingRule)) == 0
+    assert "Deleted the rule that sent requests to Front of house" in client.get(
+        "/admin/routing").get_data(as_text=True)
+    assert client.get(url).status_code == 404
 
 
 def test_editing_a_rule_sets_every_field(client, admin, setup):

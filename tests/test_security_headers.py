@@ -67,6 +67,7 @@ GET_URLS = {
     "routing_admin.rules": "/admin/routing",
     "routing_admin.new_rule": "/admin/routing/new",
     "routing_admin.edit_rule": "/admin/routing/{rule_id}",
+    "routing_admin.confirm_delete_rule": "/admin/routing/{rule_id}/delete",
     "routing_admin.preview": "/admin/routing/preview",
 }
 # Pages with nothing personal, the same for every signed-out visitor.

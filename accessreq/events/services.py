@@ -29,11 +29,40 @@ class NonexistentLocalTime(ValueError):
 
 
 @cache
-def timezone_names() -> list[str]:
-    """IANA names people choose from: 'Area/City' ones plus UTC, sorted."""
+def timezone_names() -> tuple[str, ...]:
+    """IANA names people choose from: 'Area/City' ones plus UTC, sorted (by region)."""
     names = (n for n in available_timezones()
              if "/" in n and not n.startswith(("Etc/", "SystemV/", "posix/", "right/")))
-    return sorted(names) + ["UTC"]
+    return (*sorted(names), "UTC")
+
+
+def timezone_label(name: str) -> str:
+    """How a zone reads in the suggestions: "Los Angeles, America" for America/Los_Angeles
+    (so typing the city with a space finds it)."""
+    *region, city = name.replace("_", " ").split("/")
+    return f"{city}, {' / '.join(region)}" if region else city
+
+
+def find_timezone(typed: str) -> str | None:
+    """The zone someone typed: its IANA name in any case ("europe/london"), or a city that
+    names exactly one zone ("London", "los angeles"); None if it is not a real zone."""
+    key = "_".join(typed.split()).lower()
+    names = timezone_names()
+    exact = [n for n in names if n.lower() == key]
+    cities = [n for n in names if n.rsplit("/", 1)[-1].lower() == key]
+    found = exact or cities
+    return found[0] if len(found) == 1 else None
+
+
+def common_timezones(limit: int = 6) -> list[str]:
+    """The zones offered first: the institution's own (``DEFAULT_TIMEZONE``), then those its
+    events use, most used first."""
+    used = db.session.scalars(select(Event.timezone).group_by(Event.timezone)
+                              .order_by(func.count().desc(), Event.timezone))
+    known = set(timezone_names())
+    common = [DEFAULT_TIMEZONE]
+    common += [n for n in used if n in known and n != DEFAULT_TIMEZONE]
+    return common[:limit]
 
 
 def local_to_utc(day: date, clock: time, tz_name: str) -> datetime:

@@ -28,7 +28,7 @@ class ReportForm(AppForm):
         validators=[Optional(), Length(max=254, message="Your email address must be 254 characters "
                                                         "or fewer"),
                     Email("Enter an email address in the correct format, like name@example.com",
-                          allow_smtputf8=False)])
+                          allow_smtputf8=True)])  # zoë@exämple.org: the outbox sends it
 
 
 class ResolveForm(AppForm):

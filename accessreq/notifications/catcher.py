@@ -45,7 +45,8 @@ def catcher_folder() -> Path:
 def start_catcher(folder: Path, host: str = "127.0.0.1", port: int = 1025) -> Controller:
     """Start the SMTP server in a background thread; call ``.stop()`` on the result to end it."""
     folder.mkdir(parents=True, exist_ok=True)
-    controller = Controller(_SaveToFolder(folder), hostname=host, port=port)
+    controller = Controller(_SaveToFolder(folder), hostname=host, port=port,
+                            enable_SMTPUTF8=True)  # takes zoë@exämple.org as real servers do
     controller.start()
     return controller
 

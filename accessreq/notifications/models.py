@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ..columns import LabelledEnum, UTCDateTime, str_enum
 from ..extensions import db
 from ..timeutil import utcnow
+from .names import message_name
 from .sealing import seal, unseal
 
 
@@ -85,6 +86,11 @@ class OutgoingEmail(db.Model):
     @mime.setter
     def mime(self, value: bytes | None) -> None:
         self.sealed_mime = seal(value) if value is not None else None
+
+    @property
+    def kind(self) -> str:
+        """What the message is, in words ("Confirmation to the attendee")."""
+        return message_name(self.template)
 
     @property
     def content_deleted(self) -> bool:

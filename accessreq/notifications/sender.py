@@ -22,7 +22,7 @@ from ..extensions import db
 from ..timeutil import utcnow
 from .models import EmailStatus, OutgoingEmail
 from .sealing import ContentUnreadable, unseal
-from .services import as_message
+from .services import as_message, smtp_address
 
 MAX_BACKOFF_SECONDS = 2 * 3600
 INTERRUPTED = "The sender stopped before finishing this message; it was queued again."
@@ -150,7 +150,11 @@ def _send(connection: Connection, envelope_from: str, row: OutgoingEmail,
         return
     mime = unseal(sealed_mime)
     if connection.host is not None:  # None when sending is suppressed (TESTING)
-        connection.host.sendmail(envelope_from, [row.to_address], mime)
+        # A non-ASCII local part needs SMTPUTF8; a server without it refuses before anything
+        # is sent (SMTPNotSupportedError), and the message fails where admins see it.
+        address, needs_utf8 = smtp_address(row.to_address)
+        connection.host.sendmail(envelope_from, [address], mime,
+                                 mail_options=["SMTPUTF8"] if needs_utf8 else [])
 
 
 def _record_failure(row: OutgoingEmail, error: str, permanent: bool, now: datetime) -> bool:
@@ -195,6 +199,9 @@ def _is_permanent(error: Exception) -> bool:
 
 def _describe(error: Exception) -> str:
     text = f"{type(error).__name__}: {error}"
+    if isinstance(error, smtplib.SMTPNotSupportedError) and "SMTPUTF8" in str(error):
+        return ("The mail server cannot deliver to an address with letters beyond ASCII "
+                f"before the @: it does not offer SMTPUTF8 ({text})")
     # smtplib reports a silent server as "Connection unexpectedly closed: timed out".
     if isinstance(error, TimeoutError) or isinstance(error.__context__, TimeoutError):
         seconds = current_app.config["OUTBOX_SMTP_TIMEOUT_SECONDS"]

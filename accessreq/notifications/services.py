@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from email import policy
 from email.utils import parseaddr
 from urllib.parse import urlsplit
 
@@ -26,6 +27,23 @@ def _checked_address(address: str) -> str:
     if not addr or "@" not in addr or any(c in address for c in "\r\n,;") or name:
         raise InvalidRecipient("one plain email address is required")
     return addr
+
+
+def smtp_address(address: str) -> tuple[str, bool]:
+    """How an address goes on the envelope and in the To header, and whether that needs a
+    server offering SMTPUTF8 (RFC 6531). A non-ASCII domain is written as IDNA (``xn--…``)
+    when the part before the @ is ASCII, so every server takes it; a non-ASCII local part
+    (``zoë@…``) can only go as UTF-8."""
+    if address.isascii():
+        return address, False
+    local, _, domain = address.rpartition("@")
+    try:
+        ascii_domain = domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        ascii_domain = ""
+    if local.isascii() and ascii_domain:
+        return f"{local}@{ascii_domain}", False
+    return address, True
 
 
 def external_url(endpoint: str, **values) -> str:
@@ -65,7 +83,7 @@ def as_message(row: OutgoingEmail, text: str | None = None, html: str | None = N
     """The Flask-Mail message for an outbox row (its bodies unsealed unless given)."""
     message = Message(
         subject=row.subject,
-        recipients=[row.to_address],
+        recipients=[smtp_address(row.to_address)[0]],
         body=row.body_text if text is None else text,
         html=row.body_html if html is None else html,
         sender=current_app.config["MAIL_DEFAULT_SENDER"],
@@ -82,10 +100,21 @@ def _mime_bytes(row: OutgoingEmail, text: str, html: str) -> bytes | None:
     message = as_message(row, text, html)
     if message.has_bad_headers():
         return None
+    address, needs_utf8 = smtp_address(row.to_address)
     try:
-        return message.as_bytes()
+        return _utf8_bytes(message, address) if needs_utf8 else message.as_bytes()
     except (ValueError, UnicodeError):
         return None
+
+
+def _utf8_bytes(message: Message, address: str) -> bytes:
+    """Flask-Mail cannot write a non-ASCII local part in a header: build the message for a
+    stand-in, then put the real address in To and write the headers as UTF-8 (RFC 6532), for
+    a server that offers SMTPUTF8 (the sender asks for it)."""
+    message.recipients = ["stand-in@accessreq.invalid"]
+    mime = message._message()
+    mime.replace_header("To", address)
+    return mime.as_bytes(policy=policy.SMTPUTF8)
 
 
 def queue_email(template: str, to: str, *, recipe: dict, request_id: int | None = None,

@@ -26,6 +26,8 @@ FOR_SOMEONE_ELSE = "someone_else"
 CHANNELS_NEEDING_PHONE = {ContactChannel.PHONE.value, ContactChannel.VIDEO_RELAY.value}
 _PHONE = re.compile(r"^[0-9+()#*.\-\s/]+$")
 _PHONE_MIN_DIGITS = 5
+# Ofcom's numbers for drama and examples: they belong to nobody.
+PHONE_EXAMPLE = "Enter a phone number, like 01632 960 001 or +44 808 157 0192"
 
 
 def details_field_name(type_id: int) -> str:
@@ -60,11 +62,14 @@ class RequestFormBase(AppForm):
     """Cross-field rules; the fields themselves are added by ``request_form_for``."""
 
     def validate_contact_phone(self, field) -> None:
+        """Optional, but when given it must look like a phone number; the error says both,
+        unless the chosen way of contact needs the number."""
         if field.data:
             digits = sum(c.isdigit() for c in field.data)
             if not _PHONE.match(field.data) or digits < _PHONE_MIN_DIGITS:
-                raise ValidationError("Enter a phone number using digits, like 07700 900 982 "
-                                      "or +44 7700 900 982")
+                needed = self.contact_channel.data in CHANNELS_NEEDING_PHONE
+                raise ValidationError(PHONE_EXAMPLE if needed
+                                      else f"{PHONE_EXAMPLE}, or leave it empty")
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
@@ -136,8 +141,9 @@ def request_form_for(event: Event, retention_days: int, *, words: FormWords = PU
     fields["contact_name"] = StringField(
         words.name_label, filters=[strip],
         validators=[DataRequired(words.name_required), too_long(NAME_MAX, words.name_what)])
+    # zoë@exämple.org is accepted: the outbox sends it (SMTPUTF8, or the domain as IDNA).
     email_check = [Email("Enter an email address in the correct format, like name@example.com",
-                         allow_smtputf8=False)]
+                         allow_smtputf8=True)]
     fields["contact_email"] = EmailField(
         words.email_label, filters=[strip], description=words.email_hint,
         validators=([DataRequired(words.email_required)] if words.email_required else [Optional()])

@@ -192,16 +192,28 @@ def move_rule(rule_id: int):
     return redirect(url_for(".rules", _anchor=f"rule-{rule.id}"))
 
 
+@admin_bp.get("/routing/<int:rule_id>/delete")
+@admin_required
+def confirm_delete_rule(rule_id: int):
+    """Say what will be deleted and ask; the rule goes only from this page's button."""
+    rule = db.get_or_404(RoutingRule, rule_id)
+    position = next(i for i, r in enumerate(services.ordered_rules(), 1) if r.id == rule.id)
+    return render_template("admin/rule_delete.html", rule=rule, position=position,
+                           action_form=AppForm())
+
+
 @admin_bp.post("/routing/<int:rule_id>/delete")
 @admin_required
 def delete_rule(rule_id: int):
     rule = db.get_or_404(RoutingRule, rule_id)
     if not AppForm().validate_on_submit():
         abort(400)
+    if request.form.get("confirm") != "yes":  # not from the confirmation page: ask there
+        return redirect(url_for(".confirm_delete_rule", rule_id=rule.id), 303)
     team = rule.team.name
     services.delete_rule(rule)
     flash(f"Deleted the rule that sent requests to {team}.", "success")
-    return redirect(url_for(".rules"))
+    return redirect(url_for(".rules"), 303)
 
 
 # --- preview -----------------------------------------------------------------------------------

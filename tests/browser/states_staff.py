@@ -238,6 +238,34 @@ def _record_phone_request(w: World, page, events) -> None:
     assert "/staff/requests/" in page.url and page.locator("#new-status-link").count() == 1
 
 
+LONG_SUBJECT = ("Your access request AR-7KQ3-M2 for “Roundtable: Archives, memory and the "
+                "long afterlife of community records in municipal collections” was received")
+LONG_ADDRESS = ("maria-jose.nunez-fernandez.access-coordination@"
+                "communications-and-accessibility.example-institute.example.org")
+
+
+def caught_mail_long(w: World) -> None:
+    """Caught messages with a long subject and long, unbroken addresses (one international)."""
+    folder = Path(w.app.config["MAIL_CATCHER_DIR"])
+    controller = start_catcher(folder, port=free_port())
+    try:
+        with smtplib.SMTP(controller.hostname, controller.port) as smtp:
+            for to in (LONG_ADDRESS, "zoë@exämple.org"):
+                message = EmailMessage()
+                message["From"] = "access-team-notifications@" + "x" * 40 + ".example.org"
+                message["To"], message["Subject"] = to, LONG_SUBJECT
+                message.set_content("A message with long values, to see the list wrap them.")
+                smtp.send_message(message)
+    finally:
+        controller.stop()
+
+
+def _timezone_error(w: World, page, _data) -> None:
+    w.goto(page, w.path("events_admin.new_event"))
+    page.fill("main form input[name=timezone]", "Atlantis/Central")
+    w.submit(page)
+
+
 def _goto(endpoint: str, status: int = 200):
     return lambda w, page, _data: w.goto(page, w.path(endpoint), status=status)
 
@@ -296,6 +324,8 @@ STAFF_STATES = [
           open=_goto("events_admin.new_event")),
     State("admin-event-new-errors", ("events_admin.new_event",), **ADMIN, form_error=True,
           build=catalogue, open=_submit_empty("events_admin.new_event")),
+    State("admin-event-new-timezone-error", ("events_admin.new_event",), **ADMIN,
+          form_error=True, build=catalogue, open=_timezone_error),
     State("admin-event-edit", ("events_admin.edit_event",), **ADMIN, build=open_event,
           open=_edit("events_admin.edit_event")),
     State("admin-event-edit-errors", ("events_admin.edit_event",), **ADMIN, form_error=True,
@@ -328,6 +358,8 @@ STAFF_STATES = [
     State("admin-caught-mail-empty", ("mail_admin.caught",), **ADMIN,
           open=_goto("mail_admin.caught")),
     State("admin-caught-mail", ("mail_admin.caught",), **ADMIN, build=caught_mail,
+          open=_goto("mail_admin.caught")),
+    State("admin-caught-mail-long", ("mail_admin.caught",), **ADMIN, build=caught_mail_long,
           open=_goto("mail_admin.caught")),
     State("admin-caught-message", ("mail_admin.caught_message", "mail_admin.caught_message_html"),
           **ADMIN, build=caught_mail,

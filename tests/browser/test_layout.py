@@ -10,7 +10,7 @@ import pytest
 
 from .helpers import SCREENSHOTS, axe_report, check, run_axe, tab
 from .states_public import PUBLIC_STATES
-from .states_staff import STAFF_STATES
+from .states_staff import LONG_ADDRESS, LONG_SUBJECT, STAFF_STATES
 
 pytestmark = pytest.mark.browser
 
@@ -89,3 +89,24 @@ def test_focus_stays_visible_in_forced_colours(world):
         assert info["visible"], f"no focus outline in forced colours on {info['description']}"
         previous, seen = info["index"], seen + 1
     assert seen > 10, f"only {seen} focus stops"
+
+
+def test_caught_mail_fits_1280_px_without_sideways_scrolling(world):
+    """Long subjects and unbroken addresses wrap inside their columns: neither the page nor
+    the table's own region scrolls sideways at 1280 px, and every value is shown whole."""
+    page = world.visit(BY_ID["admin-caught-mail-long"], viewport={"width": 1280, "height": 900})
+    sizes = page.evaluate("""() => {
+        const region = document.querySelector("main .table-wrap");
+        const table = region.querySelector("table");
+        return {regionScroll: region.scrollWidth, regionClient: region.clientWidth,
+                tableRight: table.getBoundingClientRect().right,
+                pageScroll: document.documentElement.scrollWidth,
+                viewport: document.documentElement.clientWidth};
+    }""")
+    assert sizes["regionScroll"] <= sizes["regionClient"], sizes
+    assert sizes["pageScroll"] <= sizes["viewport"], sizes
+    assert sizes["tableRight"] <= sizes["viewport"], sizes
+    text = " ".join(page.inner_text("main table").split())
+    assert LONG_SUBJECT in text and LONG_ADDRESS in text
+    assert "zoë@exämple.org" in text
+    assert check(page, "clipped") == []
