@@ -114,3 +114,11 @@ def parse_version(value: str | None) -> int:
     if value.isascii() and value.isdigit() and len(value) <= 9:
         return int(value)
     return -1
+
+
+class AccessLogFilterForm(QueryForm):
+    """The admin access log's GET filters; only displays what ``LogFilters`` parsed."""
+
+    staff = SelectField("Staff member", validate_choice=False)
+    reference = SearchField("Request reference", validators=[Optional(), Length(max=40)],
+                            description="The whole reference, for example AR-7KQ3-M2.")

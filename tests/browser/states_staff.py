@@ -207,6 +207,28 @@ def _posted_after_idle_end(w: World, page, request) -> None:
     assert page.locator("textarea[readonly]").count() == 1
 
 
+def access_log(w: World) -> None:
+    """Two people's sightings of several requests, more than one page of them."""
+    from accessreq.requests.models import AccessLogEntry
+    from accessreq.triage.access_log import PER_PAGE
+
+    requests = full_queue(w)
+    me, other = w.staff("coordinator"), w.staff("coordinator", "Bea Coordinator")
+    start = utcnow() - timedelta(days=2)
+    db.session.add_all(
+        AccessLogEntry(staff_id=(me, other)[n % 2].id, request_id=requests[n % 5].id,
+                       action=("view", "queue")[n % 3 == 0], at=start + timedelta(minutes=11 * n))
+        for n in range(PER_PAGE + 5))
+    db.session.commit()
+
+
+def _filter_access_log(w: World, page, _data) -> None:
+    w.goto(page, w.path("access_log_admin.access_log_list"))
+    page.select_option("main form[method=get] select[name=staff]", label="Bea Coordinator")
+    w.submit(page, form="main form[method=get]")
+    assert "staff=" in page.url
+
+
 def _goto(endpoint: str, status: int = 200):
     return lambda w, page, _data: w.goto(page, w.path(endpoint), status=status)
 
@@ -277,6 +299,12 @@ STAFF_STATES = [
           open=_goto("mail_admin.outbox")),
     State("admin-outbox", ("mail_admin.outbox",), **ADMIN, build=outbox,
           open=_goto("mail_admin.outbox")),
+    State("admin-access-log-empty", ("access_log_admin.access_log_list",), **ADMIN,
+          open=_goto("access_log_admin.access_log_list")),
+    State("admin-access-log", ("access_log_admin.access_log_list",), **ADMIN, build=access_log,
+          open=_goto("access_log_admin.access_log_list")),
+    State("admin-access-log-filtered", ("access_log_admin.access_log_list",), **ADMIN,
+          build=access_log, open=_filter_access_log),
     State("reports-empty", ("feedback_staff.reports",), **STAFF,
           open=_goto("feedback_staff.reports")),
     State("reports", ("feedback_staff.reports",), **STAFF, build=problem_report,
