@@ -53,9 +53,10 @@ def test_asvs_8_3_5_an_empty_queue_logs_nothing(signed_in, three):
 
 
 @pytest.mark.parametrize("action,data,code", [
-    ("note", {"note-body": ""}, 422),  # the form refused it
+    ("compose", {"compose-mode": "note", "compose-body": ""}, 422),  # the form refused it
     ("assign", {"assign-assignee": "unassigned"}, 422),  # the service refused it
-    ("reply", {"reply-body": "Hello", "reply-version": "0"}, 409),  # stale
+    ("compose", {"compose-mode": "reply", "compose-action": "reply", "compose-body": "Hello",
+                 "compose-version": "0"}, 409),  # stale
 ])
 def test_asvs_8_3_5_a_refused_action_that_shows_the_page_again_is_logged(
         signed_in, staff, three, action, data, code):

@@ -110,14 +110,22 @@ def change_status(access_request: AccessRequest, actor: StaffUser, target: Reque
 
 
 def reply(access_request: AccessRequest, actor: StaffUser, body: str,
-          expected_version: int | None = None) -> None:
-    """A public message to the attendee, emailed and shown on their status page."""
+          expected_version: int | None = None, new_status: RequestStatus | None = None) -> None:
+    """A public message to the attendee, emailed and shown on their status page.
+
+    With ``new_status`` the request also moves there (through ``transition_to``), and the
+    reply is that move's message: one history entry and one email carrying both, never a
+    status email followed by a reply email in the same second.
+    """
     _check_can_change(access_request, expected_version)
     body = body.strip()
     if not body:
         raise RequestActionError("Write the message to send to the attendee.")
-    entry = HistoryEntry(kind=HistoryKind.STAFF_REPLY, at=utcnow(), actor=actor, body=body)
-    _save_change(access_request, entry)
+    if new_status is not None:
+        entry = transition_to(access_request, new_status, actor=actor, message=body)
+    else:
+        entry = HistoryEntry(kind=HistoryKind.STAFF_REPLY, at=utcnow(), actor=actor, body=body)
+        _save_change(access_request, entry)
     notifications.attendee_update(access_request, entry)
     commit_or_stale()
 
