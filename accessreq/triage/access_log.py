@@ -18,11 +18,12 @@ from ..forms import controls_to_spaces
 from ..pagination import page_count, requested_page
 from ..requests.models import AccessLogEntry, AccessRequest
 from .queries import _positive_id
+from .services import VIEW_PAGE, VIEW_QUEUE
 
 PER_PAGE = 50
 REFERENCE_MAX_LENGTH = 40
 # How each kind of sighting reads in the log.
-ACTION_LABELS = {"view": "Opened the request", "queue": "Saw it as a row of the queue"}
+ACTION_LABELS = {VIEW_PAGE: "Opened the request", VIEW_QUEUE: "Saw it as a row of the queue"}
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""Forms of the staff dashboard: the queue filters and the four actions on a request.
+"""Forms of the staff dashboard: the queue filters, the actions on a request (assign, status,
+the reply-or-note composer, move) and the admin access log's filters.
 
 Choices depend on the data (events, staff, allowed next statuses), so views fill them in. Every
 action form carries the request's ``version`` so a change based on an old page is refused.
