@@ -3,11 +3,14 @@ the request page, the queue's rows, and the request page shown again after a ref
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
 from accessreq.extensions import db
 from accessreq.requests.models import AccessLogEntry
+from accessreq.timeutil import utcnow
 from accessreq.triage import services
 from helpers import sign_in
 
@@ -50,9 +53,10 @@ def test_asvs_8_3_5_an_empty_queue_logs_nothing(signed_in, three):
 
 
 @pytest.mark.parametrize("action,data,code", [
-    ("note", {"note-body": ""}, 422),  # the form refused it
+    ("compose", {"compose-mode": "note", "compose-body": ""}, 422),  # the form refused it
     ("assign", {"assign-assignee": "unassigned"}, 422),  # the service refused it
-    ("reply", {"reply-body": "Hello", "reply-version": "0"}, 409),  # stale
+    ("compose", {"compose-mode": "reply", "compose-action": "reply", "compose-body": "Hello",
+                 "compose-version": "0"}, 409),  # stale
 ])
 def test_asvs_8_3_5_a_refused_action_that_shows_the_page_again_is_logged(
         signed_in, staff, three, action, data, code):
@@ -73,3 +77,147 @@ def test_asvs_8_3_5_queue_sightings_do_not_crowd_the_request_pages_viewer_list(
     viewers = html.split("Who has viewed this request", 1)[1].split("</ul>", 1)[0]
     assert "Casey Coordinator" in viewers and "Quinn Queue-Reader" not in viewers
     assert "One view so far." in viewers
+
+
+# --- one view per person per request per ten minutes (issue 10, item 7) -------------------------
+
+def _age_log(minutes: int) -> None:
+    """Move every logged sighting ``minutes`` into the past, as if that time had gone by."""
+    for entry in db.session.scalars(select(AccessLogEntry)):
+        entry.at -= timedelta(minutes=minutes)
+    db.session.commit()
+
+
+def test_reloading_a_request_within_ten_minutes_is_one_view(signed_in, staff, three):
+    request = three[0]
+    for _ in range(6):  # a reload after each action
+        assert signed_in.get(f"/staff/requests/{request.id}").status_code == 200
+    assert log_rows() == [(staff.id, request.id, "view")]
+
+
+def test_a_view_after_ten_minutes_is_logged_again(signed_in, staff, three):
+    request = three[0]
+    signed_in.get(f"/staff/requests/{request.id}")
+    _age_log(9)
+    signed_in.get(f"/staff/requests/{request.id}")
+    assert len(log_rows()) == 1
+    _age_log(2)  # the first view is now eleven minutes old
+    signed_in.get(f"/staff/requests/{request.id}")
+    assert log_rows() == [(staff.id, request.id, "view")] * 2
+
+
+def test_different_staff_and_different_requests_are_logged_separately(
+        client, staff, make_staff, three):
+    other = make_staff(name="Robin Reader")
+    for person in (staff, other):
+        sign_in(client, person)
+        for request in three[:2]:
+            client.get(f"/staff/requests/{request.id}")
+            client.get(f"/staff/requests/{request.id}")
+    assert log_rows() == sorted((p.id, r.id, "view") for p in (staff, other) for r in three[:2])
+
+
+def test_an_opened_request_is_logged_even_just_after_a_queue_sighting(signed_in, staff, three):
+    request = three[0]
+    services.record_queue_view([request.id], staff.id)
+    signed_in.get(f"/staff/requests/{request.id}")
+    assert log_rows() == [(staff.id, request.id, "queue"), (staff.id, request.id, "view")]
+
+
+@pytest.mark.app_config(QUEUE_PAGE_SIZE=2)
+def test_queue_rows_are_logged_once_per_ten_minutes_and_per_person(
+        client, staff, make_staff, three):
+    ids = sorted(r.id for r in three)
+    sign_in(client, staff)
+    for _ in range(3):
+        client.get("/staff/?status=all")
+    client.get("/staff/?status=all&page=2")
+    assert log_rows() == [(staff.id, i, "queue") for i in ids]
+    other = make_staff(name="Robin Reader")
+    sign_in(client, other)
+    client.get("/staff/?status=all")
+    assert len(log_rows()) == 5
+    _age_log(11)
+    sign_in(client, staff)
+    client.get("/staff/?status=all")
+    assert [r for r in log_rows() if r[0] == staff.id].count((staff.id, ids[0], "queue")) == 2
+
+
+def test_a_refused_action_within_ten_minutes_of_a_view_adds_no_second_row(
+        signed_in, staff, three):
+    request = three[0]
+    signed_in.get(f"/staff/requests/{request.id}")
+    response = signed_in.post(f"/staff/requests/{request.id}/assign",
+                              data={"assign-assignee": "unassigned",
+                                    "assign-version": str(request.version)})
+    assert response.status_code == 422
+    assert log_rows() == [(staff.id, request.id, "view")]
+
+
+# --- the full log for admins --------------------------------------------------------------------
+
+def _plant_log(staff_id: int, request_id: int, count: int, action: str = "view") -> None:
+    start = utcnow() - timedelta(days=1)
+    db.session.add_all(AccessLogEntry(staff_id=staff_id, request_id=request_id, action=action,
+                                      at=start + timedelta(minutes=11 * n)) for n in range(count))
+    db.session.commit()
+
+
+def test_coordinators_cannot_read_the_access_log(signed_in):
+    assert signed_in.get("/admin/access-log").status_code == 403
+
+
+def test_the_access_log_needs_sign_in(client):
+    response = client.get("/admin/access-log")
+    assert response.status_code in (302, 303) and "/staff/login" in response.headers["Location"]
+
+
+def test_admins_read_the_log_newest_first_with_names_references_and_how(
+        admin_client, admin, staff, three):
+    first, second = three[0], three[1]
+    _plant_log(staff.id, first.id, 1)
+    services.record_queue_view([second.id], staff.id)
+    response = admin_client.get("/admin/access-log")
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    html = response.get_data(as_text=True)
+    rows = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    assert rows.index(second.reference) < rows.index(first.reference)
+    assert "Casey Coordinator" in rows and "Saw it as a row of the queue" in rows
+    assert "Opened the request" in rows
+    assert 'aria-current="page">Access log</a>' in html
+
+
+def test_the_log_filters_by_staff_member_and_by_reference(admin_client, staff, make_staff,
+                                                          three):
+    other = make_staff(name="Robin Reader")
+    _plant_log(staff.id, three[0].id, 2)
+    _plant_log(other.id, three[0].id, 1)
+    _plant_log(other.id, three[1].id, 3)
+
+    def rows(query: str) -> str:
+        html = admin_client.get(f"/admin/access-log?{query}").get_data(as_text=True)
+        return html.split("<caption", 1)[1].split("</caption>", 1)[0]
+
+    assert "6 views, newest first" in rows("")
+    assert "2 views matching the filters" in rows(f"staff={staff.id}")
+    assert "3 views matching the filters" in rows(f"reference={three[0].reference.lower()}")
+    assert "1 view matching the filters" in rows(
+        f"staff={other.id}&reference={three[0].reference}")
+    html = admin_client.get(f"/admin/access-log?staff={staff.id}&reference=AR-NOPE-00")
+    assert "No views match these filters." in html.get_data(as_text=True)
+    # Nonsense filters mean "everyone", never an error.
+    assert "6 views, newest first" in rows("staff=abc&page=x")
+
+
+def test_the_log_is_split_into_pages_that_keep_the_filters(admin_client, staff, three):
+    from accessreq.triage.access_log import PER_PAGE
+    _plant_log(staff.id, three[0].id, PER_PAGE + 1)
+    first = admin_client.get(f"/admin/access-log?staff={staff.id}").get_data(as_text=True)
+    assert first.count("<tr>") == PER_PAGE + 1  # the header row and a full page
+    assert f"/admin/access-log?page=2&amp;staff={staff.id}" in first or (
+        f"/admin/access-log?staff={staff.id}&amp;page=2" in first)
+    second = admin_client.get(f"/admin/access-log?staff={staff.id}&page=2")
+    assert second.get_data(as_text=True).count("<tr>") == 2
+    beyond = admin_client.get(f"/admin/access-log?staff={staff.id}&page=9")
+    assert beyond.status_code == 302 and "page=2" in beyond.headers["Location"]

@@ -235,9 +235,12 @@ def test_asvs_5_1_4_control_characters_in_admin_forms_are_refused(admin_client, 
 
 
 @pytest.mark.parametrize("action,data", [
-    ("note", {"note-body": "Booked\x00 row A"}),
-    ("reply", {"reply-body": "We have\x1b booked it"}),
-    ("status", {"status-status": "needs_info", "status-message": "Which\x00 language?"}),
+    ("compose", {"compose-mode": "note", "compose-action": "note",
+                 "compose-body": "Booked\x00 row A"}),
+    ("compose", {"compose-mode": "reply", "compose-action": "reply",
+                 "compose-body": "We have\x1b booked it"}),
+    ("compose", {"compose-mode": "reply", "compose-action": "reply",
+                 "compose-status": "needs_info", "compose-body": "Which\x00 language?"}),
 ])
 def test_asvs_5_1_4_control_characters_in_staff_actions_are_refused(admin_client, held, action,
                                                                     data):

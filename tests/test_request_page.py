@@ -20,7 +20,7 @@ from accessreq.requests.states import RequestStatus
 from accessreq.timeutil import utcnow
 from accessreq.triage import services
 
-ACTIONS = ["assign", "status", "reply", "note"]
+ACTIONS = ["assign", "status", "compose"]
 
 
 @pytest.fixture
@@ -157,7 +157,8 @@ def test_viewing_writes_the_access_log_and_lists_viewers(signed_in, staff, make_
 def test_unknown_and_out_of_range_ids_are_404(signed_in):
     assert signed_in.get("/staff/requests/999999").status_code == 404
     assert signed_in.get("/staff/requests/99999999999999999999").status_code == 404
-    assert signed_in.post("/staff/requests/999999/note", data={"note-body": "x"}).status_code == 404
+    assert signed_in.post("/staff/requests/999999/compose",
+                          data={"compose-body": "x"}).status_code == 404
 
 
 def test_a_purged_request_says_its_details_were_deleted(signed_in, staff, req):
@@ -166,9 +167,8 @@ def test_a_purged_request_says_its_details_were_deleted(signed_in, staff, req):
     db.session.commit()
     html = html_of(signed_in, req)
     assert "details of this request were deleted" in html
-    assert "Send reply" not in html
-    response = signed_in.post(url(req, "note"), data={"note-body": "x",
-                                                     "note-version": str(fresh(req).version)})
+    assert "Send to attendee" not in html
+    response = post(signed_in, req, "note", body="x")
     assert response.status_code == 422
     assert "deleted" in response.get_data(as_text=True)
 
@@ -177,6 +177,11 @@ def test_a_purged_request_says_its_details_were_deleted(signed_in, staff, req):
 
 
 def post(client, request, action: str, **fields):
+    """Post an action form; "reply" and "note" are the composer in that mode, sent with the
+    button that matches it."""
+    if action in ("reply", "note"):
+        fields = {"mode": action, "action": action, **fields}
+        action = "compose"
     data = {f"{action}-{k}": v for k, v in fields.items()}
     data.setdefault(f"{action}-version", str(fresh(request).version))
     return client.post(url(request, action), data=data)
@@ -233,24 +238,32 @@ def test_change_status_emails_the_attendee(signed_in, staff, req):
     html = html_of(signed_in, req)
     options = re.search(r'<select[^>]*name="status-status".*?</select>', html, re.S).group(0)
     assert "Closed" not in options and "In review" in options  # only allowed next statuses
-    response = post(signed_in, req, "status", status="needs_info",
-                    message="Which sign language do you use?")
+    # Moves that need a message are made with a reply (one email with both), not here.
+    assert "Needs information" not in options and "Unable to arrange" not in options
+    response = post(signed_in, req, "status", status="in_review")
     assert_redirected_to_history(response, req)
     request = fresh(req)
-    assert request.status == RequestStatus.NEEDS_INFO
+    assert request.status == RequestStatus.IN_REVIEW
     change = [h for h in request.history if h.kind == HistoryKind.STATUS_CHANGED][-1]
-    assert (change.actor_id, change.body) == (staff.id, "Which sign language do you use?")
+    assert (change.actor_id, change.body) == (staff.id, "")
     update = emails_to("sam@example.net")[-1]
     assert update.template == "attendee_update"
-    assert "Which sign language do you use?" in update.body_text
+    assert "Being arranged" in update.body_text
+
+
+def test_the_status_form_refuses_a_move_that_needs_a_message(signed_in, req):
+    response = post(signed_in, req, "status", status="needs_info")
+    assert response.status_code == 422
+    assert "Write a message to the attendee" in response.get_data(as_text=True)
+    assert fresh(req).status == RequestStatus.SUBMITTED
 
 
 def test_a_status_that_needs_a_message_keeps_the_choice_on_error(signed_in, req):
-    response = post(signed_in, req, "status", status="unable", message="   ")
+    response = post(signed_in, req, "reply", status="unable", body="   ")
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert "<title>Error: " in html
-    assert 'class="error-summary"' in html and 'href="#status-message"' in html
+    assert 'class="error-summary"' in html and 'href="#compose-body"' in html
     assert re.search(r'<option selected value="unable">|<option value="unable" selected>', html)
     assert fresh(req).status == RequestStatus.SUBMITTED
 
@@ -258,21 +271,19 @@ def test_a_status_that_needs_a_message_keeps_the_choice_on_error(signed_in, req)
 @pytest.mark.parametrize("value,message", [("", "Choose the new status."),
                                            ("bogus", "Choose one of the statuses in the list.")])
 def test_a_missing_or_unknown_status_is_a_field_error(signed_in, req, value, message):
-    response = post(signed_in, req, "status", status=value, message="Kept text")
+    response = post(signed_in, req, "status", status=value)
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert message in html and 'href="#status-status"' in html
-    assert re.search(r">\s*Kept text</textarea>", html)
     assert fresh(req).status == RequestStatus.SUBMITTED
 
 
 def test_an_illegal_status_is_refused_with_the_reason(signed_in, req):
     before = history_count(req)
-    response = post(signed_in, req, "status", status="closed", message="Done")
+    response = post(signed_in, req, "status", status="closed")
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert "cannot be moved to “Closed”" in html
-    assert re.search(r">\s*Done</textarea>", html), "the typed message is kept"
     assert fresh(req).status == RequestStatus.SUBMITTED
     assert history_count(req) == before
 
@@ -316,7 +327,7 @@ def test_empty_text_is_a_field_error(signed_in, req, action):
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert "<title>Error: " in html
-    assert f'href="#{action}-body"' in html
+    assert 'href="#compose-body"' in html
     assert f'aria-invalid="true"' in html
     assert history_count(req) == before
 
@@ -334,7 +345,7 @@ def test_too_long_text_is_refused_and_kept(signed_in, req, action):
 @pytest.mark.parametrize("action,fields", [
     ("reply", {"body": "Hello\x00 there\x1b"}),
     ("note", {"body": "\x00Hello there"}),
-    ("status", {"status": "in_review", "message": "Hello\x00 there"}),
+    ("reply", {"status": "in_review", "body": "Hello\x00 there"}),
 ])
 def test_control_characters_are_refused_not_a_server_error(signed_in, req, action, fields):
     # Since issue 8 control characters are refused with a message (they used to be dropped
@@ -352,7 +363,7 @@ def test_control_characters_are_refused_not_a_server_error(signed_in, req, actio
 @pytest.mark.parametrize("action,fields", [
     ("reply", {"body": "Typed <b>carefully</b>"}),
     ("note", {"body": "Typed <b>carefully</b>"}),
-    ("status", {"status": "arranged", "message": "Typed <b>carefully</b>"}),
+    ("reply", {"status": "arranged", "body": "Typed <b>carefully</b>"}),
 ])
 def test_a_stale_form_is_refused_and_keeps_what_was_typed(signed_in, staff, req, action, fields):
     old_version = fresh(req).version
@@ -370,7 +381,7 @@ def test_a_stale_form_is_refused_and_keeps_what_was_typed(signed_in, staff, req,
     assert history_count(req) == before
     # the form now carries the current version, so sending it again works
     current = fresh(req).version
-    assert f'name="{action}-version" type="hidden" value="{current}"' in html
+    assert f'name="compose-version" type="hidden" value="{current}"' in html
 
 
 def test_a_missing_or_garbled_version_counts_as_stale(signed_in, req):

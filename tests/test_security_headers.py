@@ -56,6 +56,7 @@ GET_URLS = {
     "events_admin.new_type": "/admin/catalogue/new",
     "events_admin.edit_type": "/admin/catalogue/{type_id}",
     "mail_admin.outbox": "/admin/email/",
+    "access_log_admin.access_log_list": "/admin/access-log",
     "mail_admin.caught": "/admin/email/caught",
     "mail_admin.caught_message": f"/admin/email/caught/{CAUGHT_ID}",
     "mail_admin.caught_message_html": f"/admin/email/caught/{CAUGHT_ID}/html",

@@ -231,15 +231,17 @@ def test_a_form_posted_after_the_idle_end_shows_its_text_back(client, make_staff
     before = db.session.scalar(select(func.count()).select_from(HistoryEntry))
     clock.advance(minutes=31)
     typed = "Thank you.\nWe have booked <b>two</b> interpreters & a captioner."
-    response = client.post(f"/staff/requests/{request.id}/reply",
-                           data={"reply-body": typed, "reply-version": "1", "csrf_token": "x"})
+    response = client.post(f"/staff/requests/{request.id}/compose",
+                           data={"compose-mode": "reply", "compose-body": typed,
+                                 "compose-action": "reply", "compose-version": "1",
+                                 "csrf_token": "x"})
     page = response.get_data(as_text=True)
     assert response.status_code == 401
     assert "You were signed out after 30 minutes without activity" in page
     assert f">{html.escape(typed, quote=False)}</textarea>" in page.replace("&#34;", '"')
     assert "<b>two</b>" not in page  # escaped, never markup
     assert re.search(r"<textarea[^>]*readonly", page)
-    assert ">Reply to the attendee</label>" in page
+    assert ">Your reply or internal note</label>" in page
     assert page.count("<textarea") == 1  # the version and token are not shown back
     # Signing in from here comes back to the request's page.
     assert f'action="/staff/login?next=/staff/requests/{request.id}"' in page

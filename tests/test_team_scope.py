@@ -69,8 +69,7 @@ def test_a_coordinator_cannot_open_another_teams_request_by_url(client, front_co
 ACTIONS = {
     "assign": {"assign-assignee": "me"},
     "status": {"status-status": "in_review"},
-    "reply": {"reply-body": "Hello"},
-    "note": {"note-body": "A note"},
+    "compose": {"compose-mode": "reply", "compose-action": "reply", "compose-body": "Hello"},
     "move": {"move-reason": "Seating question"},  # the team is filled in by the test
 }
 
@@ -97,8 +96,9 @@ def test_a_coordinator_can_act_on_their_own_teams_request(client, front_coordina
                                                           requests_):
     _, front_request = requests_
     response = sign_in(client, front_coordinator).post(
-        f"/staff/requests/{front_request.id}/note",
-        data={"note-version": str(front_request.version), "note-body": "Row A booked"})
+        f"/staff/requests/{front_request.id}/compose",
+        data={"compose-version": str(front_request.version), "compose-mode": "note",
+              "compose-action": "note", "compose-body": "Row A booked"})
     assert response.status_code == 303
     assert db.session.get(HistoryEntry, front_request.history[-1].id) is not None
 

@@ -38,12 +38,11 @@ from .views import bp, safe_next
 SIGNED_IN_AT = "signed_in_at"
 LAST_SEEN_AT = "last_seen_at"
 # Posted fields never shown back after a session ended: secrets, form machinery and choices
-# (the last part of the name: staff action forms prefix theirs, as in "reply-body").
+# (the last part of the name: staff action forms prefix theirs, as in "compose-body").
 NOT_KEPT = {"csrf_token", "password", "confirm", "username", "version", "next", "status",
-            "assignee", "team", "role", "active"}
+            "assignee", "team", "role", "active", "mode", "action"}
 # Names for the texts of the staff action forms; others are named after their field.
-KEPT_LABELS = {"reply-body": "Reply to the attendee", "note-body": "Internal note",
-               "status-message": "Message to the attendee about the status change",
+KEPT_LABELS = {"compose-body": "Your reply or internal note",
                "move-reason": "Reason for moving the request"}
 
 

@@ -397,6 +397,14 @@ class AccessLogEntry(db.Model):
     """Who looked at a request's health data, and when (GDPR Art. 9 accountability)."""
 
     __tablename__ = "access_log"
+    __table_args__ = (
+        # "Has this person seen this request in the last ten minutes?" (one view per person per
+        # request per ten minutes), and the admin log filtered by staff member.
+        Index("ix_access_log_staff_id_request_id_action_at", "staff_id", "request_id", "action",
+              "at"),
+        # The admin log, newest first.
+        Index("ix_access_log_at", "at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id", ondelete="CASCADE"))
@@ -407,6 +415,7 @@ class AccessLogEntry(db.Model):
     action: Mapped[str] = mapped_column(String(32), default="view")
 
     staff: Mapped[StaffUser] = relationship()
+    access_request: Mapped[AccessRequest] = relationship()
 
     def __repr__(self) -> str:
         return f"<AccessLogEntry {self.staff_id} {self.request_id} {self.action}>"

@@ -1,4 +1,5 @@
-"""Forms of the staff dashboard: the queue filters and the four actions on a request.
+"""Forms of the staff dashboard: the queue filters, the actions on a request (assign, status,
+the reply-or-note composer, move) and the admin access log's filters.
 
 Choices depend on the data (events, staff, allowed next statuses), so views fill them in. Every
 action form carries the request's ``version`` so a change based on an old page is refused.
@@ -6,12 +7,12 @@ action form carries the request's ``version`` so a change based on an old page i
 
 from __future__ import annotations
 
-from wtforms import HiddenField, SearchField, SelectField, TextAreaField
+from wtforms import HiddenField, RadioField, SearchField, SelectField, TextAreaField
 from wtforms.validators import (DataRequired, InputRequired, Length, Optional,
                                 ValidationError)
 
 from ..forms import LONG_TEXT_MAX, AppForm, QueryForm, in_choices, options
-from ..requests.states import MESSAGE_REQUIRED, RequestStatus
+from ..requests.states import RequestStatus
 from .queries import SEARCH_MAX_LENGTH
 
 class QueueFilterForm(QueryForm):
@@ -44,42 +45,77 @@ class AssignForm(_ActionForm):
 
 
 class StatusForm(_ActionForm):
+    """A status change with nothing to say: the attendee is emailed the new status alone.
+    Changes that need a message (states.MESSAGE_REQUIRED) are made from the composer, so the
+    message and the status go out in one email."""
+
     status = SelectField("New status", validate_choice=False,
                          validators=[InputRequired(message="Choose the new status.")])
-    message = TextAreaField(
-        "Message to the attendee about this change",
-        validators=[Length(max=LONG_TEXT_MAX,
-                           message=f"Keep the message under {LONG_TEXT_MAX} characters.")],
-        description="Emailed to the attendee with the new status and shown on their status page. "
-        "Needed when you ask for information, or when something is only partly arranged or "
-        "cannot be arranged: say what is needed, or what you can offer instead.",
-        render_kw={"rows": 5},
-    )
 
     def validate_status(self, field) -> None:
         # Whether the move is allowed is the service's rule; it explains a refusal itself.
         if field.data not in set(RequestStatus):
             raise ValidationError("Choose one of the statuses in the list.")
 
-    def validate_message(self, field) -> None:
-        try:
-            target = RequestStatus(self.status.data)
-        except ValueError:
-            return
-        if target in MESSAGE_REQUIRED and not (field.data or "").strip():
-            raise ValidationError(f"Write a message to the attendee: moving a request to "
-                                  f"“{target.label}” needs one.")
+
+# The composer's two kinds of writing; the radios and the buttons carry the same values.
+REPLY = "reply"
+NOTE = "note"
+MODE_LABELS = {REPLY: "Reply to the attendee (emailed)", NOTE: "Internal note (staff only)"}
+BUTTON_LABELS = {REPLY: "Send to attendee", NOTE: "Save note"}
 
 
-class ReplyForm(_ActionForm):
+class ComposeForm(_ActionForm):
+    """One box for writing on a request: a reply to the attendee, or an internal note.
+
+    Why radios *and* two buttons, without JavaScript: the person says who it is for (the
+    radios, nothing chosen in advance, so a note never goes out as a reply by default), and the
+    button they press says it again in other words ("Send to attendee" or "Save note"). Where
+    the browser supports CSS ``:has()`` only the button matching the chosen radio is shown, so
+    the button's words follow the choice; elsewhere both are shown. Either way the server acts
+    only when the two agree: "Send to attendee" pressed with "Internal note" chosen, or the
+    reverse, sends and saves nothing and says why. A single button whose words cannot follow
+    the radios would leave the choice to be read from the radios alone; two buttons and no
+    radios would make one slip of the Tab key the whole decision.
+    """
+
+    mode = RadioField(
+        "Who is this for?", validate_choice=False, choices=options(MODE_LABELS.items()),
+        validators=[InputRequired(message="Choose whether this is a reply to the attendee or "
+                                          "an internal note.")])
     body = TextAreaField(
-        "Message to the attendee",
-        validators=[DataRequired(message="Write the message to send to the attendee."),
+        "Your reply or note",
+        validators=[DataRequired(message="Write the reply or the note."),
                     Length(max=LONG_TEXT_MAX,
-                           message=f"Keep the message under {LONG_TEXT_MAX} characters.")],
-        description="Emailed to the attendee and shown on their status page.",
-        render_kw={"rows": 5},
+                           message=f"Keep it under {LONG_TEXT_MAX} characters.")],
+        render_kw={"rows": 6},
     )
+    status = SelectField(
+        "Also change the status to", validate_choice=False,
+        description="Only with a reply: the attendee gets one email with the new status and "
+        "your reply. To ask for information, or to say something is only partly arranged or "
+        "cannot be arranged, choose that status here; your reply is the message it needs.")
+    # The button pressed ("reply" or "note"); the template renders the two buttons by hand.
+    action = HiddenField()
+
+    def validate_mode(self, field) -> None:
+        in_choices(field, "Choose whether this is a reply to the attendee or an internal note.")
+        pressed = self.action.data
+        if pressed in BUTTON_LABELS and pressed != field.data:
+            raise ValidationError(
+                f"You chose “{MODE_LABELS[field.data]}” but pressed “{BUTTON_LABELS[pressed]}”, "
+                "so nothing was sent or saved. Check who it is for, then press "
+                f"“{BUTTON_LABELS[field.data]}”.")
+
+    def validate_status(self, field) -> None:
+        in_choices(field, "Choose a status from the list, or “No change”.")
+        if field.data and self.mode.data == NOTE:
+            raise ValidationError("An internal note cannot change the status: the attendee "
+                                  "would not be told. Choose “No change”, or send a reply.")
+
+    @property
+    def new_status(self) -> RequestStatus | None:
+        return RequestStatus(self.status.data) if self.status.data else None
 
 
 class MoveForm(_ActionForm):
@@ -97,20 +133,17 @@ class MoveForm(_ActionForm):
         in_choices(field, "Choose the team to move the request to from the list.")
 
 
-class NoteForm(_ActionForm):
-    body = TextAreaField(
-        "Internal note",
-        validators=[DataRequired(message="Write the note."),
-                    Length(max=LONG_TEXT_MAX,
-                           message=f"Keep the note under {LONG_TEXT_MAX} characters.")],
-        description="Only staff see notes; they are never shown or emailed to the attendee.",
-        render_kw={"rows": 4},
-    )
-
-
 def parse_version(value: str | None) -> int:
     """The version from the hidden field; anything unreadable counts as out of date."""
     value = (value or "").strip()
     if value.isascii() and value.isdigit() and len(value) <= 9:
         return int(value)
     return -1
+
+
+class AccessLogFilterForm(QueryForm):
+    """The admin access log's GET filters; only displays what ``LogFilters`` parsed."""
+
+    staff = SelectField("Staff member", validate_choice=False)
+    reference = SearchField("Request reference", validators=[Optional(), Length(max=40)],
+                            description="The whole reference, for example AR-7KQ3-M2.")

@@ -6,9 +6,13 @@ version is refused (``StaleRequestError``) so nobody overwrites a colleague's wo
 
 from __future__ import annotations
 
-from sqlalchemy import insert
+from datetime import timedelta
+
+from sqlalchemy import Integer, String, insert, literal, select
+from sqlalchemy.orm import aliased
 
 from ..auth.models import StaffUser
+from ..columns import UTCDateTime
 from ..events.models import Event
 from ..extensions import db
 from ..feedback.models import AccessibilityReport
@@ -48,25 +52,39 @@ def _save_change(access_request: AccessRequest, entry: HistoryEntry, **changes) 
 # accommodations asked for).
 VIEW_PAGE = "view"
 VIEW_QUEUE = "queue"
+# A person reloading a request after each action is one look, not six: a sighting is logged
+# once per person, request and kind of view in this window.
+VIEW_WINDOW = timedelta(minutes=10)
+
+
+def _log_sightings(staff_id: int, request_ids: list[int], action: str) -> None:
+    """Log that ``staff_id`` saw these requests, skipping those they saw the same way within
+    VIEW_WINDOW. One INSERT … SELECT … WHERE NOT EXISTS for all of them, so a page's statement
+    count does not grow with its rows, and the check and the insert are one statement."""
+    now = utcnow()
+    earlier = aliased(AccessLogEntry)
+    seen_recently = select(earlier.id).where(
+        earlier.staff_id == staff_id, earlier.request_id == AccessRequest.id,
+        earlier.action == action, earlier.at > now - VIEW_WINDOW)
+    rows = select(literal(staff_id, Integer()), AccessRequest.id, literal(action, String(32)),
+                  literal(now, UTCDateTime())
+                  ).where(AccessRequest.id.in_(request_ids), ~seen_recently.exists())
+    db.session.execute(insert(AccessLogEntry).from_select(
+        ["staff_id", "request_id", "action", "at"], rows))
+    db.session.commit()
 
 
 def record_view(access_request: AccessRequest, staff: StaffUser) -> None:
-    """Log that ``staff`` saw this request's details (health data: who looked is kept)."""
-    db.session.add(AccessLogEntry(staff_id=staff.id, request_id=access_request.id, action=VIEW_PAGE,
-                                  at=utcnow()))
-    db.session.commit()
+    """Log that ``staff`` saw this request's details (health data: who looked is kept), once
+    per VIEW_WINDOW however often they reload it."""
+    _log_sightings(staff.id, [access_request.id], VIEW_PAGE)
 
 
 def record_queue_view(request_ids: list[int], staff_id: int) -> None:
-    """Log that ``staff_id`` saw these requests as rows of the queue: one INSERT for the whole
-    page (an executemany), so the page's statement count does not grow with its rows."""
-    if not request_ids:
-        return
-    now = utcnow()
-    db.session.execute(insert(AccessLogEntry), [
-        {"staff_id": staff_id, "request_id": request_id, "action": VIEW_QUEUE, "at": now}
-        for request_id in request_ids])
-    db.session.commit()
+    """Log that ``staff_id`` saw these requests as rows of the queue (once per VIEW_WINDOW
+    each), in one statement for the whole page."""
+    if request_ids:
+        _log_sightings(staff_id, request_ids, VIEW_QUEUE)
 
 
 def assign(access_request: AccessRequest, actor: StaffUser, assignee: StaffUser | None,
@@ -95,14 +113,22 @@ def change_status(access_request: AccessRequest, actor: StaffUser, target: Reque
 
 
 def reply(access_request: AccessRequest, actor: StaffUser, body: str,
-          expected_version: int | None = None) -> None:
-    """A public message to the attendee, emailed and shown on their status page."""
+          expected_version: int | None = None, new_status: RequestStatus | None = None) -> None:
+    """A public message to the attendee, emailed and shown on their status page.
+
+    With ``new_status`` the request also moves there (through ``transition_to``), and the
+    reply is that move's message: one history entry and one email carrying both, never a
+    status email followed by a reply email in the same second.
+    """
     _check_can_change(access_request, expected_version)
     body = body.strip()
     if not body:
         raise RequestActionError("Write the message to send to the attendee.")
-    entry = HistoryEntry(kind=HistoryKind.STAFF_REPLY, at=utcnow(), actor=actor, body=body)
-    _save_change(access_request, entry)
+    if new_status is not None:
+        entry = transition_to(access_request, new_status, actor=actor, message=body)
+    else:
+        entry = HistoryEntry(kind=HistoryKind.STAFF_REPLY, at=utcnow(), actor=actor, body=body)
+        _save_change(access_request, entry)
     notifications.attendee_update(access_request, entry)
     commit_or_stale()
 

@@ -1,4 +1,4 @@
-"""The staff dashboard: the queue, a request's page, and the four actions staff take on it.
+"""The staff dashboard: the queue, a request's page, and the actions staff take on it.
 
 Views are thin: read through ``queries``, change through ``services``, then Post/Redirect/Get.
 A refused action re-renders the request page with what the person typed and why it failed.
@@ -18,12 +18,12 @@ from ..extensions import db
 from ..pagination import redirect_if_out_of_range
 from ..requests.models import AccessRequest
 from ..requests.services import RequestActionError, StaleRequestError
-from ..requests.states import TRANSITIONS, RequestStatus
+from ..requests.states import MESSAGE_REQUIRED, TRANSITIONS, RequestStatus
 from ..timeutil import format_date, utcnow
 from . import queries, services
 from .record_views import recorded_status_link
 from ..routing.models import Team
-from .forms import (AssignForm, MoveForm, NoteForm, QueueFilterForm, ReplyForm, StatusForm,
+from .forms import (NOTE, AssignForm, ComposeForm, MoveForm, QueueFilterForm, StatusForm,
                     options, parse_version)
 
 bp = Blueprint("triage", __name__, url_prefix="/staff")
@@ -33,12 +33,10 @@ bp = Blueprint("triage", __name__, url_prefix="/staff")
 REQUEST_URL = "/requests/<int(max=2147483647):request_id>"
 
 ACTION_FORMS: dict[str, type[Form]] = {
-    "assign": AssignForm, "status": StatusForm, "reply": ReplyForm, "note": NoteForm,
-    "move": MoveForm,
+    "assign": AssignForm, "status": StatusForm, "compose": ComposeForm, "move": MoveForm,
 }
 # The field a refusal from the service is shown beside.
-MAIN_FIELD = {"assign": "assignee", "status": "status", "reply": "body", "note": "body",
-              "move": "team"}
+MAIN_FIELD = {"assign": "assignee", "status": "status", "compose": "body", "move": "team"}
 
 
 @bp.after_request
@@ -116,9 +114,17 @@ def _fill_choices(name: str, form: Form, access_request: AccessRequest) -> None:
         form.assignee.choices = options(
             [("me", f"Me ({me.name})"), ("unassigned", "Nobody (unassigned)"), *others])
     elif name == "status":
-        allowed = [s for s in RequestStatus if s in TRANSITIONS[access_request.status]]
+        # Moves that need a message are made with a reply, in the composer (one email).
+        allowed = [s for s in RequestStatus if s in TRANSITIONS[access_request.status]
+                   and s not in MESSAGE_REQUIRED]
         form.status.choices = options(
             [("", "Choose a new status")] + [(s.value, s.label) for s in allowed])
+    elif name == "compose":
+        allowed = [s for s in RequestStatus if s in TRANSITIONS[access_request.status]]
+        form.status.choices = options(
+            [("", f"No change (keep “{access_request.status.label}”)")] + [
+                (s.value, f"{s.label} (needs your reply as its message)"
+                 if s in MESSAGE_REQUIRED else s.label) for s in allowed])
     elif name == "move":
         others = [(str(t.id), f"{t.name} ({t.organisation.name})") for t in queries.all_teams()
                   if t.id != access_request.team_id]
@@ -227,8 +233,7 @@ def assign(request_id: int):
 def change_status(request_id: int):
     def perform(access_request: AccessRequest, form: StatusForm, version: int) -> str:
         target = RequestStatus(form.status.data)
-        services.change_status(access_request, _me(), target, form.message.data or "",
-                               expected_version=version)
+        services.change_status(access_request, _me(), target, expected_version=version)
         told = ("The attendee will be emailed." if access_request.gets_email
                 else f"It was not emailed. {access_request.contact_instead}")
         return f"{access_request.reference} is now “{target.label}”. {told}"
@@ -236,26 +241,27 @@ def change_status(request_id: int):
     return _act(request_id, "status", perform)
 
 
-@bp.post(REQUEST_URL + "/reply")
+@bp.post(REQUEST_URL + "/compose")
 @staff_required
-def reply(request_id: int):
-    def perform(access_request: AccessRequest, form: ReplyForm, version: int) -> str:
-        services.reply(access_request, _me(), form.body.data, expected_version=version)
+def compose(request_id: int):
+    """The composer: a reply to the attendee (maybe with a status change), or a note."""
+    def perform(access_request: AccessRequest, form: ComposeForm, version: int) -> str:
+        if form.mode.data == NOTE:
+            services.add_note(access_request, _me(), form.body.data, expected_version=version)
+            return "Internal note saved. It is not shown or emailed to the attendee."
+        target = form.new_status
+        services.reply(access_request, _me(), form.body.data, expected_version=version,
+                       new_status=target)
+        done = "Your reply was added"
+        if target is not None:
+            done = f"{access_request.reference} is now “{target.label}”. {done}"
         if not access_request.gets_email:
-            return f"Your reply was added. It was not emailed. {access_request.contact_instead}"
-        return "Your reply was added and will be emailed to the attendee."
+            return f"{done}. It was not emailed. {access_request.contact_instead}"
+        if target is None:
+            return f"{done} and will be emailed to the attendee."
+        return f"{done} and will be emailed to the attendee with the new status, in one email."
 
-    return _act(request_id, "reply", perform)
-
-
-@bp.post(REQUEST_URL + "/note")
-@staff_required
-def note(request_id: int):
-    def perform(access_request: AccessRequest, form: NoteForm, version: int) -> str:
-        services.add_note(access_request, _me(), form.body.data, expected_version=version)
-        return "Internal note added. It is not shown to the attendee."
-
-    return _act(request_id, "note", perform)
+    return _act(request_id, "compose", perform)
 
 
 @bp.post(REQUEST_URL + "/move")

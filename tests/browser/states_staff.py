@@ -68,15 +68,39 @@ def _detail(w: World, page, request) -> None:
 
 def _detail_action_error(w: World, page, request) -> None:
     _detail(w, page, request)
-    w.submit(page, form=f"main form[action='{w.path('triage.reply', request_id=request.id)}']")
+    w.submit(page, form=f"main form[action='{w.path('triage.compose', request_id=request.id)}']")
 
 
 def _stale_reply(w: World, page, request) -> None:
     """Someone else acts on the request while this page is open; this reply is then refused."""
     _detail(w, page, request)
     reply(request, w.staff("coordinator", "Bea Coordinator"), "We have booked the interpreter.")
-    page.fill("#reply-body", "Thank you, the interpreter is booked.")
-    w.submit(page, form=f"main form[action='{w.path('triage.reply', request_id=request.id)}']")
+    page.check("#compose-mode-0")
+    page.fill("#compose-body", "Thank you, the interpreter is booked.")
+    w.submit(page, form=f"main form[action='{w.path('triage.compose', request_id=request.id)}']",
+             button=".composer__send")
+
+
+def _note_chosen(w: World, page, request) -> None:
+    """The composer with "Internal note" chosen: the dashed box, its "Staff only" banner, and
+    only the "Save note" button."""
+    _detail(w, page, request)
+    page.check("#compose-mode-1")
+    page.fill("#compose-body", "Agency confirmed Jo and Sam.")
+    assert page.locator(".composer__note-banner").is_visible()
+    assert not page.locator(".composer__send").is_visible()
+
+
+def _note_with_status(w: World, page, request) -> None:
+    """A note that tries to change the status is refused, with the choice and text kept."""
+    _detail(w, page, request)
+    page.select_option("#compose-status", "arranged")  # chosen first, then a change of mind
+    page.check("#compose-mode-1")
+    assert page.locator("#compose-status").is_visible()  # a chosen status stays in view
+    page.fill("#compose-body", "Arranged, I think.")
+    w.submit(page, form=f"main form[action='{w.path('triage.compose', request_id=request.id)}']",
+             button=".composer__save-note")
+    assert page.is_checked("#compose-mode-1") and page.locator("#compose-status-error").count()
 
 
 def _filter_queue(w: World, page, _data) -> None:
@@ -197,11 +221,13 @@ def _session_warning(w: World, page, request) -> None:
 def _posted_after_idle_end(w: World, page, request) -> None:
     """Without the script: a reply sent after the session ended comes back to be copied."""
     _detail(w, page, request)
-    page.fill("#reply-body", "Thank you, the interpreters are booked for the whole evening.")
+    page.check("#compose-mode-0")
+    page.fill("#compose-body", "Thank you, the interpreters are booked for the whole evening.")
     real = sessions.utcnow
     sessions.utcnow = lambda: real() + timedelta(minutes=w.app.config["SESSION_IDLE_MINUTES"])
     try:  # sent just after the idle limit
-        w.submit(page, form=f"main form[action='{w.path('triage.reply', request_id=request.id)}']")
+        w.submit(page, form=f"main form[action='{w.path('triage.compose', request_id=request.id)}']",
+                 button=".composer__send")
     finally:
         sessions.utcnow = real
     assert page.locator("textarea[readonly]").count() == 1
@@ -266,6 +292,28 @@ def _timezone_error(w: World, page, _data) -> None:
     w.submit(page)
 
 
+def access_log(w: World) -> None:
+    """Two people's sightings of several requests, more than one page of them."""
+    from accessreq.requests.models import AccessLogEntry
+    from accessreq.triage.access_log import PER_PAGE
+
+    requests = full_queue(w)
+    me, other = w.staff("coordinator"), w.staff("coordinator", "Bea Coordinator")
+    start = utcnow() - timedelta(days=2)
+    db.session.add_all(
+        AccessLogEntry(staff_id=(me, other)[n % 2].id, request_id=requests[n % 5].id,
+                       action=("view", "queue")[n % 3 == 0], at=start + timedelta(minutes=11 * n))
+        for n in range(PER_PAGE + 5))
+    db.session.commit()
+
+
+def _filter_access_log(w: World, page, _data) -> None:
+    w.goto(page, w.path("access_log_admin.access_log_list"))
+    page.select_option("main form[method=get] select[name=staff]", label="Bea Coordinator")
+    w.submit(page, form="main form[method=get]")
+    assert "staff=" in page.url
+
+
 def _goto(endpoint: str, status: int = 200):
     return lambda w, page, _data: w.goto(page, w.path(endpoint), status=status)
 
@@ -292,10 +340,10 @@ STAFF_STATES = [
     State("queue-filtered", ("triage.queue",), **STAFF, build=full_queue, open=_filter_queue),
     State("request-detail", ("triage.detail",), **STAFF, event_title=EVENT_TITLE,
           build=request_with_history, open=_detail),
-    State("request-detail-action-error", ("triage.detail", "triage.reply"), **STAFF,
+    State("request-detail-action-error", ("triage.detail", "triage.compose"), **STAFF,
           event_title=EVENT_TITLE, form_error=True, build=request_with_history,
           open=_detail_action_error),
-    State("request-detail-stale", ("triage.detail", "triage.reply"), **STAFF,
+    State("request-detail-stale", ("triage.detail", "triage.compose"), **STAFF,
           event_title=EVENT_TITLE, form_error=True, build=request_with_history, open=_stale_reply),
     State("record-choose-event", ("record.new",), **STAFF, build=_events_to_record_for,
           open=_goto("record.new")),
@@ -305,6 +353,11 @@ STAFF_STATES = [
           form_error=True, build=_events_to_record_for, open=_record_form_errors),
     State("request-recorded-from-phone-without-email", ("triage.detail", "record.new"), **STAFF,
           event_title=EVENT_TITLE, build=_events_to_record_for, open=_record_phone_request),
+    State("request-detail-note-chosen", ("triage.detail",), **STAFF, event_title=EVENT_TITLE,
+          build=request_with_history, open=_note_chosen),
+    State("request-detail-note-with-status", ("triage.detail", "triage.compose"), **STAFF,
+          event_title=EVENT_TITLE, form_error=True, build=request_with_history,
+          open=_note_with_status),
     State("admin-staff", ("staff_admin.list_staff",), **ADMIN,
           build=lambda w: [w.staff("coordinator"), invited(w)],
           open=_goto("staff_admin.list_staff")),
@@ -346,6 +399,12 @@ STAFF_STATES = [
           open=_goto("mail_admin.outbox")),
     State("admin-outbox", ("mail_admin.outbox",), **ADMIN, build=outbox,
           open=_goto("mail_admin.outbox")),
+    State("admin-access-log-empty", ("access_log_admin.access_log_list",), **ADMIN,
+          open=_goto("access_log_admin.access_log_list")),
+    State("admin-access-log", ("access_log_admin.access_log_list",), **ADMIN, build=access_log,
+          open=_goto("access_log_admin.access_log_list")),
+    State("admin-access-log-filtered", ("access_log_admin.access_log_list",), **ADMIN,
+          build=access_log, open=_filter_access_log),
     State("reports-empty", ("feedback_staff.reports",), **STAFF,
           open=_goto("feedback_staff.reports")),
     State("reports", ("feedback_staff.reports",), **STAFF, build=problem_report,

@@ -17,8 +17,8 @@ def _open_detail_typing(world, clock_installed_page):
     request = request_with_history(world)
     world.login(page, world.staff("coordinator"))
     world.goto(page, world.path("triage.detail", request_id=request.id))
-    page.fill("#reply-body", TYPED)
-    page.focus("#reply-body")
+    page.fill("#compose-body", TYPED)
+    page.focus("#compose-body")
     return page
 
 
@@ -52,10 +52,10 @@ def test_wcag_2_2_1_warning_extends_the_session_by_keyboard_and_keeps_the_text(w
     page.clock.run_for(200)
     assert page.locator("[data-session-status]").inner_text() == "You are still signed in."
     # Back where they were, with their text, on the same page (no reload).
-    assert focused(page)["id"] == "reply-body"
-    assert page.input_value("#reply-body") == TYPED
+    assert focused(page)["id"] == "compose-body"
+    assert page.input_value("#compose-body") == TYPED
     page.keyboard.type(" the whole evening.")
-    assert page.input_value("#reply-body") == TYPED + " the whole evening."
+    assert page.input_value("#compose-body") == TYPED + " the whole evening."
 
     # The timers start again from the server's answer: the next warning comes 10 s later.
     page.clock.run_for(5_000)
@@ -78,7 +78,7 @@ def test_wcag_2_2_1_at_the_end_the_page_says_so_and_the_text_stays(world, new_co
     assert focused(page)["text"] == "Close and copy my text"
     page.keyboard.press("Enter")
     page.get_by_role("alertdialog").wait_for(state="hidden")
-    assert page.input_value("#reply-body") == TYPED
+    assert page.input_value("#compose-body") == TYPED
 
 
 @pytest.mark.browser

@@ -120,9 +120,10 @@ def test_staff_sign_in_act_and_sign_out_and_the_old_cookie_is_refused(
         assert cookie["sameSite"] in ("Lax", "Strict"), cookie
 
     page.get_by_role("link", name=request.reference).click()
-    page.select_option("#status-status", RequestStatus.IN_REVIEW.value)
-    page.fill("#status-message", STAFF_REPLY)
-    page.get_by_role("button", name="Change status").click()
+    page.check("#compose-mode-0")  # Reply to the attendee (emailed)
+    page.fill("#compose-body", STAFF_REPLY)
+    page.select_option("#compose-status", RequestStatus.IN_REVIEW.value)
+    page.get_by_role("button", name="Send to attendee").click()
     assert_no_error_page(page)
     assert page.locator(".flashes [role=status]").inner_text().startswith(request.reference)
     db.session.expire_all()
@@ -161,7 +162,7 @@ def test_wcag_2_2_1_stay_signed_in_works_over_https(stack, lane_context, make_re
     page.fill("#password", TEST_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("link", name=request.reference).click()
-    page.fill("#reply-body", STAFF_REPLY)
+    page.fill("#compose-body", STAFF_REPLY)
 
     page.clock.run_for(29 * 60 * 1000)  # the default 30-minute limit warns 2 minutes before
     dialog = page.get_by_role("alertdialog", name="You will be signed out soon")
@@ -171,5 +172,5 @@ def test_wcag_2_2_1_stay_signed_in_works_over_https(stack, lane_context, make_re
     assert answer.value.status == 200, answer.value.text()
     assert answer.value.json()["signed_in"] is True
     dialog.wait_for(state="hidden")
-    assert page.input_value("#reply-body") == STAFF_REPLY
+    assert page.input_value("#compose-body") == STAFF_REPLY
     stack.keep_out_of_logs(EMAIL, NAME, STAFF_REPLY)
