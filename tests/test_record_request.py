@@ -186,6 +186,9 @@ def test_a_recorded_request_lands_on_its_page_with_the_reference_and_the_link_on
     again = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Their private status link" not in again  # shown once
     assert "No email updates: contact them by" in again  # near the contact details, always
+    # The composer does not promise an email to someone who gets none.
+    assert "Not emailed. No email updates: contact them by phone" in again
+    assert "Emailed to the attendee and shown on their status page." not in again
     queue = client.get("/staff/").get_data(as_text=True)
     assert access_request.reference in queue
 
