@@ -329,7 +329,7 @@ GET_ROUTES = [
     "/admin/organisations", "/admin/organisations/{organisation_id}",
     "/admin/teams", "/admin/teams/new", "/admin/teams/{team_id}",
     "/admin/routing", "/admin/routing/new", "/admin/routing/{rule_id}", "/admin/routing/preview",
-    "/admin/routing/{rule_id}/delete",
+    "/admin/routing/{rule_id}/delete", "/admin/access-log",
 ]
 POST_ROUTES = [
     "/admin/staff/new", "/admin/staff/{staff_id}", "/admin/staff/{staff_id}/invite",
