@@ -6,7 +6,7 @@ version is refused (``StaleRequestError``) so nobody overwrites a colleague's wo
 
 from __future__ import annotations
 
-from sqlalchemy import insert
+from sqlalchemy import insert, update
 
 from ..auth.models import StaffUser
 from ..extensions import db
@@ -51,6 +51,29 @@ def record_view(access_request: AccessRequest, staff: StaffUser) -> None:
     """Log that ``staff`` saw this request's details (health data: who looked is kept)."""
     db.session.add(AccessLogEntry(staff_id=staff.id, request_id=access_request.id, action=VIEW_PAGE,
                                   at=utcnow()))
+    db.session.commit()
+
+
+def answers_for(staff: StaffUser, access_request: AccessRequest) -> bool:
+    """Whether ``staff`` opening the request means its team has read the attendee's message: a
+    member of the team holding it. A request no team holds is in every coordinator's queue, so
+    anyone who can see it answers for it. An admin outside the team looking in does not."""
+    if access_request.team_id is None:
+        return staff.can_see(access_request)
+    return access_request.team_id in staff.team_ids
+
+
+def mark_attendee_message_read(access_request: AccessRequest, staff: StaffUser) -> None:
+    """Clear the "Attendee replied" marker when someone who answers for the request opens it.
+
+    One UPDATE, not an ORM change: reading a request must not bump its version, or every
+    colleague's open form would go stale just because someone looked.
+    """
+    if access_request.attendee_waiting_since is None or not answers_for(staff, access_request):
+        return
+    db.session.execute(
+        update(AccessRequest).where(AccessRequest.id == access_request.id)
+        .values(attendee_waiting_since=None).execution_options(synchronize_session=False))
     db.session.commit()
 
 
@@ -99,7 +122,7 @@ def reply(access_request: AccessRequest, actor: StaffUser, body: str,
     if not body:
         raise RequestActionError("Write the message to send to the attendee.")
     entry = HistoryEntry(kind=HistoryKind.STAFF_REPLY, at=utcnow(), actor=actor, body=body)
-    _save_change(access_request, entry)
+    _save_change(access_request, entry, attendee_waiting_since=None)
     notifications.attendee_update(access_request, entry)
     commit_or_stale()
 
