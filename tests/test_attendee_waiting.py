@@ -193,11 +193,11 @@ NOW = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize("due, words", [
-    (NOW + timedelta(hours=3), "Due today"),
-    (NOW + timedelta(days=1), "Due tomorrow"),
-    (NOW + timedelta(days=3), "Due in 3 days"),
-    (NOW - timedelta(days=1), "Due yesterday"),
-    (NOW - timedelta(days=2), "Due 2 days ago"),
+    (NOW + timedelta(hours=3), "Today"),
+    (NOW + timedelta(days=1), "Tomorrow"),
+    (NOW + timedelta(days=3), "In 3 days"),
+    (NOW - timedelta(days=1), "Yesterday"),
+    (NOW - timedelta(days=2), "2 days ago"),
 ])
 def test_due_dates_in_words(due, words):
     assert due_in_words(due, NOW, "Europe/London") == words
@@ -207,14 +207,18 @@ def test_due_days_are_counted_in_the_events_timezone():
     # Due 23:30 UTC on 1 December, which is 12:30 on 2 December in Auckland (UTC+13). At 10:30
     # UTC it is still 1 December in both places: due today in London, tomorrow in Auckland.
     due, now = datetime(2026, 12, 1, 23, 30, tzinfo=UTC), datetime(2026, 12, 1, 10, 30, tzinfo=UTC)
-    assert due_in_words(due, now, "Europe/London") == "Due today"
-    assert due_in_words(due, now, "Pacific/Auckland") == "Due tomorrow"
+    assert due_in_words(due, now, "Europe/London") == "Today"
+    assert due_in_words(due, now, "Pacific/Auckland") == "Tomorrow"
 
 
 def test_what_was_asked_for_in_short():
+    assert asked_for([]) == ("", 0)
     assert asked_for(["BSL interpreter"]) == ("BSL interpreter", 0)
     assert asked_for(["BSL interpreter", "Captions", "Hearing loop"]) == (
         "BSL interpreter, Captions", 1)
+    # Long names: one, so the row stays on one line.
+    assert asked_for(["Sign language interpretation", "Human real-time captioning (CART)"]) == (
+        "Sign language interpretation", 1)
 
 
 def test_a_row_shows_due_in_words_with_the_urgency_tag_and_what_was_asked(client, member, teams,
@@ -227,8 +231,8 @@ def test_a_row_shows_due_in_words_with_the_urgency_tag_and_what_was_asked(client
     html = sign_in(client, member).get("/staff/").get_data(as_text=True)
     row = html.split("<tbody>", 1)[1].split("</tr>", 1)[0]
     assert access_request.reference in row
-    assert 'Sign language, Seating <span class="more">+1<span class="visually-hidden"> more</span>' in row
-    assert "Due in 16 days" in row  # the event is 30 days away; sign language needs 14
+    assert 'Sign language, Seating&nbsp;<span class="more">+1<span class="visually-hidden"> more</span>' in row
+    assert '>In 16 days</time>' in row  # the event is 30 days away; sign language needs 14
 
 
 def test_a_late_row_shows_how_long_ago_it_was_due_and_its_urgency_tag(client, member, teams,
@@ -238,7 +242,7 @@ def test_a_late_row_shows_how_long_ago_it_was_due_and_its_urgency_tag(client, me
     access_request, _ = make_request(event=soon, types=[teams["sign"]])
     html = sign_in(client, member).get("/staff/").get_data(as_text=True)
     row = html.split("<tbody>", 1)[1].split("</tr>", 1)[0]
-    assert "Due 4 days ago" in row
+    assert '>4 days ago</time>' in row
     # The tag's words come from the request's own urgency (its thresholds live there).
     urgency = fresh(access_request).urgency()
     assert urgency is not None

@@ -13,27 +13,32 @@ from ..events.leadtime import day_count
 from ..timeutil import local
 from . import queries
 
-ASKED_FOR_SHOWN = 2  # accommodation names a row shows before "+N more"
+ASKED_FOR_CHARS = 32  # a second accommodation name is shown only if both fit in this
 
 
 def due_in_words(due_at: datetime, now: datetime, tz_name: str) -> str:
-    """'Due today', 'Due in 3 days', 'Due 2 days ago': calendar days in the event's timezone."""
+    """'Today', 'In 3 days', '2 days ago': calendar days in the event's timezone. Shown under
+    the heading "Due" (and beside the label "Due" on narrow screens)."""
     days = (local(due_at, tz_name).date() - local(now, tz_name).date()).days
     if days == 0:
-        return "Due today"
+        return "Today"
     if days == 1:
-        return "Due tomorrow"
+        return "Tomorrow"
     if days == -1:
-        return "Due yesterday"
+        return "Yesterday"
     if days > 0:
-        return f"Due in {day_count(days)}"
-    return f"Due {day_count(-days)} ago"
+        return f"In {day_count(days)}"
+    return f"{day_count(-days)} ago"
 
 
 def asked_for(names: Iterable[str]) -> tuple[str, int]:
-    """The first accommodation names joined, and how many more there are."""
+    """What was asked for in short, and how many more things: the first name, and the second
+    too when both are short ("BSL interpreter, Captions" with 1 more)."""
     names = list(names)
-    return ", ".join(names[:ASKED_FOR_SHOWN]), max(0, len(names) - ASKED_FOR_SHOWN)
+    if not names:
+        return "", 0
+    shown = names[:2] if len(", ".join(names[:2])) <= ASKED_FOR_CHARS else names[:1]
+    return ", ".join(shown), len(names) - len(shown)
 
 
 def _chosen_label(field) -> str | None:
