@@ -312,7 +312,7 @@ def test_a_coordinator_in_no_team_is_told_so_and_whom_to_ask(client, make_staff,
     loner = make_staff(name="Nia New")
     html = sign_in(client, loner).get("/staff/").get_data(as_text=True)
     assert "You are not in any team yet" in html
-    assert "you see only requests that no team holds" in html
+    assert "You see only requests that no team holds" in html
     assert '<a href="mailto:ada@example.org">Ada Admin</a>' in html
     assert "Gone Admin" not in html  # deactivated: cannot help
     assert table_references(html) == []  # both requests are held by teams
