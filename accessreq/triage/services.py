@@ -67,7 +67,8 @@ def mark_attendee_message_read(access_request: AccessRequest, staff: StaffUser) 
     """Clear the "Attendee replied" marker when someone who answers for the request opens it.
 
     One UPDATE, not an ORM change: reading a request must not bump its version, or every
-    colleague's open form would go stale just because someone looked.
+    colleague's open form would go stale just because someone looked. The page is read after
+    this, so it shows every message the mark stood for; a later message sets it again.
     """
     if access_request.attendee_waiting_since is None or not answers_for(staff, access_request):
         return
