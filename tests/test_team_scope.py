@@ -267,3 +267,63 @@ def test_a_request_can_be_assigned_only_to_someone_who_can_see_it(client, make_s
     response = client.post(f"/staff/requests/{comms_request.id}/assign", data={
         "assign-version": str(comms_request.version), "assign-assignee": str(front_coordinator.id)})
     assert response.status_code == 303
+
+
+# --- where a move lands (issue 10, item 2) ------------------------------------------------------
+
+
+def test_after_a_move_out_of_their_teams_the_person_lands_on_their_queue_with_the_banner(
+        client, make_staff, teams, requests_):
+    comms_request, _ = requests_
+    comms_coordinator = make_staff(name="Cam Comms")
+    teams["comms"].members.append(comms_coordinator)
+    db.session.commit()
+    sign_in(client, comms_coordinator)
+    response = move(client, comms_request, teams["front"])
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/staff/"
+    page = client.get("/staff/")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert (f"{comms_request.reference} moved to Front of house. The team will be emailed; "
+            "the request has left your queue.") in html
+    assert "Page not found" not in html
+    assert comms_request.reference not in table_references(html)
+
+
+def test_someone_who_can_still_see_the_moved_request_stays_on_it(client, make_staff, teams,
+                                                                 requests_):
+    comms_request, _ = requests_
+    sign_in(client, make_staff(Role.ADMIN))
+    response = move(client, comms_request, teams["front"])
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/staff/requests/{comms_request.id}#history"
+    html = client.get(f"/staff/requests/{comms_request.id}").get_data(as_text=True)
+    assert f"{comms_request.reference} moved to Front of house. The team will be emailed." in html
+
+
+# --- a coordinator in no team (issue 10, item 6) ------------------------------------------------
+
+
+def test_a_coordinator_in_no_team_is_told_so_and_whom_to_ask(client, make_staff, teams,
+                                                             requests_):
+    make_staff(Role.ADMIN, name="Ada Admin", email="ada@example.org")
+    make_staff(Role.ADMIN, name="Gone Admin", email="gone@example.org", active=False)
+    loner = make_staff(name="Nia New")
+    html = sign_in(client, loner).get("/staff/").get_data(as_text=True)
+    assert "You are not in any team yet" in html
+    assert "You see only requests that no team holds" in html
+    assert '<a href="mailto:ada@example.org">Ada Admin</a>' in html
+    assert "Gone Admin" not in html  # deactivated: cannot help
+    assert table_references(html) == []  # both requests are held by teams
+
+
+@pytest.mark.parametrize("who", ["member", "admin"])
+def test_people_in_a_team_and_admins_get_no_such_notice(client, make_staff, teams, requests_,
+                                                        who):
+    user = make_staff(Role.ADMIN if who == "admin" else Role.COORDINATOR)
+    if who == "member":
+        teams["front"].members.append(user)
+        db.session.commit()
+    html = sign_in(client, user).get("/staff/").get_data(as_text=True)
+    assert "You are not in any team yet" not in html

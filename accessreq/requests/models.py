@@ -65,6 +65,7 @@ STAFF_CHANNELS = tuple(c for c in ReceivedVia if c != ReceivedVia.WEB_FORM)
 # How long after sending the confirmation page can be reloaded (then: the status page).
 CONFIRMATION_SHOWN_FOR = timedelta(hours=1)
 
+_WAITING_SQL = text("attendee_waiting_since IS NOT NULL")
 _OPEN_SQL = text("status IN ({})".format(", ".join(f"'{s.value}'" for s in sorted(OPEN_STATUSES))))
 
 
@@ -78,6 +79,10 @@ class AccessRequest(db.Model):
               postgresql_where=_OPEN_SQL, sqlite_where=_OPEN_SQL),
         Index("ix_access_request_due_at", "due_at"),
         Index("ix_access_request_created_at", "created_at"),
+        # The queue's "Waiting for us" filter (by due date) reads only the requests waiting on
+        # staff, a handful however many requests exist.
+        Index("ix_access_request_waiting_due_at", "due_at", "id",
+              postgresql_where=_WAITING_SQL, sqlite_where=_WAITING_SQL),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -116,6 +121,9 @@ class AccessRequest(db.Model):
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set when the attendee writes and nobody in the team has answered or opened the request
+    # since (the queue marks it "Attendee replied"); the time of their first unanswered message.
+    attendee_waiting_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # When personal and access details were deleted under the retention schedule.
     purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

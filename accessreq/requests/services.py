@@ -226,6 +226,7 @@ def add_attendee_message(access_request: AccessRequest, body: str) -> None:
     if not body:
         raise RequestActionError("Write your message.")
     access_request.history.append(HistoryEntry(kind=HistoryKind.ATTENDEE_MESSAGE, body=body))
+    access_request.attendee_waiting_since = access_request.attendee_waiting_since or utcnow()
     if access_request.status == RequestStatus.NEEDS_INFO:
         transition_to(access_request, RequestStatus.IN_REVIEW)
     notifications.staff_attendee_message(access_request)

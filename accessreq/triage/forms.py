@@ -7,7 +7,8 @@ action form carries the request's ``version`` so a change based on an old page i
 
 from __future__ import annotations
 
-from wtforms import HiddenField, RadioField, SearchField, SelectField, TextAreaField
+from wtforms import (BooleanField, HiddenField, RadioField, SearchField, SelectField,
+                     TextAreaField)
 from wtforms.validators import (DataRequired, InputRequired, Length, Optional,
                                 ValidationError)
 
@@ -30,6 +31,9 @@ class QueueFilterForm(QueryForm):
     sort = SelectField("Sort by", validate_choice=False,
                        choices=options([("due", "Due date, soonest first"),
                                         ("newest", "Newest first")]))
+    waiting = BooleanField("Only requests waiting for us",
+                           description="The attendee wrote last, and nobody in the team has "
+                           "opened the request since.")
 
 
 class _ActionForm(AppForm):

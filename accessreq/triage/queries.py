@@ -58,6 +58,7 @@ class QueueFilters:
     q: str = ""
     sort: str = SORT_DUE
     page: int = 1
+    waiting: bool = False  # only requests whose attendee wrote last ("Waiting for us")
 
     @classmethod
     def from_args(cls, args: Mapping[str, str]) -> QueueFilters:
@@ -75,9 +76,10 @@ class QueueFilters:
         if team not in (TEAM_MINE, TEAM_ALL):
             team_id = _positive_id(team)
             team = str(team_id) if team_id else ""
+        waiting = (args.get("waiting") or "").strip().lower() in ("1", "y", "yes", "on", "true")
         return cls(status=status, event_id=_positive_id(args.get("event")),
                    type_id=_positive_id(args.get("type")), assignee=assignee, q=q,
-                   sort=sort, page=page, team=team)
+                   sort=sort, page=page, team=team, waiting=waiting)
 
     @property
     def statuses(self) -> frozenset[RequestStatus]:
@@ -90,7 +92,7 @@ class QueueFilters:
     @property
     def narrowed(self) -> bool:
         """Whether anything other than the status and sort order narrows the list."""
-        return bool(self.event_id or self.type_id or self.assignee or self.q)
+        return bool(self.event_id or self.type_id or self.assignee or self.q or self.waiting)
 
     def query_args(self, **overrides) -> dict[str, str | int]:
         """The query string for a link to this view (default values left out)."""
@@ -99,7 +101,7 @@ class QueueFilters:
                 "event": chosen.event_id, "type": chosen.type_id,
                 "assignee": chosen.assignee or None, "q": chosen.q or None,
                 "sort": chosen.sort if chosen.sort != SORT_DUE else None,
-                "team": chosen.team or None,
+                "team": chosen.team or None, "waiting": "1" if chosen.waiting else None,
                 "page": chosen.page if chosen.page > 1 else None}
         return {k: v for k, v in args.items() if v is not None}
 
@@ -177,6 +179,8 @@ def _conditions(filters: QueueFilters, user: StaffUser) -> list:
         conditions.append(AccessRequest.assignee_id == int(filters.assignee))
     if filters.q:
         conditions.append(_search_condition(filters.q))
+    if filters.waiting:
+        conditions.append(AccessRequest.attendee_waiting_since.is_not(None))
     return conditions
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import Integer, String, insert, literal, select
+from sqlalchemy import Integer, String, insert, literal, select, update
 from sqlalchemy.orm import aliased
 
 from ..auth.models import StaffUser
@@ -80,6 +80,30 @@ def record_view(access_request: AccessRequest, staff: StaffUser) -> None:
     _log_sightings(staff.id, [access_request.id], VIEW_PAGE)
 
 
+def answers_for(staff: StaffUser, access_request: AccessRequest) -> bool:
+    """Whether ``staff`` opening the request means its team has read the attendee's message: a
+    member of the team holding it. A request no team holds is in every coordinator's queue, so
+    anyone who can see it answers for it. An admin outside the team looking in does not."""
+    if access_request.team_id is None:
+        return staff.can_see(access_request)
+    return access_request.team_id in staff.team_ids
+
+
+def mark_attendee_message_read(access_request: AccessRequest, staff: StaffUser) -> None:
+    """Clear the "Attendee replied" marker when someone who answers for the request opens it.
+
+    One UPDATE, not an ORM change: reading a request must not bump its version, or every
+    colleague's open form would go stale just because someone looked. The page is read after
+    this, so it shows every message the mark stood for; a later message sets it again.
+    """
+    if access_request.attendee_waiting_since is None or not answers_for(staff, access_request):
+        return
+    db.session.execute(
+        update(AccessRequest).where(AccessRequest.id == access_request.id)
+        .values(attendee_waiting_since=None).execution_options(synchronize_session=False))
+    db.session.commit()
+
+
 def record_queue_view(request_ids: list[int], staff_id: int) -> None:
     """Log that ``staff_id`` saw these requests as rows of the queue (once per VIEW_WINDOW
     each), in one statement for the whole page."""
@@ -126,9 +150,11 @@ def reply(access_request: AccessRequest, actor: StaffUser, body: str,
         raise RequestActionError("Write the message to send to the attendee.")
     if new_status is not None:
         entry = transition_to(access_request, new_status, actor=actor, message=body)
+        access_request.attendee_waiting_since = None
+        flush_or_stale()
     else:
         entry = HistoryEntry(kind=HistoryKind.STAFF_REPLY, at=utcnow(), actor=actor, body=body)
-        _save_change(access_request, entry)
+        _save_change(access_request, entry, attendee_waiting_since=None)
     notifications.attendee_update(access_request, entry)
     commit_or_stale()
 

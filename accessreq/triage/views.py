@@ -20,7 +20,7 @@ from ..requests.models import AccessRequest
 from ..requests.services import RequestActionError, StaleRequestError
 from ..requests.states import MESSAGE_REQUIRED, TRANSITIONS, RequestStatus
 from ..timeutil import format_date, utcnow
-from . import queries, services
+from . import presenting, queries, services
 from .record_views import recorded_status_link
 from ..routing.models import Team
 from .forms import (NOTE, AssignForm, ComposeForm, MoveForm, QueueFilterForm, StatusForm,
@@ -63,7 +63,7 @@ def queue():
     form = QueueFilterForm(data={
         "team": str(page.scope), "status": filters.status, "event": str(filters.event_id or ""),
         "type": str(filters.type_id or ""), "assignee": filters.assignee, "q": filters.q,
-        "sort": filters.sort,
+        "sort": filters.sort, "waiting": filters.waiting,
     })
     form.status.choices = options([
         (queries.STATUS_OPEN, "Open (waiting on the team)"),
@@ -77,8 +77,14 @@ def queue():
     form.team.choices = options(_team_choices(page))
     status_links = [(queries.STATUS_OPEN, "Open"), (queries.STATUS_ALL, "All")] + [
         (s.value, s.label) for s in RequestStatus]
+    me = _me()
+    # A coordinator in no team sees only requests no team holds: say so, and whom to ask.
+    admins = [] if me.teams or me.is_admin else [s for s in staff if s.is_admin]
     html = render_template("triage/queue.html", page=page, filters=filters, filter_form=form,
-                           status_links=status_links, scope_label=_scope_label(page))
+                           status_links=status_links, scope_label=_scope_label(page),
+                           in_no_team=not me.teams and not me.is_admin, admins=admins,
+                           active_filters=presenting.active_filters(filters, form),
+                           due_in_words=presenting.due_in_words, asked_for=presenting.asked_for)
     # The rows show names and what was asked for: log who saw them. After rendering, so the
     # commit does not expire what the template reads.
     services.record_queue_view([row.id for row in page.rows], _me().id)
@@ -184,12 +190,15 @@ def _visible_or_404(request_id: int) -> AccessRequest:
 @staff_required
 def detail(request_id: int):
     access_request = _visible_or_404(request_id)
+    services.mark_attendee_message_read(access_request, _me())
     services.record_view(access_request, _me())
     return _render_detail(request_id, new_status_url=recorded_status_link(request_id))
 
 
-def _act(request_id: int, name: str, perform: Callable[[AccessRequest, Form, int], str]):
-    """Validate one action form, run its service, and redirect; or show the page again."""
+def _act(request_id: int, name: str, perform: Callable[[AccessRequest, Form, int], str],
+         then: Callable[[AccessRequest], str] | None = None):
+    """Validate one action form, run its service, and redirect (to the request's history, or
+    to ``then(access_request)``); or show the page again."""
     access_request = _visible_or_404(request_id)
     form = ACTION_FORMS[name](prefix=name)
     _fill_choices(name, form, access_request)
@@ -205,6 +214,8 @@ def _act(request_id: int, name: str, perform: Callable[[AccessRequest, Form, int
         getattr(form, MAIN_FIELD[name]).errors.append(str(error))
         return _render_detail(request_id, failed=(name, form), code=422)
     flash(message, "success")
+    if then is not None:
+        return redirect(then(access_request), code=303)
     return redirect(url_for(".detail", request_id=request_id, _anchor="history"), code=303)
 
 
@@ -271,7 +282,16 @@ def move(request_id: int):
         team = db.session.get(Team, int(form.team.data))
         services.move_to_team(access_request, _me(), team, form.reason.data,
                               expected_version=version)
-        return (f"{access_request.reference} moved to {team.name}. "
-                "The team will be emailed; it has left your queue unless you are in that team.")
+        if _me().can_see(access_request):
+            return f"{access_request.reference} moved to {team.name}. The team will be emailed."
+        return (f"{access_request.reference} moved to {team.name}. The team will be emailed; "
+                "the request has left your queue.")
 
-    return _act(request_id, "move", perform)
+    def then(access_request: AccessRequest) -> str:
+        """Someone still able to see the request stays on it; anyone else would get Not Found
+        there, so they go back to their queue, where the banner says where it went."""
+        if _me().can_see(access_request):
+            return url_for(".detail", request_id=access_request.id, _anchor="history")
+        return url_for(".queue")
+
+    return _act(request_id, "move", perform, then)

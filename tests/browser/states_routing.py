@@ -9,7 +9,7 @@ from accessreq.routing.services import save_rule
 
 from .helpers import State, World
 from .states_public import EVENT_TITLE, catalogue, open_event
-from .states_staff import _edit, _goto, _submit_empty
+from .states_staff import _edit, _goto, _submit_empty, open_filters
 
 ADMIN = {"login_as": "admin"}
 STAFF = {"login_as": "coordinator"}
@@ -66,6 +66,7 @@ def _move_error(w: World, page, data) -> None:
 
 def _queue_team(w: World, page, data) -> None:
     w.goto(page, w.path("triage.queue"))
+    open_filters(page)
     page.select_option("main form[method=get] select[name=team]", str(data["comms"].id))
     w.submit(page, form="main form[method=get]")
 

@@ -16,6 +16,7 @@ from accessreq.notifications.catcher import start_catcher
 from accessreq.notifications.models import EmailStatus, OutgoingEmail
 from accessreq.requests.services import add_attendee_message
 from accessreq.requests.states import RequestStatus
+from accessreq.routing.models import Organisation, Team
 from accessreq.security import hash_token
 from accessreq.timeutil import utcnow
 from accessreq.triage.services import add_note, assign, change_status, reply
@@ -47,6 +48,61 @@ def full_queue(w: World) -> list:
     change_status(requests[3], me, RequestStatus.IN_REVIEW)
     change_status(requests[4], me, RequestStatus.ARRANGED, "All booked.")
     return requests
+
+
+ATTENDEES = ["Sam Attendee", "Noor Haddad", "Jo Okafor", "Li Wei", "María José Núñez",
+             "Aroha Ngata", "Kwame Mensah", "Ines Duarte", "Tomasz Wiśniewski", "Priya Raman",
+             "Ada Lovelace-Byron", "Femi Adeyemi"]
+MANY_EVENTS = [("Public lecture: Cities that listen", 40), ("Roundtable: Archives and memory", 12),
+               ("Screening: The Long Walk", 2)]
+
+
+def many_requests(w: World) -> dict:
+    """24 requests held by a team the coordinator is in, for three events, asking for one to
+    three things; every fifth has an unanswered message from its attendee."""
+    if "many" in w._data:
+        return w._data["many"]
+    centre = Organisation(name="Museum Centre")
+    team = Team(organisation=centre, name="Communications access",
+                notification_email="comms@example.org", is_default=True)
+    db.session.add_all([centre, team])
+    team.members = [w.staff("coordinator")]
+    db.session.commit()
+    kinds = catalogue(w)
+    events = [w.make_event(title=title, days_ahead=days, types=kinds, organisation=centre)
+              for title, days in MANY_EVENTS]
+    requests = []
+    for n in range(24):
+        person = ATTENDEES[n % len(ATTENDEES)]
+        request, _url = w.make_request(event=events[n % 3], types=kinds[: 1 + n % 3],
+                                       contact_name=person, contact_email=f"person{n}@example.net")
+        requests.append(request)
+    waiting = requests[1::5]
+    for request in waiting:
+        add_attendee_message(request, "My interpreter's name is Alex; they know the venue.")
+    w._data["many"] = dict(team=team, requests=requests, waiting=waiting)
+    return w._data["many"]
+
+
+def no_team_queue(w: World) -> list:
+    """A coordinator in no team, an admin to ask, and requests no team holds (no routing is set
+    up), which every coordinator sees."""
+    w.staff("admin")
+    event = open_event(w)
+    return [w.make_request(event=event, types=catalogue(w)[:n], contact_name=person)[0]
+            for n, person in ((1, "Robin Example"), (2, "Noor Haddad"))]
+
+
+def _waiting_for_us(w: World, page, _data) -> None:
+    w.goto(page, w.path("triage.queue"))
+    with page.expect_navigation():
+        page.get_by_role("link", name="Waiting for us").click()
+    assert "waiting=1" in page.url
+
+
+def _filters_open(w: World, page, _data) -> None:
+    w.goto(page, w.path("triage.queue", q="Noor"))
+    open_filters(page)
 
 
 def request_with_history(w: World):
@@ -103,8 +159,14 @@ def _note_with_status(w: World, page, request) -> None:
     assert page.is_checked("#compose-mode-1") and page.locator("#compose-status-error").count()
 
 
+def open_filters(page) -> None:
+    """Unfold the queue's "Filter and sort" (a <details>, closed so the rows come first)."""
+    page.locator("main details.queue-filters > summary").click()
+
+
 def _filter_queue(w: World, page, _data) -> None:
     w.goto(page, w.path("triage.queue"))
+    open_filters(page)
     page.select_option("main form[method=get] select[name=status]", "all")
     w.submit(page, form="main form[method=get]")
     assert "status=all" in page.url
@@ -338,6 +400,14 @@ STAFF_STATES = [
           build=request_with_history, open=_session_warning),
     State("queue-full", ("triage.queue",), **STAFF, build=full_queue, open=_goto("triage.queue")),
     State("queue-filtered", ("triage.queue",), **STAFF, build=full_queue, open=_filter_queue),
+    State("queue-many", ("triage.queue",), **STAFF, build=many_requests,
+          open=_goto("triage.queue")),
+    State("queue-waiting-for-us", ("triage.queue",), **STAFF, build=many_requests,
+          open=_waiting_for_us),
+    State("queue-filters-open", ("triage.queue",), **STAFF, build=many_requests,
+          open=_filters_open),
+    State("queue-no-team", ("triage.queue",), **STAFF, build=no_team_queue,
+          open=_goto("triage.queue")),
     State("request-detail", ("triage.detail",), **STAFF, event_title=EVENT_TITLE,
           build=request_with_history, open=_detail),
     State("request-detail-action-error", ("triage.detail", "triage.compose"), **STAFF,

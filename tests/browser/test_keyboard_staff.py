@@ -44,6 +44,9 @@ def test_staff_journey_by_keyboard(world, smtp_server):
     follow(page)
     assert page.title().startswith("Request queue"), page.title()
 
+    # The filters are folded away below the rows' header line: Enter on the summary opens them.
+    tab_until(page, lambda f: f["tag"] == "summary" and f["text"].startswith("Filter and sort"))
+    press(page, "Enter")
     # Filter by status: typing on a focused select picks the matching option.
     tab_until(page, lambda f: f["id"] == "status" and f["tag"] == "select")
     page.keyboard.type("Needs")

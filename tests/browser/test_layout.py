@@ -110,3 +110,30 @@ def test_caught_mail_fits_1280_px_without_sideways_scrolling(world):
     assert LONG_SUBJECT in text and LONG_ADDRESS in text
     assert "zoë@exämple.org" in text
     assert check(page, "clipped") == []
+
+
+# The queue at work (issue 10, item 3): rows on the first screen, and the due date at 320 px.
+ROWS_ON_SCREEN = """() => [...document.querySelectorAll('main table tbody tr')]
+    .filter(row => row.getBoundingClientRect().bottom <= window.innerHeight).length"""
+
+
+def test_the_queue_shows_at_least_15_requests_on_the_first_screen(world):
+    page = world.visit(BY_ID["queue-many"], viewport={"width": 1280, "height": 900})
+    assert page.locator("main table tbody tr").count() == 24
+    on_screen = page.evaluate(ROWS_ON_SCREEN)
+    assert on_screen >= 15, f"only {on_screen} request rows on the first screen at 1280×900"
+
+
+def test_every_due_date_is_in_view_at_320_px(world):
+    page = world.visit(BY_ID["queue-many"], viewport={"width": 320, "height": 640})
+    overflow = check(page, "overflow")
+    assert overflow["scrollWidth"] <= overflow["clientWidth"], overflow
+    dues = page.locator("main table tbody tr td:last-child")
+    assert dues.count() == 24
+    width = page.evaluate("document.documentElement.clientWidth")
+    for n in range(dues.count()):
+        due = dues.nth(n)
+        box = due.locator("time").bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= width, (n, box, width)
+        assert due.locator("time").is_visible()
+        assert due.locator(".cell-label").inner_text() == "Due"  # labelled in the stacked layout
