@@ -83,7 +83,7 @@ def new(event_id: int):
 
 def _render_form(event: Event, form, page_error: str | None = None):
     return render_template("requests/new.html", event=event, form=form, page_error=page_error,
-                           page_has_errors=bool(page_error),
+                           page_has_errors=bool(page_error), ask_by=event.ask_by_dates(),
                            retention_days=current_app.config["RETENTION_DAYS"])
 
 
@@ -115,7 +115,8 @@ def confirmation(token: str):
         return redirect(url_for("requests.status", token=token))
     return render_template("requests/submitted.html", reference=access_request.reference,
                            status_url=external_url("requests.status", token=token),
-                           email=access_request.contact_email)
+                           email=access_request.contact_email,
+                           late_note=access_request.late_note)
 
 
 def _render_status(access_request: AccessRequest, token: str, form: MessageForm | None = None):
