@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import re
 
-from wtforms import (BooleanField, EmailField, RadioField, SelectChoice, StringField, TelField, TextAreaField)
+from wtforms import (BooleanField, EmailField, HiddenField, RadioField, SelectChoice, StringField,
+                     TelField, TextAreaField)
 from wtforms.validators import (DataRequired, Email, Length, Optional, StopValidation,
                                 ValidationError)
 
 from ..events.models import Event
 from ..forms import LONG_TEXT_MAX, AppForm, MultiCheckboxField, strip
 from .models import ContactChannel
+from .spam import HONEYPOT_FIELD, STARTED_FIELD, started_token
 
 NAME_MAX = 200  # AccessRequest.contact_name / attendee_name
 EMAIL_MAX = 254  # AccessRequest.contact_email
@@ -89,6 +91,16 @@ class RequestFormBase(AppForm):
     def details_for(self, type_id: int):
         return self._fields.get(details_field_name(type_id))
 
+    # The spam defences (requests/spam.py): never shown, never in the error summary.
+    def honeypot_value(self) -> str:
+        return self._fields[HONEYPOT_FIELD].data or ""
+
+    def started_value(self) -> str:
+        return self._fields[STARTED_FIELD].data or ""
+
+    def restart_clock(self, token: str) -> None:
+        self._fields[STARTED_FIELD].data = token
+
 
 def too_long(limit: int, what: str) -> MaxLength:
     return MaxLength(limit, f"{what} must be {limit} characters or fewer")
@@ -153,6 +165,10 @@ def request_form_for(event: Event, retention_days: int, **kwargs) -> RequestForm
             "event. Only the access team can see it, and we use it for nothing else. We delete "
             f"your contact and access details {retention_days} days after the event."),
         validators=[DataRequired("Tick the box to agree that we can store this information")])
+    # Spam defences (requests/spam.py): when the form was drawn (signed), and a box people
+    # never see or reach, which the template draws empty, hidden from assistive technology.
+    fields[STARTED_FIELD] = HiddenField(default=lambda: started_token(event.id))
+    fields[HONEYPOT_FIELD] = StringField("Leave this field empty", filters=[strip])
     form_class = type(f"RequestForm{event.id}", (RequestFormBase,), fields)
     return form_class(**kwargs)
 
