@@ -87,8 +87,8 @@ def _database_unavailable(app: Flask, error: Exception):
 
 
 def _rate_limited():
-    """A refused post: the request form comes back with everything typed and how long to
-    wait; other pages say how long to wait."""
+    """A refused post: the request form (or the status page's message) comes back with
+    everything typed and how long to wait; other pages say how long to wait."""
     from .ratelimits import wait_words
 
     wait = wait_words()
@@ -98,6 +98,12 @@ def _rate_limited():
         form = form_when_rate_limited(wait)
         if form is not None:
             return form, 429
+    if request.endpoint == "requests.add_message":
+        from .requests.views import message_when_rate_limited
+
+        page = message_when_rate_limited(wait)
+        if page is not None:
+            return page, 429
     return render_error(429, f"Please wait a little before you try again: you can try again "
                              f"in {wait}.")
 

@@ -199,3 +199,20 @@ def test_the_key_signs_the_start(app):
     assert seconds_since_started(token, 1) is None
     app.config["SECRET_KEY_FALLBACKS"] = ["test-secret-key-of-at-least-32-bytes-0123456789"]
     assert seconds_since_started(token, 1, now=1010.0) == 10.0
+
+
+@pytest.mark.app_config(RATELIMIT_ENABLED=True, PUBLIC_FORM_RATE_LIMIT="1 per hour")
+def test_a_refused_message_is_kept_and_other_posts_say_how_long_to_wait(client, make_request):
+    _, status_url = make_request()
+    path = status_url.split("accessreq.test", 1)[-1]
+    assert client.post(f"{path}/message", data={"body": "First"}).status_code == 303
+    refused = client.post(f"{path}/message", data={"body": "Second, typed with care"})
+    assert refused.status_code == 429
+    html = html_of(refused)
+    assert "Second, typed with care</textarea>" in html
+    assert re.search(r"you can send it again in about \d+ minutes", html)
+
+    assert client.post(f"{path}/cancel", data={}).status_code == 303  # its own count
+    refused = client.post(f"{path}/cancel", data={})
+    assert refused.status_code == 429
+    assert re.search(r"you can try again in about \d+ minutes", html_of(refused))

@@ -116,6 +116,19 @@ def form_when_rate_limited(wait_words: str):
         f"{current_app.config['STAFF_INBOX']}."))
 
 
+def message_when_rate_limited(wait_words: str):
+    """The status page with the message just written still in its box, when the rate limit
+    refused it; None for an unknown link."""
+    token = (request.view_args or {}).get("token")
+    access_request = find_by_token(token) if token else None
+    if access_request is None:
+        return None
+    flash("We have had a lot of messages from your network in the last hour, so we could not "
+          f"send yours yet. What you wrote is still in the box below: you can send it again in "
+          f"{wait_words}.", "error")
+    return _render_status(access_request, token, MessageForm())
+
+
 @bp.get("/request/submitted")
 def submitted():
     """The old confirmation address (bookmarks, browser history): it shows nothing now."""
