@@ -24,7 +24,7 @@ public_post_limit = limiter.limit(_public_form_limit, methods=["POST"], deduct_w
 
 def wait_words(now: float | None = None) -> str:
     """How long until the limit that refused this request lets the person try again, as a
-    person would say it: 'about 12 minutes', 'about a minute', 'about 2 hours'. Computed from
+    person would say it: 'about 12 minutes', 'about a minute', 'about an hour', 'about 2 hours'. Computed from
     the limiter's window for this client."""
     current = limiter.current_limit
     if current is None:
@@ -33,6 +33,8 @@ def wait_words(now: float | None = None) -> str:
     minutes = max(round(seconds / 60), 1)
     if minutes == 1:
         return "about a minute"
-    if minutes < 90:
+    if minutes < 60:
         return f"about {minutes} minutes"
+    if minutes < 90:
+        return "about an hour"
     return f"about {round(minutes / 60)} hours"
