@@ -30,6 +30,8 @@ def _int(name: str, default: int) -> int:
 
 
 DEFAULT_SECRET_KEY = "dev-only-insecure-key"
+# Seconds a person takes at least to fill the request form; quicker posts are scripts.
+DEFAULT_FORM_MIN_SECONDS = 3
 # Values people copy without changing: the default and the placeholder shipped in
 # deploy/accessreq.env.example. Anyone who has read this code could forge sessions with them.
 KNOWN_PLACEHOLDER_KEYS = frozenset({
@@ -137,7 +139,12 @@ def from_environment() -> dict:
         "RATELIMIT_KEY_PREFIX": os.environ.get("RATELIMIT_KEY_PREFIX", ""),
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
         "RATELIMIT_HEADERS_ENABLED": True,
-        "PUBLIC_FORM_RATE_LIMIT": os.environ.get("PUBLIC_FORM_RATE_LIMIT", "20 per hour"),
+        # Per client address: a shared campus network or a charity asking for its clients
+        # sends many real requests from one address.
+        "PUBLIC_FORM_RATE_LIMIT": os.environ.get("PUBLIC_FORM_RATE_LIMIT", "60 per hour"),
+        # A request form sent sooner than this after it was drawn is shown again to be sent
+        # again (requests/spam.py); 0 turns the check off.
+        "PUBLIC_FORM_MIN_SECONDS": _int("PUBLIC_FORM_MIN_SECONDS", DEFAULT_FORM_MIN_SECONDS),
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "30 per 15 minutes"),
         # "json" for one JSON object per line on stderr (production); anything else: Flask's default.
         "LOG_FORMAT": os.environ.get("LOG_FORMAT", "text"),

@@ -86,6 +86,28 @@ def _database_unavailable(app: Flask, error: Exception):
     return response
 
 
+def _rate_limited():
+    """A refused post: the request form (or the status page's message) comes back with
+    everything typed and how long to wait; other pages say how long to wait."""
+    from .ratelimits import wait_words
+
+    wait = wait_words()
+    if request.endpoint == "requests.new" and request.method == "POST":
+        from .requests.views import form_when_rate_limited
+
+        form = form_when_rate_limited(wait)
+        if form is not None:
+            return form, 429
+    if request.endpoint == "requests.add_message":
+        from .requests.views import message_when_rate_limited
+
+        page = message_when_rate_limited(wait)
+        if page is not None:
+            return page, 429
+    return render_error(429, f"Please wait a little before you try again: you can try again "
+                             f"in {wait}.")
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
@@ -96,6 +118,8 @@ def register(app: Flask) -> None:
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
+        if error.code == 429:
+            return _rate_limited()
         return render_error(error.code)
 
     @app.errorhandler(DBAPIError)

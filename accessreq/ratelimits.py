@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from flask import current_app
 
 from .extensions import limiter
@@ -18,3 +20,21 @@ def _was_accepted(response) -> bool:
 
 # Applied to each public POST view; each view keeps its own count per client address.
 public_post_limit = limiter.limit(_public_form_limit, methods=["POST"], deduct_when=_was_accepted)
+
+
+def wait_words(now: float | None = None) -> str:
+    """How long until the limit that refused this request lets the person try again, as a
+    person would say it: 'about 12 minutes', 'about a minute', 'about an hour', 'about 2 hours'. Computed from
+    the limiter's window for this client."""
+    current = limiter.current_limit
+    if current is None:
+        return "a few minutes"
+    seconds = max(current.reset_at - (now if now is not None else time.time()), 0)
+    minutes = max(round(seconds / 60), 1)
+    if minutes == 1:
+        return "about a minute"
+    if minutes < 60:
+        return f"about {minutes} minutes"
+    if minutes < 90:
+        return "about an hour"
+    return f"about {round(minutes / 60)} hours"

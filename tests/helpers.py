@@ -36,6 +36,9 @@ def base_config(database_url: str, tmp_path) -> dict:
         # Limits are tested on their own (test_rate_limits.py); elsewhere they would only
         # make many quick submissions from one test client flaky.
         "RATELIMIT_ENABLED": False,
+        # The request form's minimum fill time is off: tests post it straight away through the
+        # test client. tests/test_spam_defences.py turns it on; so does the browser live server.
+        "PUBLIC_FORM_MIN_SECONDS": 0,
         # scrypt with production cost takes a third of a second; tests hash hundreds of times.
         "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
     }

@@ -17,7 +17,7 @@ from accessreq.events.leadtime import day_count, notice_needed, notice_words
 from accessreq.events.models import AccommodationType, Event, RequestsClosed
 from accessreq.extensions import db
 from accessreq.notifications.models import OutgoingEmail
-from accessreq.timeutil import utcnow
+from accessreq.timeutil import format_when, utcnow
 
 NOW = utcnow()
 
@@ -37,7 +37,9 @@ def event_at(starts_in: timedelta, *, offered: bool = True, **kwargs) -> Event:
     (event_at(timedelta(days=10)), None),
     (event_at(timedelta(days=10), requests_open=False), RequestsClosed.CLOSED),
     (event_at(timedelta(days=10), requests_close_at=NOW - timedelta(minutes=1)),
-     RequestsClosed.CLOSED),
+     RequestsClosed.DEADLINE_PASSED),
+    (event_at(timedelta(days=10), requests_open=False,
+              requests_close_at=NOW - timedelta(minutes=1)), RequestsClosed.CLOSED),  # by hand
     (event_at(timedelta(days=10), offered=False), RequestsClosed.NO_TYPES),
     (event_at(timedelta(days=10), offered=False, requests_open=False), RequestsClosed.NO_TYPES),
     (event_at(timedelta(hours=-1)), RequestsClosed.STARTED),
@@ -57,32 +59,50 @@ def test_an_inactive_type_is_not_offered():
 
 @pytest.mark.parametrize("reason, started", [
     (RequestsClosed.ENDED, True), (RequestsClosed.STARTED, True),
-    (RequestsClosed.NO_TYPES, False), (RequestsClosed.CLOSED, False)])
+    (RequestsClosed.NO_TYPES, False), (RequestsClosed.CLOSED, False),
+    (RequestsClosed.DEADLINE_PASSED, False)])
 def test_a_reason_says_whether_the_event_started(reason, started):
     assert reason.event_started is started
 
 
-@pytest.mark.parametrize("setup, event_page_words, form_page_words", [
-    ({"requests_open": False}, "no longer taking access requests online",
-     "The time for access requests through this site has passed"),
-    ({"types": []}, "cannot be made online", "cannot be made online"),
-    ({"days_ahead": -1 / 24}, "already started", "has already started"),
-    ({"days_ahead": -1}, "already taken place", "has already taken place"),
-    ({}, "Request access", None),
+CLOSED_WORDS = {
+    RequestsClosed.CLOSED: "The organisers have closed online access requests for this event.",
+    RequestsClosed.DEADLINE_PASSED: "Online access requests for this event closed on ",
+    RequestsClosed.NO_TYPES: "Access requests for this event cannot be made online.",
+    RequestsClosed.STARTED: "This event has already started, so access requests cannot be made",
+    RequestsClosed.ENDED: "This event has already taken place, so access requests cannot be made",
+}
+
+
+@pytest.mark.parametrize("setup, reason", [
+    ({"requests_open": False}, RequestsClosed.CLOSED),
+    ({"requests_close_at": NOW - timedelta(hours=1)}, RequestsClosed.DEADLINE_PASSED),
+    ({"types": []}, RequestsClosed.NO_TYPES),
+    ({"days_ahead": -1 / 24}, RequestsClosed.STARTED),
+    ({"days_ahead": -1}, RequestsClosed.ENDED),
+    ({}, None),
 ])
-def test_event_page_and_request_form_agree(client, make_event, setup, event_page_words,
-                                           form_page_words):
+def test_event_page_and_request_form_agree(client, make_event, setup, reason):
+    """One wording per reason, the same on the event page and the form's closed page; no
+    page says the time has passed when it was closed by hand, nor invites a later request."""
     event = make_event("Talk", **setup)
     event_page = client.get(f"/events/{event.id}").get_data(as_text=True)
-    form = client.get(f"/events/{event.id}/request")
-    assert event_page_words in event_page
-    if form_page_words is None:
-        assert "This event is not taking access requests" not in form.get_data(as_text=True)
+    form = client.get(f"/events/{event.id}/request").get_data(as_text=True)
+    if reason is None:
+        assert "This event is not taking access requests" not in form
         assert f'href="/events/{event.id}/request"' in event_page
-    else:
-        assert form_page_words in form.get_data(as_text=True)
-        assert "This event is not taking access requests" in form.get_data(as_text=True)
-        assert f'href="/events/{event.id}/request"' not in event_page
+        return
+    assert set(CLOSED_WORDS) == {r for r in RequestsClosed}
+    words = CLOSED_WORDS[reason]
+    assert words in event_page and words in form
+    others = [w for r, w in CLOSED_WORDS.items() if r is not reason]
+    assert not any(w in event_page or w in form for w in others)
+    assert "This event is not taking access requests" in form
+    assert f'href="/events/{event.id}/request"' not in event_page
+    assert "has passed" not in form and "still ask later" not in event_page
+    if reason is RequestsClosed.DEADLINE_PASSED:
+        closed_at = format_when(event.requests_close_at, event.timezone)
+        assert words + closed_at in event_page and words + closed_at in form
 
 
 # --- short notice: one constant for the event page and the staff queue ----------------------

@@ -24,7 +24,8 @@ def request_at(*, starts_in: timedelta, due_in: timedelta,
                status: RequestStatus = RequestStatus.SUBMITTED) -> AccessRequest:
     """An unsaved request whose event starts, due date and making are relative to NOW."""
     starts_at = NOW + starts_in
-    event = Event(title="Lecture", starts_at=starts_at, ends_at=starts_at + timedelta(hours=2))
+    event = Event(title="Lecture", starts_at=starts_at, ends_at=starts_at + timedelta(hours=2),
+                  timezone="UTC")
     request = AccessRequest(event=event, due_at=NOW + due_in, created_at=NOW - asked_ago)
     # A stand-in loaded in this status, not a status change (those go through transition_to).
     set_committed_value(request, "status", status)
@@ -55,7 +56,7 @@ def test_a_request_no_longer_open_has_no_urgency(status):
     (Urgency.EVENT_STARTED, "Event started", "tag--urgent"),
     (Urgency.SHORT_NOTICE, "Under 48 hours", "tag--urgent"),
     (Urgency.OVERDUE, "Overdue", "tag--urgent"),
-    (Urgency.AT_RISK, "At risk: late request", "tag--warn"),
+    (Urgency.AT_RISK, "Late request", "tag--warn"),
     (Urgency.DUE_SOON, "Due soon", "tag--warn"),
 ])
 def test_each_urgency_level_has_its_words_and_tag_style(level, label, css):
@@ -134,6 +135,6 @@ def test_the_queue_and_page_tag_urgency_with_its_words_and_style(client, make_re
     request.created_at = utcnow() - timedelta(days=30)
     db.session.commit()
     login(make_staff())
-    tag = '<span class="tag tag--urgent">Overdue</span>'
+    tag = '<span class="tag tag--urgent">Overdue by 1 day</span>'
     assert tag in _page(client, "/staff/")
     assert tag in _page(client, f"/staff/requests/{request.id}")

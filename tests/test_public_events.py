@@ -36,7 +36,8 @@ def test_lists_upcoming_events_with_their_facts(client, make_event, kinds):
     # Shown in the event's own timezone, named.
     assert re.search(r"\d{2}:\d{2} E[SD]T", html)
     assert "Online" in html and f'href="/events/{online.id}"' in html
-    assert "Ask by" in html
+    # When to ask depends on the kind of help: the list does not pretend it is the start.
+    assert "When to ask" in html and "the date to ask by for each kind of help" in html
 
 
 def test_past_closed_and_late_events_are_not_offered(client, make_event, kinds):
@@ -127,10 +128,13 @@ def test_event_page_shows_access_and_what_can_be_asked_for(client, make_event, m
     assert "Automated captions on the livestream." in html
     # Automated captions are not CART: the page still invites a request for it.
     assert "not the same as" in html and "Human real-time captioning (CART)" in html
-    assert "usually needs 2 weeks&#39; notice" in html
-    assert "usually needs 12 weeks&#39; notice" in html
-    assert "usually needs 3 days&#39; notice" in html
-    assert "short notice" in html
+    # Per kind of help, the day to ask by (event in 100 days: nothing has passed yet).
+    assert "<strong>Human real-time captioning (CART)</strong>: ask by " in html
+    assert "— 14 days before." in html
+    assert "— 12 weeks before." in html
+    assert "— 3 days before." in html
+    assert "<strong>Other</strong>: ask any time before the event." in html
+    assert "That date has passed" not in html
     assert "Retired option" not in html
     assert f'href="/events/{event.id}/request"' in html
     assert "Request access" in html
@@ -140,12 +144,13 @@ def test_event_page_flags_short_notice(client, make_event):
     event = make_event("Tomorrow's talk", days_ahead=1)
     html = html_of(client.get(f"/events/{event.id}"))
     assert "less than 48 hours" in html
-    assert "less time than that before this event" in html
+    # Both kinds are due before tomorrow: each says so, kindly.
+    assert html.count("That date has passed: ask as soon as you can — we will try.") == 2
 
 
 @pytest.mark.parametrize("kwargs, words", [
-    ({"requests_open": False}, "no longer taking access requests"),
-    ({"requests_close_at": "past"}, "no longer taking access requests"),
+    ({"requests_open": False}, "The organisers have closed online access requests"),
+    ({"requests_close_at": "past"}, "Online access requests for this event closed on"),
     ({"starts_at": "past"}, "already taken place"),
     ({"types": []}, "cannot be made online"),
 ])

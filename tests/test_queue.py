@@ -15,6 +15,7 @@ from accessreq.extensions import db
 from accessreq.requests import counts as status_counts
 from accessreq.requests.models import AccessRequest
 from accessreq.requests.states import RequestStatus
+from accessreq.events.deadlines import LATE_REPLY_WORKING_DAYS, add_working_days
 from accessreq.timeutil import utcnow
 
 
@@ -278,12 +279,16 @@ def test_urgency_is_said_in_words(signed_in, make_request, event_in, types):
     overdue.due_at = now - timedelta(days=1)
     started, _ = make_request(event=event_in(3), types=[types["seat"]])
     started.event.starts_at = now - timedelta(hours=1)
+    on_track, _ = make_request(event=event_in(30), types=[types["seat"]])  # due in 27 days
     db.session.commit()
     html = page_text(signed_in)
-    for word in ("At risk: late request", "Under 48 hours", "Due soon", "Overdue",
-                 "Event started"):
+    answer_by = add_working_days(late.asked_on, LATE_REPLY_WORKING_DAYS)
+    for word in (f"Late request: answer by {answer_by:%a} {answer_by.day} {answer_by:%b %Y}",
+                 "Under 48 hours", f"Due in {soon.days_left(now)} days", "Overdue by 1 day",
+                 "Event started", f"Due in {on_track.days_left(now)} days"):
         assert f">{word}</span>" in html, word
     assert 'class="tag' in html
+    assert soon.days_left(now) == 2 and on_track.days_left(now) == 27
 
 
 def test_empty_state_when_there_are_no_requests(signed_in):

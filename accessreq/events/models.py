@@ -11,7 +11,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..columns import UTCDateTime
 from ..extensions import db
-from ..timeutil import utcnow
+from ..timeutil import format_when, utcnow
+from .deadlines import AskBy, ask_by
 
 if TYPE_CHECKING:
     from ..routing.models import Organisation
@@ -32,7 +33,8 @@ class RequestsClosed(enum.StrEnum):
     ENDED = "ended"
     STARTED = "started"
     NO_TYPES = "no_types"  # nothing in the catalogue is offered for it
-    CLOSED = "closed"  # closed by hand, or past its closing date
+    CLOSED = "closed"  # closed by hand (an admin turned requests off)
+    DEADLINE_PASSED = "deadline_passed"  # its closing date for online requests has passed
 
     @property
     def event_started(self) -> bool:
@@ -122,7 +124,28 @@ class Event(db.Model):
             return RequestsClosed.ENDED if self.has_ended(now) else RequestsClosed.STARTED
         if not self.offered_types:
             return RequestsClosed.NO_TYPES
-        return RequestsClosed.CLOSED
+        if not self.requests_open:
+            return RequestsClosed.CLOSED
+        return RequestsClosed.DEADLINE_PASSED
+
+    def requests_closed_words(self, reason: RequestsClosed) -> str:
+        """Why requests cannot be made here, in one sentence: the same words on the event
+        page and on the form's closed page."""
+        if reason is RequestsClosed.ENDED:
+            return "This event has already taken place, so access requests cannot be made for it here."
+        if reason is RequestsClosed.STARTED:
+            return "This event has already started, so access requests cannot be made for it here."
+        if reason is RequestsClosed.NO_TYPES:
+            return "Access requests for this event cannot be made online."
+        if reason is RequestsClosed.CLOSED:
+            return "The organisers have closed online access requests for this event."
+        return ("Online access requests for this event closed on "
+                f"{format_when(self.request_deadline, self.timezone)}.")
+
+    def ask_by_dates(self, now: datetime | None = None) -> list[AskBy]:
+        """For each kind of help offered, the last day to ask, with the words attendees read."""
+        now = now or utcnow()
+        return [ask_by(self, kind, now) for kind in self.offered_types]
 
     def takes_requests(self, now: datetime | None = None) -> bool:
         """Open for requests and offering at least one accommodation."""

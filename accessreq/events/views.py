@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask import Blueprint, render_template, request
 
 from ..extensions import db
@@ -44,7 +42,6 @@ def detail(event_id: int):
     event = db.get_or_404(Event, event_id)
     now = utcnow()
     offered = event.offered_types
-    time_left = event.starts_at - now
     closed = event.requests_closed(now)
     return render_template(
         "events/detail.html",
@@ -54,7 +51,7 @@ def detail(event_id: int):
         closed=closed,
         short_notice=event.starts_at_short_notice(now),
         short_notice_hours=short_notice_hours(),
-        late_types={t.id for t in offered if time_left < timedelta(days=t.lead_time_days)},
+        ask_by=event.ask_by_dates(now),
         captions_note=mentions_automated_captions(event.access_provided),
         cart_type=human_captioning_type(offered),
     )

@@ -8,13 +8,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from wtforms import (BooleanField, EmailField, RadioField, SelectChoice, StringField, TelField, TextAreaField)
+from wtforms import (BooleanField, EmailField, HiddenField, RadioField, SelectChoice, StringField,
+                     TelField, TextAreaField)
 from wtforms.validators import (DataRequired, Email, Length, Optional, StopValidation,
                                 ValidationError)
 
 from ..events.models import Event
 from ..forms import LONG_TEXT_MAX, AppForm, MultiCheckboxField, strip
 from .models import ContactChannel
+from .spam import HONEYPOT_FIELD, STARTED_FIELD, started_token
 
 NAME_MAX = 200  # AccessRequest.contact_name / attendee_name
 EMAIL_MAX = 254  # AccessRequest.contact_email
@@ -95,6 +97,16 @@ class RequestFormBase(AppForm):
     def details_for(self, type_id: int):
         return self._fields.get(details_field_name(type_id))
 
+    # The spam defences (requests/spam.py): never shown, never in the error summary.
+    def honeypot_value(self) -> str:
+        return self._fields[HONEYPOT_FIELD].data or ""
+
+    def started_value(self) -> str:
+        return self._fields[STARTED_FIELD].data or ""
+
+    def restart_clock(self, token: str) -> None:
+        self._fields[STARTED_FIELD].data = token
+
 
 def too_long(limit: int, what: str) -> MaxLength:
     return MaxLength(limit, f"{what} must be {limit} characters or fewer")
@@ -128,7 +140,7 @@ PUBLIC_WORDS = FormWords()
 def request_form_for(event: Event, retention_days: int, *, words: FormWords = PUBLIC_WORDS,
                      base: type[RequestFormBase] = RequestFormBase,
                      extra_fields: dict[str, tuple[str | None, object]] | None = None,
-                     **kwargs) -> RequestFormBase:
+                     spam_guard: bool = True, **kwargs) -> RequestFormBase:
     """A form with one checkbox per accommodation the event offers, and a details box for
     each that asks for details. Fields are created in page order so the error summary
     lists problems in the order a person meets them.
@@ -189,6 +201,11 @@ def request_form_for(event: Event, retention_days: int, *, words: FormWords = PU
         validators=[DataRequired(words.consent_required)])
     for name, (after, field) in (extra_fields or {}).items():
         fields = _insert_after(fields, after, name, field)
+    if spam_guard:
+        # Spam defences (requests/spam.py): when the form was drawn (signed), and a box people
+        # never see or reach, which the template draws empty, hidden from assistive technology.
+        fields[STARTED_FIELD] = HiddenField(default=lambda: started_token(event.id))
+        fields[HONEYPOT_FIELD] = StringField("Leave this field empty", filters=[strip])
     form_class = type(f"{base.__name__}{event.id}", (base,), fields)
     return form_class(**kwargs)
 

@@ -7,18 +7,20 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Index, String, Text, event, inspect, text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..columns import LabelledEnum, UTCDateTime, str_enum
+from ..events.deadlines import due_day, late_words, local_day, tell_by_day
+from ..events.deadlines import tell_by_words as reply_by_words
 from ..events.models import AccommodationType, Event
 from ..extensions import db
 from ..timeutil import utcnow
 from .states import OPEN_STATUSES, RequestStatus
-from .urgency import Urgency
+from .urgency import DUE_SOON_DAYS, DueTag, Urgency, days_left_words
 
 if TYPE_CHECKING:
     from ..auth.models import StaffUser
@@ -197,12 +199,53 @@ class AccessRequest(db.Model):
         return fresh and self.status == RequestStatus.SUBMITTED
 
     @property
+    def due_day(self) -> date:
+        """The last day to ask for all of it, in the event's timezone: the day the attendee
+        was told on the event page and the form (events/deadlines.py)."""
+        return local_day(self.due_at, self.event.timezone)
+
+    def days_left(self, now: datetime | None = None) -> int:
+        """Days from today to the due day in the event's timezone (negative once passed)."""
+        return (self.due_day - local_day(now or utcnow(), self.event.timezone)).days
+
+    @property
+    def asked_on(self) -> date:
+        return local_day(self.created_at, self.event.timezone)
+
+    @property
     def was_late(self) -> bool:
-        """Asked for with less notice than the requested accommodations usually need."""
-        return self.created_at > self.due_at
+        """Asked for after the end of its due day: less notice than the requested
+        accommodations usually need. Accepted all the same, and flagged."""
+        return self.asked_on > self.due_day
+
+    @property
+    def late_kinds(self) -> list[AccommodationType]:
+        """The accommodations asked for after their own due day."""
+        tz = self.event.timezone
+        return [item.accommodation_type for item in self.items
+                if self.asked_on > due_day(self.event.starts_at,
+                                           item.accommodation_type.lead_time_days, tz)]
+
+    @property
+    def tell_by_words(self) -> str:
+        """When the attendee of a late request hears back: 'by Thursday 3 December 2026' or
+        'before the event starts' (events/deadlines.py, LATE_REPLY_WORKING_DAYS)."""
+        return reply_by_words(self.asked_on, local_day(self.event.starts_at, self.event.timezone))
+
+    @property
+    def late_note(self) -> str | None:
+        """The kind, plain note a late request shows its attendee (confirmation and status
+        page, while it is open); None when it was asked for in time."""
+        if not self.was_late:
+            return None
+        kinds = late_words(self.late_kinds)
+        needed = f" for {kinds}" if kinds else ""
+        return (f"This is less notice than we usually need{needed}, but we will try. We will "
+                f"tell you {self.tell_by_words} what we can arrange.")
 
     def urgency(self, now: datetime | None = None) -> Urgency | None:
-        """The tag staff see beside the due date (None: on track, or no longer open)."""
+        """The level of the tag staff see beside the due date (None: on track, or no longer
+        open). ``due_tag`` gives the words for every open request."""
         now = now or utcnow()
         if not self.status.is_open:
             return None
@@ -212,11 +255,29 @@ class AccessRequest(db.Model):
             return Urgency.SHORT_NOTICE
         if self.was_late:
             return Urgency.AT_RISK
-        if now > self.due_at:
+        days_left = self.days_left(now)
+        if days_left < 0:
             return Urgency.OVERDUE
-        if (self.due_at - now).days < 3:
+        if days_left <= DUE_SOON_DAYS:
             return Urgency.DUE_SOON
         return None
+
+    def due_tag(self, now: datetime | None = None) -> DueTag | None:
+        """The due date in words for staff, for every open request (None once it is not
+        open), with the same due day the attendee was told."""
+        now = now or utcnow()
+        level = self.urgency(now)
+        if not self.status.is_open:
+            return None
+        if level in (Urgency.EVENT_STARTED, Urgency.SHORT_NOTICE):
+            return DueTag(level, level.label)
+        if level is Urgency.AT_RISK:
+            tell_by = tell_by_day(self.asked_on,
+                                  local_day(self.event.starts_at, self.event.timezone))
+            answer = (f"answer by {tell_by:%a} {tell_by.day} {tell_by:%b %Y}" if tell_by
+                      else "answer before the event")
+            return DueTag(level, f"{level.label}: {answer}")
+        return DueTag(level, days_left_words(self.days_left(now)))
 
     @property
     def public_history(self) -> list[HistoryEntry]:

@@ -14,7 +14,9 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime
 
+from ..events.deadlines import AskBy, ask_by
 from ..events.models import Event
+from ..timeutil import utcnow
 
 MAX_EVENTS = 256  # the events whose form this process has shown most recently
 NOTHING_SAVED = ("We could not save your request because our records are unavailable for a "
@@ -43,7 +45,12 @@ class EventCopy:
     starts_at: datetime
     timezone: str
     where: str
+    requests_close_at: datetime | None
     offered_types: tuple[OfferedCopy, ...]
+
+    def ask_by_dates(self, now: datetime | None = None) -> list[AskBy]:
+        """As ``Event.ask_by_dates``: the day to ask by for each kind the form offers."""
+        return [ask_by(self, kind, now or utcnow()) for kind in self.offered_types]
 
 
 _copies: dict[int, EventCopy] = {}
@@ -54,7 +61,7 @@ def remember(event: Event) -> None:
     """Keep a copy of ``event`` as its form shows it (its offered types are loaded already)."""
     copy = EventCopy(
         id=event.id, title=event.title, starts_at=event.starts_at, timezone=event.timezone,
-        where=event.where,
+        where=event.where, requests_close_at=event.requests_close_at,
         offered_types=tuple(
             OfferedCopy(id=t.id, name=t.name, description=t.description,
                         lead_time_days=t.lead_time_days, details_label=t.details_label,

@@ -15,7 +15,7 @@ from ..events.models import Event
 from ..extensions import db
 from ..notifications.services import external_url
 from ..ratelimits import public_post_limit
-from . import outage
+from . import outage, spam
 from .forms import FOR_SOMEONE_ELSE, CancelForm, MessageForm, request_form_for
 from .models import AccessRequest, ContactChannel
 from .services import (RequestActionError, Submission, add_attendee_message, cancel_by_attendee,
@@ -71,6 +71,10 @@ def new(event_id: int):
                             "Please email what you wrote to the access team at "
                             f"{current_app.config['STAFF_INBOX']}.")
     if form.validate_on_submit():
+        problem = spam.held_back(form, event.id)
+        if problem:
+            current_app.logger.info("Request form held back by the spam defences")
+            return _render_form(event, form, problem)
         try:
             access_request, status_url = submit_request(event, _submission(form))
         except RequestActionError as error:
@@ -83,7 +87,7 @@ def new(event_id: int):
 
 def _render_form(event: Event, form, page_error: str | None = None):
     return render_template("requests/new.html", event=event, form=form, page_error=page_error,
-                           page_has_errors=bool(page_error),
+                           page_has_errors=bool(page_error), ask_by=event.ask_by_dates(),
                            retention_days=current_app.config["RETENTION_DAYS"])
 
 
@@ -96,6 +100,33 @@ def form_during_outage():
         return None
     form = request_form_for(copy, current_app.config["RETENTION_DAYS"])
     return _render_form(copy, form, outage.NOTHING_SAVED)
+
+
+def form_when_rate_limited(wait_words: str):
+    """The request form sent in this request, drawn again with everything typed, when the
+    rate limit refused it (errors.py answers 429 with it); None for an unknown event."""
+    event = db.session.get(Event, (request.view_args or {}).get("event_id"))
+    if event is None:
+        return None
+    form = request_form_for(event, current_app.config["RETENTION_DAYS"])
+    return _render_form(event, form, (
+        "We have had a lot of requests from your network in the last hour, so we could not "
+        f"accept this one yet. Nothing you typed is lost: it is all below. You can send it "
+        f"again in {wait_words}. If you cannot wait, email the access team at "
+        f"{current_app.config['STAFF_INBOX']}."))
+
+
+def message_when_rate_limited(wait_words: str):
+    """The status page with the message just written still in its box, when the rate limit
+    refused it; None for an unknown link."""
+    token = (request.view_args or {}).get("token")
+    access_request = find_by_token(token) if token else None
+    if access_request is None:
+        return None
+    flash("We have had a lot of messages from your network in the last hour, so we could not "
+          f"send yours yet. What you wrote is still in the box below: you can send it again in "
+          f"{wait_words}.", "error")
+    return _render_status(access_request, token, MessageForm())
 
 
 @bp.get("/request/submitted")
@@ -115,7 +146,8 @@ def confirmation(token: str):
         return redirect(url_for("requests.status", token=token))
     return render_template("requests/submitted.html", reference=access_request.reference,
                            status_url=external_url("requests.status", token=token),
-                           email=access_request.contact_email)
+                           email=access_request.contact_email,
+                           late_note=access_request.late_note)
 
 
 def _render_status(access_request: AccessRequest, token: str, form: MessageForm | None = None):

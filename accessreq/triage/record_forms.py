@@ -90,5 +90,5 @@ def staff_request_form_for(event: Event, retention_days: int, **kwargs) -> Staff
             validators=[DataRequired("Choose whether they want email updates")])),
     }
     return request_form_for(event, retention_days, words=STAFF_WORDS, base=StaffRequestFormBase,
-                            extra_fields=extra, **kwargs)
+                            extra_fields=extra, spam_guard=False, **kwargs)
 

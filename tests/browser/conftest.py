@@ -17,6 +17,8 @@ from .helpers import ROOT, World
 
 AXE_PATH = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 DEFAULT_TIMEOUT_MS = 10_000
+# The request form's minimum fill time on the live server (see live_server).
+LIVE_MIN_SECONDS = 1
 
 
 @pytest.fixture(scope="session")
@@ -55,6 +57,12 @@ def live_server(app):
     # Pages as people get them: every form carries its CSRF token, so its markup is checked too
     # (the token once brought a duplicate id="csrf_token" that CSRF-off tests never rendered).
     app.config["WTF_CSRF_ENABLED"] = True
+    # The spam defences are on here (the honeypot always is), so every journey and page state
+    # meets them. The minimum fill time is LIVE_MIN_SECONDS, not the 3 s default: Playwright
+    # keyboard journeys type at machine speed and finish the form in about 2 s, which no person
+    # does; a test that sets it (test_spam_defences_browser.py: the default) keeps its value.
+    if not app.config.get("PUBLIC_FORM_MIN_SECONDS"):
+        app.config["PUBLIC_FORM_MIN_SECONDS"] = LIVE_MIN_SECONDS
     World.install_test_routes(app)
     server = LiveServer(app)
     # Links in emails and on the confirmation page must lead back to this server.

@@ -39,6 +39,9 @@ class State:
     login_as: str | None = None  # "coordinator" or "admin"
     form_error: bool = False  # the title starts "Error: " and an error summary shows
     event_title: str | None = None  # the title names this event
+    # Settings the app is created with for this state (test_pages.py applies them as an
+    # app_config mark), e.g. a rate limit low enough to reach.
+    app_config: dict = field(default_factory=dict)
 
     def __str__(self) -> str:
         return self.id

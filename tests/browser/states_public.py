@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from contextlib import contextmanager
 from datetime import timedelta
 
@@ -145,9 +146,19 @@ def _submit_empty_form(w: World, page, event) -> None:
     w.submit(page)
 
 
+def wait_as_a_person(w: World, opened_at: float) -> None:
+    """A script fills the form faster than any person; the minimum fill time (requests/spam.py,
+    on in the live server) would rightly hold it back. Wait until a person could have sent it."""
+    left = w.app.config["PUBLIC_FORM_MIN_SECONDS"] + 0.2 - (time.monotonic() - opened_at)
+    if left > 0:
+        time.sleep(left)
+
+
 def _submit_good_form(w: World, page, event) -> None:
+    opened_at = time.monotonic()
     w.goto(page, _form_path(w, event))
     fill_request_form(page)
+    wait_as_a_person(w, opened_at)
     w.submit(page)
     assert re.search(r"/r/[^/]+/submitted$", page.url), page.inner_text("main")[:500]
 
@@ -182,8 +193,10 @@ def _database_away(w: World, writes_only: bool):
 
 
 def _submit_while_database_away(w: World, page, event) -> None:
+    opened_at = time.monotonic()
     w.goto(page, _form_path(w, event))
     fill_request_form(page)
+    wait_as_a_person(w, opened_at)
     with _database_away(w, writes_only=True), page.expect_navigation() as navigation:
         page.locator("main form [type=submit]").first.click()
     assert navigation.value.status == 503
@@ -211,6 +224,72 @@ def _report_sent(w: World, page, _data) -> None:
     w.submit(page)
 
 
+# --- deadlines (issue 10, item 10) ------------------------------------------------------------
+
+SOON_TITLE = "Workshop: Reading the city"
+
+
+def soon_event(w: World):
+    """Six days ahead: sign language and CART (14 days) are past their date, seating (3) not."""
+    return w.make_event(title=SOON_TITLE, days_ahead=6, types=catalogue(w))
+
+
+def late_request(w: World):
+    """A request for sign language made 6 days before: accepted, with the late note."""
+    kinds = catalogue(w)
+    _request, url = w.make_request(event=soon_event(w), types=kinds[:1])
+    return w.local(url)
+
+
+# --- the rate limit and the spam defences (item 11) ------------------------------------------
+
+def _refused_by_the_rate_limit(w: World, page, event) -> None:
+    """One request sent uses up a limit of one an hour; the next comes back with its values."""
+    _submit_good_form(w, page, event)
+    opened_at = time.monotonic()
+    w.goto(page, _form_path(w, event))
+    fill_request_form(page, name="Kit Second-Request", email="kit@example.net")
+    wait_as_a_person(w, opened_at)
+    response = w.submit(page)
+    assert response.status == 429, response.status
+    assert page.input_value("#contact_name") == "Kit Second-Request"
+    assert page.input_value("#contact_email") == "kit@example.net"
+    assert page.is_checked("#accommodations-0") and page.is_checked("#consent")
+    assert "You can send it again in about" in page.inner_text("main")
+
+
+def _caught_by_the_honeypot(w: World, page, event) -> None:
+    """A program that fills every box, the hidden one too: shown again, nothing lost."""
+    opened_at = time.monotonic()
+    w.goto(page, _form_path(w, event))
+    fill_request_form(page)
+    page.evaluate("document.querySelector('input[name=website]').value = 'http://spam.example'")
+    wait_as_a_person(w, opened_at)
+    w.submit(page)
+    assert "send the form again" in page.inner_text("main")
+    assert page.input_value("#contact_name") == "Sam Attendee"
+    assert page.input_value("input[name=website]") == ""
+
+
+# --- why an event is not taking requests (item 12) -------------------------------------------
+
+def _closed_for(reason: str):
+    def build(w: World):
+        title = f"Closed: {reason}"
+        if reason == "deadline_passed":
+            return w.make_event(title=title, days_ahead=20, types=catalogue(w),
+                                requests_close_at=utcnow() - timedelta(hours=2))
+        if reason == "started":
+            return w.make_event(title=title, days_ahead=-1 / 24, types=catalogue(w))
+        if reason == "ended":
+            return w.make_event(title=title, days_ahead=-3, types=catalogue(w))
+        return w.make_event(title=title, days_ahead=20, types=[])  # no_types
+
+    return build
+
+
+CLOSED_REASONS = ["deadline_passed", "started", "ended", "no_types"]
+
 PUBLIC_STATES = [
     State("home-with-events", ("events.index",),
           build=lambda w: [open_event(w), closed_event(w), _late_event(w)],
@@ -232,6 +311,27 @@ PUBLIC_STATES = [
     State("request-form-database-away", ("requests.new",), event_title=EVENT_TITLE,
           form_error=True, build=open_event, open=_submit_while_database_away),
     State("error-503", (), open=_page_while_database_away),
+    State("event-some-dates-passed", ("events.detail",), event_title=SOON_TITLE,
+          build=soon_event, open=lambda w, page, event: w.goto(page, _event_path(w, event))),
+    State("request-form-some-dates-passed", ("requests.new",), event_title=SOON_TITLE,
+          build=soon_event, open=lambda w, page, event: w.goto(page, _form_path(w, event))),
+    State("request-submitted-late", ("requests.confirmation",), build=soon_event,
+          open=_submit_good_form),
+    State("status-late-request", ("requests.status",), event_title=SOON_TITLE,
+          build=late_request, open=lambda w, page, path: w.goto(page, path)),
+    State("request-form-rate-limited", ("requests.new",), event_title=EVENT_TITLE,
+          form_error=True, build=open_event, open=_refused_by_the_rate_limit,
+          app_config={"RATELIMIT_ENABLED": True, "PUBLIC_FORM_RATE_LIMIT": "1 per hour"}),
+    State("request-form-held-back", ("requests.new",), event_title=EVENT_TITLE,
+          form_error=True, build=open_event, open=_caught_by_the_honeypot),
+    *[State(f"event-closed-{reason}", ("events.detail",), event_title=f"Closed: {reason}",
+            build=_closed_for(reason),
+            open=lambda w, page, event: w.goto(page, _event_path(w, event)))
+      for reason in CLOSED_REASONS],
+    *[State(f"request-form-closed-{reason}", ("requests.new",), event_title=f"Closed: {reason}",
+            build=_closed_for(reason),
+            open=lambda w, page, event: w.goto(page, _form_path(w, event)))
+      for reason in CLOSED_REASONS],
     State("request-submitted", ("requests.confirmation",), build=open_event,
           open=_submit_good_form),
     # The old confirmation address: home, with a note saying where the link is.

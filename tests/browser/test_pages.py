@@ -54,8 +54,14 @@ def title_problems(state, title: str, has_summary: bool, site_name: str) -> list
     return problems
 
 
+def _with_settings(states):
+    """Each state as a test parameter, carrying the app settings it needs as a mark."""
+    return [pytest.param(s, marks=pytest.mark.app_config(**s.app_config)) if s.app_config else s
+            for s in states]
+
+
 @pytest.mark.browser
-@pytest.mark.parametrize("state", STATES, ids=str)
+@pytest.mark.parametrize("state", _with_settings(STATES), ids=str)
 def test_page(world, axe, state):
     """One page load, every check: axe (light and dark schemes), structure, titles, targets,
     and reflow at 320 CSS px (the width of 1280 px at 400% zoom)."""

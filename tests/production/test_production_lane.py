@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import json
 import re
+import time
 
 import pytest
+
+from accessreq.config import DEFAULT_FORM_MIN_SECONDS
 
 pytestmark = pytest.mark.production
 
@@ -35,13 +38,22 @@ def csrf_token(html: str) -> str:
     return match.group(1)
 
 
-def post_form(http, stack, path: str, fields: dict):
-    """POST as the browser would: the CSRF token from the page and a same-origin Referer."""
+def post_form(http, stack, path: str, fields: dict, as_a_person: bool = False):
+    """POST as the browser would: the CSRF token (and the request form's signed start time)
+    from the page and a same-origin Referer. ``as_a_person`` waits the request form's minimum
+    fill time (requests/spam.py, on in the lane) first, as a post meant to be accepted must."""
     url = stack.url + path
+    opened_at = time.monotonic()
     page = http.get(url)
     assert page.status < 500, page.status
-    return http.post(url, form={"csrf_token": csrf_token(page.text()), **fields},
-                     headers={"Referer": url}, max_redirects=0)
+    html = page.text()
+    started = re.search(r'name="form_started" type="hidden" value="([^"]+)"', html)
+    form = {"csrf_token": csrf_token(html), **fields}
+    if started:
+        form["form_started"] = started.group(1)
+    if as_a_person:
+        time.sleep(max(DEFAULT_FORM_MIN_SECONDS + 1 - (time.monotonic() - opened_at), 0))
+    return http.post(url, form=form, headers={"Referer": url}, max_redirects=0)
 
 
 def submission(event, **overrides) -> dict:
@@ -77,7 +89,8 @@ def test_asvs_5_1_4_control_characters_in_the_public_form_get_a_clear_answer(
     extra = {"for_whom": "someone_else", "attendee_name": "Attending Person"}
     stack.keep_out_of_logs(NAME, EMAIL, SECRET_TEXT)
     response = post_form(http, stack, f"/events/{event.id}/request",
-                         submission(event, **{**extra, name: value}))
+                         submission(event, **{**extra, name: value}),
+                         as_a_person=field in MULTI_LINE and bad == LINE_BREAK)
     assert response.status < 500, response.status
     assert_refused_beside_the_field(response, value[:4], field, bad)
 
@@ -119,7 +132,8 @@ def test_asvs_5_1_4_control_characters_on_the_status_page_get_a_clear_answer(
 def test_asvs_7_1_1_logs_are_json_and_hold_no_token_email_name_or_message(
         stack, http, make_event, make_request):
     event = make_event(title="Lane event for logs")
-    response = post_form(http, stack, f"/events/{event.id}/request", submission(event))
+    response = post_form(http, stack, f"/events/{event.id}/request", submission(event),
+                         as_a_person=True)
     assert response.status in (302, 303), response.text()[:2000]
     _, status_url = make_request(event, contact_name=NAME, contact_email=EMAIL)
     token = status_url.rsplit("/", 1)[1]
