@@ -221,8 +221,8 @@ def test_what_was_asked_for_in_short():
         "Sign language interpretation", 1)
 
 
-def test_a_row_shows_due_in_words_with_the_urgency_tag_and_what_was_asked(client, member, teams,
-                                                                          make_request, make_type):
+def test_a_row_shows_its_due_tag_and_what_was_asked(client, member, teams, make_request,
+                                                     make_type):
     loop = make_type("Hearing loop", 3)
     teams["event"].accommodation_types.append(loop)
     db.session.commit()
@@ -232,18 +232,29 @@ def test_a_row_shows_due_in_words_with_the_urgency_tag_and_what_was_asked(client
     row = html.split("<tbody>", 1)[1].split("</tr>", 1)[0]
     assert access_request.reference in row
     assert 'Sign language, Seating&nbsp;<span class="more">+1<span class="visually-hidden"> more</span>' in row
-    assert '>In 16 days</time>' in row  # the event is 30 days away; sign language needs 14
+    # The event is 30 days away; sign language needs 14. On track: a tag with no warning style.
+    assert '<span class="tag ">Due in 16 days</span></time>' in row
 
 
-def test_a_late_row_shows_how_long_ago_it_was_due_and_its_urgency_tag(client, member, teams,
-                                                                     make_request, make_event):
+def test_a_late_row_says_so_in_its_due_tag(client, member, teams, make_request, make_event):
     soon = make_event("Soon", days_ahead=10, types=[teams["sign"]],
                       organisation=teams["comms"].organisation)
     access_request, _ = make_request(event=soon, types=[teams["sign"]])
     html = sign_in(client, member).get("/staff/").get_data(as_text=True)
     row = html.split("<tbody>", 1)[1].split("</tr>", 1)[0]
-    assert '>4 days ago</time>' in row
-    # The tag's words come from the request's own urgency (its thresholds live there).
-    urgency = fresh(access_request).urgency()
-    assert urgency is not None
-    assert f'<span class="tag {urgency.css_modifier}">{urgency.label}</span>' in row
+    # The words come from the request's own due tag (its thresholds live there), inside the
+    # due date's <time>.
+    tag = fresh(access_request).due_tag()
+    assert tag is not None and tag.label.startswith("Late request: answer by ")
+    assert f'<span class="tag {tag.css_modifier}">{tag.label}</span></time>' in row
+
+
+def test_a_finished_row_says_how_long_ago_it_was_due(client, member, teams, make_request,
+                                                      make_event):
+    soon = make_event("Soon", days_ahead=10, types=[teams["sign"]],
+                      organisation=teams["comms"].organisation)
+    access_request, _ = make_request(event=soon, types=[teams["sign"]])
+    services.change_status(access_request, member, RequestStatus.ARRANGED, "Booked.")
+    html = sign_in(client, member).get("/staff/?status=all").get_data(as_text=True)
+    row = html.split("<tbody>", 1)[1].split("</tr>", 1)[0]
+    assert '>4 days ago</time>' in row and 'class="tag' not in row

@@ -1,7 +1,6 @@
 """Words for the queue's rows and its filter summary: how far off a due date is, what was asked
 for in short, and which filters are on. How urgent a request is stays with
-``AccessRequest.urgency``/``due_tag``; ``row_tag`` picks the part of it the row adds to the
-due words."""
+``AccessRequest.due_tag``, shown for open requests; these words are for the others."""
 
 from __future__ import annotations
 
@@ -11,8 +10,6 @@ from datetime import datetime
 from wtforms import Form
 
 from ..events.leadtime import day_count
-from ..requests.models import AccessRequest
-from ..requests.urgency import DueTag, Urgency
 from ..timeutil import local
 from . import queries
 
@@ -32,18 +29,6 @@ def due_in_words(due_at: datetime, now: datetime, tz_name: str) -> str:
     if days > 0:
         return f"In {day_count(days)}"
     return f"{day_count(-days)} ago"
-
-
-def row_tag(access_request: AccessRequest, now: datetime) -> DueTag | None:
-    """The tag beside a row's due words: its level in a word ("Overdue", "Due soon") where the
-    words already say how many days, the whole tag where it says more ("Event started",
-    "Late request: answer by Thu 3 Dec 2026"); None for a request on track or closed."""
-    tag = access_request.due_tag(now)
-    if tag is None or tag.level is None:
-        return None
-    if tag.level in (Urgency.OVERDUE, Urgency.DUE_SOON):
-        return DueTag(tag.level, tag.level.label)
-    return tag
 
 
 def asked_for(names: Iterable[str]) -> tuple[str, int]:

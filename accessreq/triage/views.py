@@ -84,8 +84,7 @@ def queue():
                            status_links=status_links, scope_label=_scope_label(page),
                            in_no_team=not me.teams and not me.is_admin, admins=admins,
                            active_filters=presenting.active_filters(filters, form),
-                           due_in_words=presenting.due_in_words, asked_for=presenting.asked_for,
-                           row_tag=presenting.row_tag)
+                           due_in_words=presenting.due_in_words, asked_for=presenting.asked_for)
     # The rows show names and what was asked for: log who saw them. After rendering, so the
     # commit does not expire what the template reads.
     services.record_queue_view([row.id for row in page.rows], _me().id)
