@@ -14,6 +14,7 @@ import time
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
+from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from .extensions import db
@@ -93,17 +94,30 @@ def _read_password() -> str:
 @click.option("--name", required=True, help="Their name, as colleagues see it.")
 @click.option("--role", type=click.Choice(["admin", "coordinator"]), default="coordinator",
               show_default=True)
-def staff_create(email: str, name: str, role: str):
+@click.option("--team", "team_names", multiple=True, metavar="NAME",
+              help="A team the person works in, by name; repeat for more. A coordinator needs "
+                   "one once any team exists.")
+def staff_create(email: str, name: str, role: str, team_names: tuple[str, ...]):
     """Create a staff account; the password is read from a prompt, or stdin if not a terminal."""
     from .auth.models import Role
-    from .auth.services import StaffAccountError, check_new_account, create_staff_with_password
+    from .auth.services import (StaffAccountError, check_new_account, checked_teams,
+                                create_staff_with_password)
+    from .routing.models import Team
 
-    try:  # refuse a bad address or name before asking for the password
+    teams = {t.name.casefold(): t.id for t in db.session.scalars(select(Team))}
+    unknown = [n for n in team_names if n.casefold() not in teams]
+    if unknown:
+        known = ", ".join(sorted(t.name for t in db.session.scalars(select(Team)))) or "none yet"
+        raise click.ClickException(f"No team is called {unknown[0]!r} (teams: {known}).")
+    team_ids = [teams[n.casefold()] for n in team_names]
+    try:  # refuse a bad address, name or missing team before asking for the password
         email, name = check_new_account(name, email)
-        user = create_staff_with_password(name, email, Role(role), _read_password())
+        checked_teams(Role(role), team_ids)
+        user = create_staff_with_password(name, email, Role(role), _read_password(), team_ids)
     except StaffAccountError as error:
         raise click.ClickException(f"{str(error).rstrip('.')}.") from None
-    click.echo(f"Created {role} account for {user.email}.")
+    in_teams = f" in {', '.join(t.name for t in user.teams)}" if user.teams else ""
+    click.echo(f"Created {role} account for {user.email}{in_teams}.")
 
 
 @outbox_cli.command("send")

@@ -20,6 +20,7 @@ from accessreq.auth.models import Role, StaffUser
 from accessreq.demo import CATALOGUE, DEMO_PASSWORD, DEMO_STAFF, EVENTS
 from accessreq.events.models import AccommodationType, Event
 from accessreq.extensions import db
+from accessreq.routing.models import Organisation, Team
 from accessreq.notifications.catcher import list_caught, read_caught, start_catcher
 from accessreq.notifications.models import EmailStatus, OutgoingEmail
 from accessreq.requests.models import AccessRequest, HistoryKind, StatusLink
@@ -114,6 +115,38 @@ def test_staff_create_refuses_a_duplicate_in_any_case(runner):
     assert again.exit_code != 0
     assert "There is already an account with this email address" in again.output
     assert _count(StaffUser) == 1
+
+
+def test_staff_create_puts_a_coordinator_in_the_named_teams(runner):
+    host = Organisation(name="Example Institute")
+    comms = Team(organisation=host, name="Communications access",
+                 notification_email="comms@example.org")
+    front = Team(organisation=host, name="Front of house", notification_email="foh@example.org")
+    db.session.add_all([host, comms, front])
+    db.session.commit()
+    result = runner.invoke(args=["staff", "create", "--email", "cory@example.org", "--name",
+                                 "Cory C", "--team", "communications ACCESS", "--team",
+                                 "Front of house"], input=f"{GOOD_PASSWORD}\n")
+    assert result.exit_code == 0, result.output
+    assert ("Created coordinator account for cory@example.org in Communications access, "
+            "Front of house.") in result.output
+    user = db.session.scalar(select(StaffUser))
+    assert {t.name for t in user.teams} == {"Communications access", "Front of house"}
+
+
+def test_staff_create_refuses_a_coordinator_without_a_team_once_teams_exist(runner):
+    host = Organisation(name="Example Institute")
+    db.session.add_all([host, Team(organisation=host, name="Front of house",
+                                   notification_email="foh@example.org")])
+    db.session.commit()
+    no_team = _create(runner, role="coordinator")
+    assert no_team.exit_code != 0 and "Choose at least one team" in no_team.output
+    unknown = runner.invoke(args=["staff", "create", "--email", "x@example.org", "--name", "X",
+                                  "--team", "Box office"], input=f"{GOOD_PASSWORD}\n")
+    assert unknown.exit_code != 0
+    assert "No team is called 'Box office' (teams: Front of house)." in unknown.output
+    assert _count(StaffUser) == 0
+    assert _create(runner, role="admin").exit_code == 0  # an admin needs no team
 
 
 # --- flask outbox send --------------------------------------------------------------------

@@ -121,6 +121,7 @@ def test_needs_information_both_waiting_and_answered(demo):
     assert len(answered) == 1
     access_request = answered[0]
     assert access_request.status == RequestStatus.IN_REVIEW  # back with the team
+    assert access_request.attendee_waiting_since is not None  # marked "Attendee replied"
     assert access_request.assignee == _staff("coordinator@example.org")
     # The attendee's status link printed by the command opens a request waiting on them.
     assert "An attendee's status page (a request waiting for their answer): " in demo

@@ -296,10 +296,14 @@ def create_staff(name: str, email: str, role: Role, inviter: StaffUser,
     return user
 
 
-def create_staff_with_password(name: str, email: str, role: Role, password: str) -> StaffUser:
+def create_staff_with_password(name: str, email: str, role: Role, password: str,
+                               team_ids: Sequence[int] = ()) -> StaffUser:
     """Create an account that can sign in at once (``flask staff create``, the first admin):
-    the checks of ``create_staff``, then the password policy."""
+    the checks of ``create_staff`` (a coordinator needs a team once teams exist), then the
+    password policy."""
+    teams = checked_teams(role, team_ids)
     user = _new_account(name, email, role)
+    user.teams = teams
     try:
         check_password_policy(password)
     except PasswordPolicyError as error:

@@ -276,7 +276,9 @@ class AccessRequest(db.Model):
                                   local_day(self.event.starts_at, self.event.timezone))
             answer = (f"answer by {tell_by:%a} {tell_by.day} {tell_by:%b %Y}" if tell_by
                       else "answer before the event")
-            return DueTag(level, f"{level.label}: {answer}")
+            short = (f"Late: answer by {tell_by.day} {tell_by:%b}" if tell_by
+                     else "Late: answer before the event")
+            return DueTag(level, f"{level.label}: {answer}", short)
         return DueTag(level, days_left_words(self.days_left(now)))
 
     @property

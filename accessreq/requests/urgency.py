@@ -51,6 +51,12 @@ class DueTag:
 
     level: Urgency | None
     label: str
+    # Fewer words for a dense row (the queue), where ``label`` is long; None: ``label`` is short.
+    short: str | None = None
+
+    @property
+    def short_label(self) -> str:
+        return self.short or self.label
 
     @property
     def is_urgent(self) -> bool:
