@@ -195,10 +195,10 @@ def mailcatcher_command(host: str, port: int):
     from .notifications.catcher import catcher_folder, start_catcher
 
     folder = catcher_folder()
+    flag = _StopFlag()
+    flag.install()  # before saying it is ready: a stop asked for at once still ends cleanly
     controller = start_catcher(folder, host, port)
     click.echo(f"Mail catcher on {host}:{port}, keeping messages in {folder}")
-    flag = _StopFlag()
-    flag.install()
     try:
         while not flag.stop:
             flag.sleep(3600)

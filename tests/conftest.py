@@ -191,6 +191,18 @@ def admin_client(client, admin):
 
 
 @pytest.fixture
+def staff(make_staff) -> StaffUser:
+    """A coordinator (the usual staff member of a test); files with teams define their own."""
+    return make_staff(name="Casey Coordinator")
+
+
+@pytest.fixture
+def signed_in(client, staff):
+    """The test client, signed in as ``staff``."""
+    return sign_in(client, staff)
+
+
+@pytest.fixture
 def login(client):
     """Sign in through the real form: for tests of sign-in itself (others use `sign_in`)."""
 

@@ -16,16 +16,6 @@ from helpers import sign_in
 
 
 @pytest.fixture
-def staff(make_staff):
-    return make_staff(name="Casey Coordinator")
-
-
-@pytest.fixture
-def signed_in(client, staff):
-    return sign_in(client, staff)
-
-
-@pytest.fixture
 def three(make_request, make_event):
     event = make_event()
     return [make_request(event=event, contact_name=f"Person {i}",

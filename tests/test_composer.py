@@ -13,19 +13,8 @@ from accessreq.extensions import db
 from accessreq.notifications.models import OutgoingEmail
 from accessreq.requests.models import AccessRequest, HistoryKind
 from accessreq.requests.states import RequestStatus
-from helpers import sign_in
 
 ATTENDEE = "sam@example.net"
-
-
-@pytest.fixture
-def staff(make_staff):
-    return make_staff(name="Casey Coordinator")
-
-
-@pytest.fixture
-def signed_in(client, staff):
-    return sign_in(client, staff)
 
 
 @pytest.fixture

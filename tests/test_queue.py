@@ -7,7 +7,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from helpers import count_statements, sign_in
+from helpers import count_statements
 from flask import g
 from sqlalchemy import update
 
@@ -31,16 +31,6 @@ def event_in(make_event, types):
         return make_event(title=title, days_ahead=days, types=list(types.values()), **kwargs)
 
     return make
-
-
-@pytest.fixture
-def staff(make_staff):
-    return make_staff(name="Casey Coordinator")
-
-
-@pytest.fixture
-def signed_in(client, staff):
-    return sign_in(client, staff)
 
 
 def page_text(client, query: str = "") -> str:

@@ -24,17 +24,6 @@ ACTIONS = ["assign", "status", "compose"]
 
 
 @pytest.fixture
-def staff(make_staff):
-    return make_staff(name="Casey Coordinator")
-
-
-@pytest.fixture
-def signed_in(client, staff):
-    sign_in(client, staff)
-    return client
-
-
-@pytest.fixture
 def req(make_request, make_event, make_type):
     sign = make_type("Sign language interpretation", 14, details_label="Which sign language?")
     seat = make_type("Wheelchair-accessible seating", 3)
@@ -328,7 +317,7 @@ def test_empty_text_is_a_field_error(signed_in, req, action):
     html = response.get_data(as_text=True)
     assert "<title>Error: " in html
     assert 'href="#compose-body"' in html
-    assert f'aria-invalid="true"' in html
+    assert 'aria-invalid="true"' in html
     assert history_count(req) == before
 
 

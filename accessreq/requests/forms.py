@@ -16,6 +16,7 @@ from wtforms.validators import (DataRequired, Email, Length, Optional, StopValid
 from ..events.models import Event
 from ..forms import LONG_TEXT_MAX, AppForm, MultiCheckboxField, strip
 from .models import ContactChannel
+from .services import Submission
 from .spam import HONEYPOT_FIELD, STARTED_FIELD, started_token
 
 NAME_MAX = 200  # AccessRequest.contact_name / attendee_name
@@ -85,6 +86,21 @@ class RequestFormBase(AppForm):
             self.attendee_name.errors.append("Enter the name of the person you are asking for")
             valid = False
         return valid
+
+    def submission(self, email_updates: bool = True) -> Submission:
+        """What the validated form collected, for ``services.submit_request``."""
+        return Submission(
+            contact_name=self.contact_name.data,
+            contact_email=self.contact_email.data or "",
+            contact_channel=ContactChannel(self.contact_channel.data),
+            contact_phone=self.contact_phone.data or "",
+            attendee_name=(self.attendee_name.data if self.for_whom.data == FOR_SOMEONE_ELSE
+                           else None),
+            accommodations=self.chosen_details(),
+            anything_else=self.anything_else.data or "",
+            consented=bool(self.consent.data),
+            email_updates=email_updates,
+        )
 
     def chosen_details(self) -> dict[int, str]:
         """Accommodation type id -> the optional details typed for it."""

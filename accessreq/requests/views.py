@@ -16,9 +16,9 @@ from ..extensions import db
 from ..notifications.services import external_url
 from ..ratelimits import public_post_limit
 from . import outage, spam
-from .forms import FOR_SOMEONE_ELSE, CancelForm, MessageForm, request_form_for
-from .models import AccessRequest, ContactChannel
-from .services import (RequestActionError, Submission, add_attendee_message, cancel_by_attendee,
+from .forms import CancelForm, MessageForm, request_form_for
+from .models import AccessRequest
+from .services import (RequestActionError, add_attendee_message, cancel_by_attendee,
                        find_by_token, submit_request)
 
 bp = Blueprint("requests", __name__)
@@ -43,18 +43,6 @@ def _request_or_404(token: str) -> AccessRequest:
     return found
 
 
-def _submission(form) -> Submission:
-    return Submission(
-        contact_name=form.contact_name.data,
-        contact_email=form.contact_email.data,
-        contact_channel=ContactChannel(form.contact_channel.data),
-        contact_phone=form.contact_phone.data or "",
-        attendee_name=form.attendee_name.data if form.for_whom.data == FOR_SOMEONE_ELSE else None,
-        accommodations=form.chosen_details(),
-        anything_else=form.anything_else.data or "",
-        consented=bool(form.consent.data),
-    )
-
 
 @bp.route("/events/<int(max=2147483647):event_id>/request", methods=["GET", "POST"])
 @public_post_limit
@@ -76,7 +64,7 @@ def new(event_id: int):
             current_app.logger.info("Request form held back by the spam defences")
             return _render_form(event, form, problem)
         try:
-            access_request, status_url = submit_request(event, _submission(form))
+            access_request, status_url = submit_request(event, form.submission())
         except RequestActionError as error:
             return _render_form(event, form, str(error))
         # The confirmation lives under the private link: the token is never put in the

@@ -17,9 +17,8 @@ from ..extensions import db
 from ..feedback.models import AccessibilityReport
 from ..guards import staff_required
 from ..notifications.sealing import SESSION_LINK, ContentUnreadable, seal, unseal
-from ..requests.forms import FOR_SOMEONE_ELSE
-from ..requests.models import AccessRequest, ContactChannel, ReceivedVia
-from ..requests.services import RequestActionError, Submission
+from ..requests.models import AccessRequest, ReceivedVia
+from ..requests.services import RequestActionError
 from ..timeutil import utcnow
 from . import services
 from .record_forms import UPDATES_NO, UPDATES_YES, staff_request_form_for
@@ -60,19 +59,6 @@ def _prefill(report: AccessibilityReport) -> dict:
     }
 
 
-def _submission(form) -> Submission:
-    return Submission(
-        contact_name=form.contact_name.data,
-        contact_email=form.contact_email.data or "",
-        contact_channel=ContactChannel(form.contact_channel.data),
-        contact_phone=form.contact_phone.data or "",
-        attendee_name=form.attendee_name.data if form.for_whom.data == FOR_SOMEONE_ELSE else None,
-        accommodations=form.chosen_details(),
-        anything_else=form.anything_else.data or "",
-        consented=bool(form.consent.data),
-        email_updates=form.email_updates.data != UPDATES_NO,
-    )
-
 
 @bp.route("/new", methods=["GET", "POST"])
 @staff_required
@@ -95,14 +81,14 @@ def new():
     if not form.validate_on_submit():
         code = 422 if form.is_submitted() else 200
         return _render(event, form, report, code=code)
+    me = current_user._get_current_object()
     try:
         access_request, status_url = services.record_request(
-            event, _submission(form), current_user._get_current_object(),
+            event, form.submission(email_updates=form.email_updates.data != UPDATES_NO), me,
             ReceivedVia(form.received_via.data), report)
     except RequestActionError as error:
         db.session.rollback()
         return _render(event, form, report, page_error=str(error), code=422)
-    me = current_user._get_current_object()
     _say_recorded(access_request, status_url, visible=me.can_see(access_request))
     if not me.can_see(access_request):
         # Routed to a team this person is not in: its page would be Not Found for them.

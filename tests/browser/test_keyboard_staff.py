@@ -18,7 +18,7 @@ from accessreq.routing.models import Organisation, Team
 
 from helpers import text_body
 
-from .helpers import focused, follow, press, tab_until
+from .helpers import follow, press, tab_until
 from .states_public import EVENT_TITLE, catalogue
 from .states_staff import full_queue
 
