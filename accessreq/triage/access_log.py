@@ -17,7 +17,7 @@ from ..extensions import db
 from ..forms import controls_to_spaces
 from ..pagination import page_count, requested_page
 from ..requests.models import AccessLogEntry, AccessRequest
-from .queries import _positive_id
+from .queries import positive_id
 from .services import VIEW_PAGE, VIEW_QUEUE
 
 PER_PAGE = 50
@@ -37,7 +37,7 @@ class LogFilters:
     @classmethod
     def from_args(cls, args: Mapping[str, str]) -> LogFilters:
         reference = controls_to_spaces(args.get("reference") or "").strip().upper()
-        return cls(staff_id=_positive_id(args.get("staff")),
+        return cls(staff_id=positive_id(args.get("staff")),
                    reference=reference[:REFERENCE_MAX_LENGTH],
                    page=requested_page(args.get("page")))
 

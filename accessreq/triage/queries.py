@@ -39,7 +39,7 @@ _MAX_ID_DIGITS = 9  # keeps ids inside a 32-bit integer on every database
 _SPACES = re.compile(r"\s+")
 
 
-def _positive_id(value: str | None) -> int | None:
+def positive_id(value: str | None) -> int | None:
     value = (value or "").strip()
     if value.isascii() and value.isdigit() and len(value) <= _MAX_ID_DIGITS and int(value) > 0:
         return int(value)
@@ -67,18 +67,18 @@ class QueueFilters:
             status = STATUS_OPEN
         assignee = (args.get("assignee") or "").strip()
         if assignee not in (ASSIGNEE_MINE, ASSIGNEE_UNASSIGNED):
-            staff_id = _positive_id(assignee)
+            staff_id = positive_id(assignee)
             assignee = str(staff_id) if staff_id else ""
         sort = args.get("sort") if args.get("sort") in (SORT_DUE, SORT_NEWEST) else SORT_DUE
         q = _SPACES.sub(" ", controls_to_spaces(args.get("q") or "")).strip()[:SEARCH_MAX_LENGTH]
         page = requested_page(args.get("page"))
         team = (args.get("team") or "").strip()
         if team not in (TEAM_MINE, TEAM_ALL):
-            team_id = _positive_id(team)
+            team_id = positive_id(team)
             team = str(team_id) if team_id else ""
         waiting = (args.get("waiting") or "").strip().lower() in ("1", "y", "yes", "on", "true")
-        return cls(status=status, event_id=_positive_id(args.get("event")),
-                   type_id=_positive_id(args.get("type")), assignee=assignee, q=q,
+        return cls(status=status, event_id=positive_id(args.get("event")),
+                   type_id=positive_id(args.get("type")), assignee=assignee, q=q,
                    sort=sort, page=page, team=team, waiting=waiting)
 
     @property
