@@ -40,6 +40,8 @@ _SPACES = re.compile(r"\s+")
 
 
 def positive_id(value: str | None) -> int | None:
+    """An id from a query string, when it is a positive whole number the database can hold;
+    None for anything else (empty, signs, other digits, too many digits)."""
     value = (value or "").strip()
     if value.isascii() and value.isdigit() and len(value) <= _MAX_ID_DIGITS and int(value) > 0:
         return int(value)
