@@ -96,10 +96,15 @@ class FetchReport:
 
 def store_in_database(raw: bytes, position: MailboxPosition):
     """The store the command line uses: parse, thread and commit one message."""
+    from ..extensions import db
     from .services import store_message
 
-    return store_message(raw, source="imap", mailbox=position.mailbox,
-                         uidvalidity=position.uidvalidity, uid=position.uid)
+    try:
+        return store_message(raw, source="imap", mailbox=position.mailbox,
+                             uidvalidity=position.uidvalidity, uid=position.uid)
+    except Exception:
+        db.session.rollback()  # the next message starts with a clean session
+        raise
 
 
 def connect(settings: ImapSettings) -> IMAPClient:
@@ -154,6 +159,10 @@ def fetch_once(settings: ImapSettings, store: Store = store_in_database, *,
             done = _fetch_batch(client, settings, uidvalidity, batch, store, report,
                                 should_stop)
             _mark_stored(client, settings, done)
+            if len(uids) > batch_size:
+                log.info("mail fetch: %d of %d handled (%d stored, %d already stored, "
+                         "%d left)", min(start + len(batch), len(uids)), len(uids),
+                         report.stored, report.duplicates, report.left)
             if progress is not None:
                 progress(report)
             if report.database_down or report.stopped:

@@ -57,6 +57,7 @@ def fetch_command(loop: bool, interval: float, batch: int):
     flag.install()  # before saying it runs: a stop asked for at once still ends cleanly
     click.echo(f"Mail fetcher running every {interval:g}s on {settings.folder} at "
                f"{settings.host}; stop with Ctrl-C.")
-    fetcher.run_loop(settings, store, interval=interval, should_stop=lambda: flag.stop, sleep=flag.sleep,
-             on_report=_echo_report, after_round=_end_round, batch_size=batch)
+    fetcher.run_loop(settings, store, interval=interval, should_stop=lambda: flag.stop,
+                     sleep=flag.sleep, on_report=_echo_report, after_round=_end_round,
+                     batch_size=batch)
     click.echo("Mail fetcher stopped.")

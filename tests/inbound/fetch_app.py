@@ -18,7 +18,7 @@ from accessreq import create_app
 from accessreq.inbound import fetcher
 from accessreq.inbound.imap_cli import register_fetch
 
-_MESSAGE_ID = re.compile(rb"^Message-ID:\s*(<[^>]+>)", re.I | re.M)
+_MESSAGE_ID = re.compile(rb"^Message-ID:\s*(<[^>]+>)", re.IGNORECASE | re.MULTILINE)
 
 
 def _recording_store(path: str):
@@ -26,7 +26,6 @@ def _recording_store(path: str):
         time.sleep(0.05)
         with open(path, "a", encoding="ascii") as record:
             record.write(f"{_MESSAGE_ID.search(raw).group(1).decode()} {position.uid}\n")
-        return None
 
     return store
 

@@ -23,7 +23,7 @@ pytest.importorskip("accessreq.inbound.services",
 
 from accessreq.extensions import db  # noqa: E402
 from accessreq.inbound.models import InboundMessage  # noqa: E402
-from helpers_imap import dovecot, dovecot_server, mail  # noqa: E402, F401 (fixtures)
+from helpers_imap import mail  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 PROCESSED = "Processed"
@@ -31,7 +31,7 @@ MESSAGES = 200
 _SUMMARY = re.compile(r"Mail: (\d+) stored, (\d+) already stored, (\d+) left for later\.")
 
 
-def _fetch(app, dovecot) -> subprocess.Popen:  # noqa: F811
+def _fetch(app, dovecot) -> subprocess.Popen:
     imap = {key: str(value) for key, value in
             dovecot.settings(IMAP_PROCESSED_FOLDER=PROCESSED).items() if value}
     environment = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
@@ -48,7 +48,7 @@ def _rows() -> int:
 
 
 @pytest.mark.slow  # starts processes
-def test_two_fetchers_and_one_killed_mid_batch_store_every_message_once(app, dovecot):  # noqa: F811
+def test_two_fetchers_and_one_killed_mid_batch_store_every_message_once(app, dovecot):
     dovecot.append([mail(n) for n in range(MESSAGES)])
 
     killed = _fetch(app, dovecot)

@@ -3,6 +3,7 @@ real commands, moved or flagged only after the store returned."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -12,7 +13,6 @@ import time
 from pathlib import Path
 from types import SimpleNamespace
 
-import click
 import pytest
 from flask.cli import AppGroup
 from imapclient import IMAPClient
@@ -22,11 +22,13 @@ from accessreq.inbound import fetcher
 from accessreq.inbound.fetcher import (STORED_KEYWORD, FetchError, ImapSettings,
                                        MailboxPosition, fetch_once)
 from accessreq.inbound.imap_cli import register_fetch
-from helpers_imap import dovecot, dovecot_server, mail  # noqa: F401 (fixtures)
+from helpers import free_port
+import helpers_imap
+from helpers_imap import mail
 
 ROOT = Path(__file__).resolve().parents[2]
 PROCESSED = "Processed"
-_MESSAGE_ID = re.compile(rb"^Message-ID:\s*(<[^>]+>)", re.I | re.M)
+_MESSAGE_ID = re.compile(rb"^Message-ID:\s*(<[^>]+>)", re.IGNORECASE | re.MULTILINE)
 
 
 def message_id(raw: bytes) -> str:
@@ -74,20 +76,20 @@ class UniqueStore:
         return SimpleNamespace(message_id=len(self.rows), duplicate=False, outcome="stored")
 
 
-def settings(dovecot, **changes) -> ImapSettings:  # noqa: F811
+def settings(dovecot, **changes) -> ImapSettings:
     return ImapSettings.from_config(dovecot.settings(**changes))
 
 
-def ids_in(dovecot, folder: str = "INBOX") -> list[str]:  # noqa: F811
+def ids_in(dovecot, folder: str = "INBOX") -> list[str]:
     return sorted(message_id(raw) for raw, _flags in dovecot.messages(folder).values())
 
 
-def uidvalidity(dovecot, folder: str = "INBOX") -> int:  # noqa: F811
+def uidvalidity(dovecot, folder: str = "INBOX") -> int:
     with dovecot.client() as client:
         return int(client.folder_status(folder, [b"UIDVALIDITY"])[b"UIDVALIDITY"])
 
 
-def test_messages_are_stored_then_moved_with_their_uidvalidity_and_uid(app, dovecot):  # noqa: F811
+def test_messages_are_stored_then_moved_with_their_uidvalidity_and_uid(app, dovecot):
     sent = [mail(n) for n in range(3)]
     dovecot.append(sent)
     before = dovecot.messages()
@@ -111,7 +113,7 @@ def test_messages_are_stored_then_moved_with_their_uidvalidity_and_uid(app, dove
     assert ids_in(dovecot, PROCESSED) == sorted(message_id(raw) for raw in sent)
 
 
-def test_without_a_processed_folder_stored_messages_are_flagged_and_skipped(app, dovecot):  # noqa: F811
+def test_without_a_processed_folder_stored_messages_are_flagged_and_skipped(app, dovecot):
     dovecot.append([mail(1), mail(2)])
     store = RecordingStore()
     first = fetch_once(settings(dovecot), store)
@@ -130,7 +132,7 @@ def test_without_a_processed_folder_stored_messages_are_flagged_and_skipped(app,
     assert len(dovecot.messages()) == 3  # flagged, never moved or deleted
 
 
-def test_a_message_the_store_refuses_stays_and_the_rest_go_on(app, dovecot, caplog):  # noqa: F811
+def test_a_message_the_store_refuses_stays_and_the_rest_go_on(app, dovecot, caplog):
     sent = [mail(n) for n in range(5)]
     dovecot.append(sent)
     bad = message_id(sent[1])
@@ -151,7 +153,7 @@ def test_a_message_the_store_refuses_stays_and_the_rest_go_on(app, dovecot, capl
 
 
 @pytest.mark.parametrize("processed", [PROCESSED, None], ids=["move", "flag"])
-def test_a_database_outage_stops_the_batch_and_moves_nothing_unstored(app, dovecot, processed):  # noqa: F811
+def test_a_database_outage_stops_the_batch_and_moves_nothing_unstored(app, dovecot, processed):
     sent = [mail(n) for n in range(4)]
     dovecot.append(sent)
     chosen = settings(dovecot, IMAP_PROCESSED_FOLDER=processed)
@@ -176,7 +178,7 @@ def test_a_database_outage_stops_the_batch_and_moves_nothing_unstored(app, dovec
         assert flagged == done
 
 
-def test_a_fetcher_stopped_mid_batch_stores_each_message_once_when_run_again(app, dovecot):  # noqa: F811
+def test_a_fetcher_stopped_mid_batch_stores_each_message_once_when_run_again(app, dovecot):
     sent = [mail(n) for n in range(7)]
     dovecot.append(sent)
     store = UniqueStore()
@@ -193,7 +195,7 @@ def test_a_fetcher_stopped_mid_batch_stores_each_message_once_when_run_again(app
     assert dovecot.messages() == {} and len(ids_in(dovecot, PROCESSED)) == 7
 
 
-def test_two_fetchers_on_one_mailbox_store_each_message_once(app, dovecot):  # noqa: F811
+def test_two_fetchers_on_one_mailbox_store_each_message_once(app, dovecot):
     sent = [mail(n) for n in range(6)]
     dovecot.append(sent)
     store = UniqueStore()
@@ -215,7 +217,7 @@ def test_two_fetchers_on_one_mailbox_store_each_message_once(app, dovecot):  # n
     assert dovecot.messages() == {} and len(ids_in(dovecot, PROCESSED)) == 6
 
 
-def test_without_move_it_copies_and_expunges_only_what_it_stored(app, dovecot, monkeypatch):  # noqa: F811
+def test_without_move_it_copies_and_expunges_only_what_it_stored(app, dovecot, monkeypatch):
     dovecot.append([mail(1), mail(2)])
     someone_elses = mail(3)
     dovecot.append([someone_elses])
@@ -234,7 +236,7 @@ def test_without_move_it_copies_and_expunges_only_what_it_stored(app, dovecot, m
     assert ids_in(dovecot) == [message_id(someone_elses)]  # UID EXPUNGE left it alone
 
 
-def test_progress_after_each_batch_and_a_stop_between_messages(app, dovecot):  # noqa: F811
+def test_progress_after_each_batch_and_a_stop_between_messages(app, dovecot):
     dovecot.append([mail(n) for n in range(7)])
     store = RecordingStore()
     seen: list[tuple[int, int]] = []
@@ -246,7 +248,7 @@ def test_progress_after_each_batch_and_a_stop_between_messages(app, dovecot):  #
     assert len(ids_in(dovecot, PROCESSED)) == 3 and len(dovecot.messages()) == 4
 
 
-def test_settings_come_from_the_configuration(app, dovecot):  # noqa: F811
+def test_settings_come_from_the_configuration(app, dovecot):
     chosen = ImapSettings.from_config({"IMAP_HOST": "imap.example.org", "IMAP_USERNAME": "u",
                                        "IMAP_PASSWORD": "p", "IMAP_PORT": None})
     assert (chosen.effective_port, chosen.security, chosen.folder,
@@ -259,7 +261,7 @@ def test_settings_come_from_the_configuration(app, dovecot):  # noqa: F811
         ImapSettings.from_config({"IMAP_USERNAME": "u"})
 
 
-def test_starttls_is_refused_by_a_server_without_tls(app, dovecot):  # noqa: F811
+def test_starttls_is_refused_by_a_server_without_tls(app, dovecot):
     with pytest.raises(FetchError, match="did not let us in"):
         fetch_once(settings(dovecot, IMAP_SECURITY="starttls"), RecordingStore())
 
@@ -281,7 +283,7 @@ def mail_runner(app, monkeypatch):
     return runner
 
 
-def test_mail_fetch_prints_a_one_line_summary(app, dovecot, mail_runner):  # noqa: F811
+def test_mail_fetch_prints_a_one_line_summary(app, dovecot, mail_runner):
     sent = [mail(n) for n in range(3)]
     dovecot.append([*sent, sent[0]])  # the same message twice: stored once
     app.config.update(dovecot.settings(IMAP_PROCESSED_FOLDER=PROCESSED))
@@ -293,11 +295,11 @@ def test_mail_fetch_prints_a_one_line_summary(app, dovecot, mail_runner):  # noq
 
 @pytest.mark.parametrize(("changes", "expected"), [
     ({"IMAP_HOST": None}, "Error: IMAP is not configured: set IMAP_HOST (and IMAP_PORT, "),
-    ({"IMAP_PASSWORD": "wrong password"}, "Error: The IMAP server 127.0.0.1 refused the login "
-                                          "for access@example.org: "),
+    ({"IMAP_PASSWORD": "wrong password"},
+     "Error: The IMAP server 127.0.0.1 refused the login for access@example.org: "),
     ({"IMAP_FOLDER": "Nowhere"}, "Error: Cannot open the IMAP folder 'Nowhere': "),
 ], ids=["not-configured", "bad-password", "no-such-folder"])
-def test_mail_fetch_fails_in_one_line(app, dovecot, mail_runner, changes, expected):  # noqa: F811
+def test_mail_fetch_fails_in_one_line(app, dovecot, mail_runner, changes, expected):
     app.config.update(dovecot.settings(**changes))
     result = mail_runner.invoke(args=["mail", "fetch"])
     assert result.exit_code == 1
@@ -305,9 +307,7 @@ def test_mail_fetch_fails_in_one_line(app, dovecot, mail_runner, changes, expect
     assert "Traceback" not in result.output
 
 
-def test_mail_fetch_says_when_the_server_cannot_be_reached(app, dovecot, mail_runner):  # noqa: F811
-    from helpers import free_port
-
+def test_mail_fetch_says_when_the_server_cannot_be_reached(app, dovecot, mail_runner):
     app.config.update(dovecot.settings(IMAP_PORT=free_port()))
     result = mail_runner.invoke(args=["mail", "fetch"])
     assert result.exit_code == 1
@@ -315,7 +315,7 @@ def test_mail_fetch_says_when_the_server_cannot_be_reached(app, dovecot, mail_ru
     assert result.output.count("\n") == 1
 
 
-def _fetch_process(app, dovecot, *args: str, **env: str) -> subprocess.Popen:  # noqa: F811
+def _fetch_process(app, dovecot, *args: str, **env: str) -> subprocess.Popen:
     settings_env = {key: str(value) for key, value in
                     dovecot.settings(IMAP_PROCESSED_FOLDER=PROCESSED).items() if value}
     environment = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
@@ -328,7 +328,7 @@ def _fetch_process(app, dovecot, *args: str, **env: str) -> subprocess.Popen:  #
 
 
 @pytest.mark.slow  # starts a process
-def test_sigterm_stops_the_loop_between_messages(app, dovecot, tmp_path):  # noqa: F811
+def test_sigterm_stops_the_loop_between_messages(app, dovecot, tmp_path):
     sent = [mail(n) for n in range(40)]
     dovecot.append(sent)
     record = tmp_path / "stored.txt"
@@ -356,9 +356,9 @@ def test_sigterm_stops_the_loop_between_messages(app, dovecot, tmp_path):  # noq
 
 
 @pytest.mark.slow  # starts a process
-def test_the_loop_keeps_going_when_the_server_refuses_and_stops_on_sigterm(app, dovecot):  # noqa: F811
+def test_the_loop_keeps_going_when_the_server_refuses_and_stops_on_sigterm(app, dovecot):
     process = _fetch_process(app, dovecot, "--loop", "--interval", "0.2",
-                             IMAP_PASSWORD="wrong password")
+                             IMAP_PASSWORD="wrong password", LOG_FORMAT="json")
     try:
         time.sleep(1.5)
         assert process.poll() is None
@@ -367,5 +367,19 @@ def test_the_loop_keeps_going_when_the_server_refuses_and_stops_on_sigterm(app, 
     finally:
         process.kill()
     assert process.returncode == 0, output
-    assert "mail fetch failed; retrying in 0.2s: The IMAP server 127.0.0.1 refused" in output
+    logged = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+    assert logged and all(entry["level"] == "ERROR" for entry in logged)
+    assert logged[0]["message"].startswith(
+        "mail fetch failed; retrying in 0.2s: The IMAP server 127.0.0.1 refused the login")
+    assert "wrong password" not in output
     assert output.rstrip().endswith("Mail fetcher stopped.")
+
+
+def test_without_dovecot_the_tests_skip_except_under_ci(monkeypatch):
+    monkeypatch.setattr(helpers_imap, "DOVECOT", "/nonexistent/dovecot")
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="apt-get install -y dovecot-imapd"):
+        helpers_imap.require_dovecot()
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI must run them"):
+        helpers_imap.require_dovecot()
