@@ -39,9 +39,11 @@ class FetchError(Exception):
 
 @dataclass(frozen=True)
 class ImapSettings:
+    """The IMAP_* settings, checked; the password never appears in a repr (or a log)."""
+
     host: str
     username: str
-    password: str
+    password: str = field(repr=False)
     port: int | None = None  # 993 with ssl, else 143
     folder: str = "INBOX"
     security: str = "ssl"
@@ -58,7 +60,8 @@ class ImapSettings:
         if security not in SECURITY_CHOICES:
             raise FetchError(f"IMAP_SECURITY must be one of {', '.join(SECURITY_CHOICES)}, "
                              f"not {security!r}.")
-        return cls(host=config["IMAP_HOST"], port=config.get("IMAP_PORT") or None,
+        port = config.get("IMAP_PORT")
+        return cls(host=config["IMAP_HOST"], port=int(port) if port else None,
                    username=config["IMAP_USERNAME"], password=config["IMAP_PASSWORD"],
                    folder=config.get("IMAP_FOLDER") or "INBOX", security=security,
                    processed_folder=config.get("IMAP_PROCESSED_FOLDER") or None)

@@ -253,6 +253,8 @@ def test_settings_come_from_the_configuration(app, dovecot):
                                        "IMAP_PASSWORD": "p", "IMAP_PORT": None})
     assert (chosen.effective_port, chosen.security, chosen.folder,
             chosen.processed_folder) == (993, "ssl", "INBOX", None)
+    assert "password" not in repr(settings(dovecot)) and dovecot.password not in repr(
+        settings(dovecot))
     assert ImapSettings.from_config({**dovecot.settings(), "IMAP_PORT": None,
                                      "IMAP_SECURITY": "starttls"}).effective_port == 143
     with pytest.raises(FetchError, match="IMAP_SECURITY must be one of ssl, starttls, none"):
