@@ -127,6 +127,16 @@ def from_environment() -> dict:
         # How long the sender waits for any answer from the SMTP server before it gives up on
         # the connection (the unsent messages are retried with backoff).
         "OUTBOX_SMTP_TIMEOUT_SECONDS": _int("OUTBOX_SMTP_TIMEOUT_SECONDS", 30),
+        # The access mailbox `flask mail fetch` reads (inbound/fetcher.py); unset: no fetching.
+        "IMAP_HOST": os.environ.get("IMAP_HOST") or None,
+        "IMAP_PORT": _int("IMAP_PORT", 0) or None,  # None: 993 with ssl, 143 otherwise
+        "IMAP_USERNAME": os.environ.get("IMAP_USERNAME") or None,
+        "IMAP_PASSWORD": os.environ.get("IMAP_PASSWORD") or None,
+        "IMAP_FOLDER": os.environ.get("IMAP_FOLDER") or "INBOX",
+        # ssl (TLS from the first byte), starttls, or none (only for a server on this machine).
+        "IMAP_SECURITY": (os.environ.get("IMAP_SECURITY") or "ssl").strip().lower(),
+        # Stored messages are moved here; unset, they are flagged ($AccessreqStored) instead.
+        "IMAP_PROCESSED_FOLDER": os.environ.get("IMAP_PROCESSED_FOLDER") or None,
         "LOGIN_MAX_FAILURES": _int("LOGIN_MAX_FAILURES", 5),
         "LOGIN_LOCKOUT_MINUTES": _int("LOGIN_LOCKOUT_MINUTES", 15),
         "QUEUE_PAGE_SIZE": _int("QUEUE_PAGE_SIZE", 25),
