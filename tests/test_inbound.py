@@ -370,3 +370,46 @@ def test_the_retention_purge_deletes_stored_email_with_its_request_and_old_unmat
     assert db.session.get(InboundMessage, on_request.message_id) is None
     assert db.session.get(InboundMessage, unmatched.message_id) is None
     assert all(not e.body for e in fresh(waiting).history if e.kind != HistoryKind.PURGED)
+
+
+def test_two_processes_storing_one_message_at_once_store_it_once(app, waiting, monkeypatch):
+    """Two workers (threads with their own sessions and connections) both look, find nothing,
+    and insert at the same moment: the unique key lets exactly one row in."""
+    import threading
+
+    raw = corpus_message("gmail_reply_en.eml", waiting)
+    both_looked = threading.Barrier(2, timeout=30)
+    real = inbound_services._stored_id
+
+    def look_then_wait(key):
+        found = real(key)
+        if found is None:
+            try:
+                both_looked.wait()
+            except threading.BrokenBarrierError:
+                pass
+        return found
+
+    monkeypatch.setattr(inbound_services, "_stored_id", look_then_wait)
+    results, errors = [], []
+
+    def worker():
+        with app.app_context():
+            try:
+                results.append(store_message(raw, source="imap"))
+            except Exception as error:  # noqa: BLE001
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not errors, errors
+    assert sorted(r.duplicate for r in results) == [False, True]
+    assert len({r.message_id for r in results}) == 1
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(InboundMessage.id))) == 1
+    assert len([e for e in fresh(waiting).history if e.kind == HistoryKind.ATTENDEE_MESSAGE]) == 1
