@@ -413,3 +413,10 @@ def test_two_processes_storing_one_message_at_once_store_it_once(app, waiting, m
     db.session.expire_all()
     assert db.session.scalar(select(func.count(InboundMessage.id))) == 1
     assert len([e for e in fresh(waiting).history if e.kind == HistoryKind.ATTENDEE_MESSAGE]) == 1
+
+
+def test_the_outbox_page_says_a_sent_email_bounced(waiting, admin_client, smtp_server):
+    send_due_emails()
+    store_message(corpus_message("dsn_bounce.eml", waiting), source="pipe")
+    page = admin_client.get("/admin/email/").get_data(as_text=True)
+    assert page.count("the address does not work") == 1

@@ -244,6 +244,7 @@ def outbox(w: World) -> None:
     # The other one was sent: listed with "Send again", its content deleted.
     sent = db.session.scalars(select(OutgoingEmail).where(OutgoingEmail.id != failed.id)).first()
     sent.status, sent.sent_at = EmailStatus.SENT, failed.created_at
+    sent.bounced_at = failed.created_at  # a delivery report came back (email in)
     sent.sealed_text = sent.sealed_html = sent.sealed_mime = None
     db.session.commit()
 
