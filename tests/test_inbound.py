@@ -420,3 +420,43 @@ def test_the_outbox_page_says_a_sent_email_bounced(waiting, admin_client, smtp_s
     store_message(corpus_message("dsn_bounce.eml", waiting), source="pipe")
     page = admin_client.get("/admin/email/").get_data(as_text=True)
     assert page.count("the address does not work") == 1
+
+
+def test_threading_headers_are_the_same_when_built_at_send_time_and_when_sent_again(
+        waiting, smtp_server, staff):
+    """The headers live on the outbox row: a row without built bytes (built at send time) and
+    a message built afresh by Send again carry them as a row built when queued does."""
+    from accessreq.notifications.rebuild import send_again
+
+    update = last_attendee_email(waiting)
+    assert update.template == "attendee_update" and update.reply_to and update.thread_references
+    update.mime = None  # as rows queued before the bytes were built at queue time
+    db.session.commit()
+    send_due_emails()
+    [confirmation, sent_update] = smtp_server.to("sam@example.net")
+    assert sent_update["Message-ID"] == update.message_id
+    assert sent_update["In-Reply-To"] == confirmation["Message-ID"]
+    assert parseaddr(sent_update["Reply-To"])[1] == update.reply_to
+    assert sent_update["Auto-Submitted"] == "auto-generated"
+
+    again = send_again(db.session.get(OutgoingEmail, update.id), staff)
+    send_due_emails()
+    resent = [m for m in smtp_server.to("sam@example.net")
+              if m["Message-ID"] == again.message_id][0]
+    assert resent["References"].split() == [confirmation["Message-ID"], update.message_id]
+    assert resent["In-Reply-To"] == update.message_id
+    assert parseaddr(resent["Reply-To"])[1] == update.reply_to
+
+
+def test_email_on_a_purged_request_leaves_no_text_in_its_history(waiting):
+    from datetime import timedelta
+
+    from accessreq.requests.services import purge_expired
+
+    purge_expired(waiting.event.ends_at + timedelta(days=91))
+    access_request = fresh(waiting)
+    result = store_message(corpus_message("gmail_reply_en.eml", waiting,
+                                          CONTACT="sam@example.net"), source="pipe")
+    assert result.outcome == InboundOutcome.NOT_ACTIONED.value
+    entry = fresh(access_request).history[-2]
+    assert entry.kind == HistoryKind.EMAIL_NOT_ACTIONED and entry.body == ""

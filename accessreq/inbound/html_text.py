@@ -11,6 +11,7 @@ _BLOCKS = {"p", "div", "br", "tr", "li", "ul", "ol", "table", "h1", "h2", "h3", 
            "h6", "hr", "pre", "section", "article", "header", "footer", "address"}
 _SKIPPED = {"script", "style", "head", "title", "template", "noscript"}
 _QUOTES = {"blockquote"}
+_LINES = {"br", "li", "tr"}  # end a line without starting a paragraph
 
 
 class _TextBuilder(HTMLParser):
@@ -22,17 +23,21 @@ class _TextBuilder(HTMLParser):
         self.quote = 0
         self.href: list[str | None] = []
 
-    def _end_line(self) -> None:
+    def _end_line(self, blank: bool = True) -> None:
+        """End the line being built; ``blank``: a paragraph break may follow (not between the
+        items of a list or the lines of a <br>)."""
         text = re.sub(r"[ \t\r\f\v\u00a0]+", " ", "".join(self.current)).strip()
         self.current = []
-        if text or (self.lines and self.lines[-1] != ""):
-            self.lines.append(("> " * self.quote) + text if text else "")
+        if text:
+            self.lines.append(("> " * self.quote) + text)
+        elif blank and self.lines and self.lines[-1] != "":
+            self.lines.append("")
 
     def handle_starttag(self, tag, attrs):
         if tag in _SKIPPED:
             self.skip += 1
         elif tag in _BLOCKS or tag in _QUOTES:
-            self._end_line()
+            self._end_line(blank=tag not in _LINES)
             if tag == "li":
                 self.current.append("- ")
         if tag in _QUOTES:
@@ -44,7 +49,7 @@ class _TextBuilder(HTMLParser):
         if tag in _SKIPPED:
             self.skip = max(0, self.skip - 1)
         elif tag in _BLOCKS or tag in _QUOTES:
-            self._end_line()
+            self._end_line(blank=tag not in _LINES)
         if tag in _QUOTES:
             self.quote = max(0, self.quote - 1)
         if tag == "a" and self.href:

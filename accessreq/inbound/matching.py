@@ -26,9 +26,11 @@ from .parsing import Parsed
 _REFERENCE = re.compile(r"\bAR-([A-Z0-9]{4})-([A-Z0-9]{2})\b", re.IGNORECASE)
 _DAEMON_LOCALS = re.compile(r"^(mailer-daemon|postmaster|no-?reply|do-?not-?reply|bounces?)"
                             r"([+\-.].*)?$", re.IGNORECASE)
+# Subjects that out-of-office programs write (English, German, French); nothing a person
+# would start a subject with, so a real message is not mistaken for one.
 _OUT_OF_OFFICE_SUBJECT = re.compile(
-    r"^(auto(matic)?[ -]?(reply|response)|out of (the )?office|abwesenheitsnotiz|"
-    r"automatische antwort|absence|réponse automatique|away from)", re.IGNORECASE)
+    r"^(auto(matic)?[ -]?(reply|response)\s*:|out of (the )?office\b|abwesenheitsnotiz\b|"
+    r"automatische antwort\s*:|réponse automatique\s*:)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

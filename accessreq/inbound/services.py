@@ -125,6 +125,12 @@ def _act(parsed: Parsed, row: InboundMessage) -> None:
     _reply(parsed, row, match.access_request, match.how)
 
 
+def _history_text(access_request: AccessRequest, text: str) -> str:
+    """What a history entry may say: nothing once the request's details were deleted by the
+    retention purge (the stored email, deleted by the next purge, still has it)."""
+    return "" if access_request.purged_at is not None else text[:4000]
+
+
 def _reply(parsed: Parsed, row: InboundMessage, access_request: AccessRequest, how: str) -> None:
     """A matched reply: an attendee message, exactly as from the status page; kept on the
     request without action (the team told) when the request can no longer take messages."""
@@ -140,7 +146,7 @@ def _reply(parsed: Parsed, row: InboundMessage, access_request: AccessRequest, h
     row.outcome = InboundOutcome.NOT_ACTIONED
     access_request.history.append(HistoryEntry(
         kind=HistoryKind.EMAIL_NOT_ACTIONED, inbound_id=row.id,
-        body=f"From {parsed.from_address}: {body}"))
+        body=_history_text(access_request, f"From {parsed.from_address}: {body}")))
     request_notifications.staff_attendee_message(access_request)
 
 
@@ -152,7 +158,8 @@ def _auto_reply(parsed: Parsed, row: InboundMessage, why: str) -> None:
         row.request_id = match.access_request.id
         match.access_request.history.append(HistoryEntry(
             kind=HistoryKind.AUTO_REPLY, inbound_id=row.id,
-            body=f"From {parsed.from_address}: {parsed.reply_text[:1000]}"))
+            body=_history_text(match.access_request,
+                               f"From {parsed.from_address}: {parsed.reply_text}")))
 
 
 def _bounce(parsed: Parsed, row: InboundMessage) -> None:
@@ -178,7 +185,7 @@ def _bounce(parsed: Parsed, row: InboundMessage) -> None:
     what = parsed.report_summary or email.to_address
     access_request.history.append(HistoryEntry(
         kind=HistoryKind.EMAIL_BOUNCED, inbound_id=row.id, email_id=email.id,
-        body=f"The attendee's address bounced: {what}"[:2000]))
+        body=_history_text(access_request, f"The attendee's address bounced: {what}")))
 
 
 def _purge_conditions(now: datetime, *, expired_too: bool):

@@ -37,10 +37,13 @@ def reply_token(request_id: int) -> str:
     return f"r{request_id}-{_signature(current_app.config['SECRET_KEY'], request_id)}"
 
 
-def reply_address(request_id: int) -> str:
+def reply_address(request_id: int) -> str | None:
     """Where the attendee's replies about request ``request_id`` go: the per-request address
-    when INBOUND_PLUS_ADDRESSING is on, else the plain access address."""
+    when INBOUND_PLUS_ADDRESSING is on, else the plain access address (None when no address
+    is configured: the message then has no Reply-To, and replies go to its From)."""
     base = reply_base_address()
+    if "@" not in base:
+        return None
     if not current_app.config.get("INBOUND_PLUS_ADDRESSING"):
         return base
     local, _, domain = base.rpartition("@")
