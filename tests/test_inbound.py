@@ -460,3 +460,20 @@ def test_email_on_a_purged_request_leaves_no_text_in_its_history(waiting):
     assert result.outcome == InboundOutcome.NOT_ACTIONED.value
     entry = fresh(access_request).history[-2]
     assert entry.kind == HistoryKind.EMAIL_NOT_ACTIONED and entry.body == ""
+
+
+def test_a_message_our_code_cannot_handle_is_kept_as_unreadable_and_the_next_goes_on(
+        waiting, monkeypatch):
+    def broken(_parsed):
+        raise RuntimeError("a bug met an odd message")
+
+    monkeypatch.setattr(inbound_services, "match_request", broken)
+    raw = corpus_message("gmail_reply_en.eml", waiting)
+    result = store_message(raw, source="imap")
+    row = stored(result)
+    assert result.outcome == InboundOutcome.UNREADABLE.value and row.raw == raw
+    assert "RuntimeError" in row.reason
+    assert fresh(waiting).status == RequestStatus.NEEDS_INFO
+    monkeypatch.undo()
+    assert store_message(corpus_message("no_message_id.eml", waiting),
+                         source="imap").outcome == InboundOutcome.UNMATCHED.value

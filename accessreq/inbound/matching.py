@@ -62,7 +62,7 @@ def is_auto_reply(parsed: Parsed) -> str:
 def refusal(parsed: Parsed) -> str:
     """Why this mail must not become a conversation ("" when it may)."""
     sender = parsed.from_address
-    if sender and (sender in _own_addresses() or is_access_address(sender)):
+    if is_own_address(sender):
         return "sent from one of our own addresses"
     auto = parsed.headers.get("auto-submitted", "").lower()
     if auto and auto != "no" and not auto.startswith("no;"):

@@ -3,8 +3,9 @@ local mail catcher.
 
 ``store_message`` parses, classifies, matches and stores a message and commits. It is
 idempotent and safe to run twice at once: the unique ``dedupe_key`` decides, and the loser of a
-race rolls back and reports a duplicate. Bad input never raises (it is stored as unreadable);
-only infrastructure failures do (the database is down: SQLAlchemy's OperationalError).
+race rolls back and reports a duplicate. Bad input never raises: it is stored as unreadable,
+and so is a message our own code fails on (logged), so the next message always goes on. Only
+infrastructure failures raise (the database is down: SQLAlchemy's OperationalError).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import delete, func, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..events.models import Event
@@ -51,30 +52,50 @@ def store_message(raw: bytes, *, source: str, mailbox: str | None = None,
     parsed = parse(raw)
     if not raw.strip():
         return StoreResult(None, False, InboundOutcome.UNREADABLE.value, not_mail=True)
-    for attempt in range(_ATTEMPTS):
-        existing = _stored_id(parsed.dedupe_key)
-        if existing is not None:
-            return StoreResult(existing, True, _outcome_of(existing), not_mail=not parsed.is_mail)
-        row = _new_row(parsed, InboundSource(source), mailbox, uidvalidity, uid)
-        db.session.add(row)
+    where = (InboundSource(source), mailbox, uidvalidity, uid)
+    for _attempt in range(_ATTEMPTS):
         try:
-            db.session.flush()  # the unique key decides who stores a message sent twice
-            _act(parsed, row)
-            db.session.commit()
-        except IntegrityError:
-            db.session.rollback()
-            existing = _stored_id(parsed.dedupe_key)
-            if existing is None:
-                raise
-            return StoreResult(existing, True, _outcome_of(existing), not_mail=not parsed.is_mail)
+            return _store_once(parsed, where, _act)
         except (StaleRequestError, StaleDataError):
             db.session.rollback()  # staff changed the request meanwhile: read it again
-            if attempt + 1 == _ATTEMPTS:
-                raise
-            continue
-        log.info("inbound message %s stored: %s", row.id, row.outcome.value)
-        return StoreResult(row.id, False, row.outcome.value, not_mail=not parsed.is_mail)
-    raise AssertionError("unreachable")
+        except SQLAlchemyError:
+            db.session.rollback()
+            raise  # the database itself failed: the caller tries again later
+        except Exception as error:  # a message our code could not handle: keep it anyway
+            db.session.rollback()
+            log.exception("inbound message could not be processed; kept as unreadable")
+            return _store_once(parsed, where, _kept_unprocessed(
+                f"Could not be processed ({type(error).__name__}); kept for an admin."))
+    return _store_once(parsed, where, _kept_unprocessed(
+        "The request kept changing while this was stored; kept for an admin."))
+
+
+def _store_once(parsed: Parsed, where: tuple, act) -> StoreResult:
+    """One try: insert the row, let ``act`` classify it and do what it asks, commit. The unique
+    key decides who stores a message that two processes hold at once."""
+    existing = _stored_id(parsed.dedupe_key)
+    if existing is not None:
+        return StoreResult(existing, True, _outcome_of(existing), not_mail=not parsed.is_mail)
+    row = _new_row(parsed, *where)
+    db.session.add(row)
+    try:
+        db.session.flush()
+        act(parsed, row)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        existing = _stored_id(parsed.dedupe_key)
+        if existing is None:
+            raise
+        return StoreResult(existing, True, _outcome_of(existing), not_mail=not parsed.is_mail)
+    log.info("inbound message %s stored: %s", row.id, row.outcome.value)
+    return StoreResult(row.id, False, row.outcome.value, not_mail=not parsed.is_mail)
+
+
+def _kept_unprocessed(reason: str):
+    def act(_parsed: Parsed, row: InboundMessage) -> None:
+        row.outcome, row.reason = InboundOutcome.UNREADABLE, reason[:300]
+    return act
 
 
 def _stored_id(dedupe_key: str) -> int | None:
