@@ -477,3 +477,23 @@ def test_a_message_our_code_cannot_handle_is_kept_as_unreadable_and_the_next_goe
     monkeypatch.undo()
     assert store_message(corpus_message("no_message_id.eml", waiting),
                          source="imap").outcome == InboundOutcome.UNMATCHED.value
+
+
+def test_staff_see_email_in_on_the_request_page_and_the_attendee_sees_only_their_message(
+        make_request, staff, signed_in, client):
+    from flask import url_for
+
+    access_request, status_url = make_request(contact_email="sam@example.net")
+    change_status(access_request, staff, RequestStatus.NEEDS_INFO, message="Which language?")
+    for name in ("gmail_reply_en.eml", "out_of_office.eml", "dsn_bounce.eml"):
+        store_message(corpus_message(name, access_request), source="pipe")
+    with client.application.test_request_context():
+        detail = url_for("triage.detail", request_id=access_request.id)
+    page = client.get(detail).get_data(as_text=True)
+    assert "Message from the attendee (by email)" in page
+    assert "Automatic reply from the attendee's mail (out of office)" in page
+    assert "The attendee&#39;s address bounced: sam@example.net" in page
+    assert "wrote:" not in page  # the quoted text is trimmed for display
+    public = client.get(status_url).get_data(as_text=True)
+    assert "Yes, I would like an interpreter" in public
+    assert "bounced" not in public and "out of the office" not in public
