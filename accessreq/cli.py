@@ -175,6 +175,8 @@ def requests_purge(dry_run: bool, batch: int):
         click.echo(f"{due.resolved_reports} accessibility report(s) resolved over {days} days "
                    f"ago and {due.unresolved_reports} unresolved one(s) received over "
                    f"{report_days} days ago would be deleted.")
+        click.echo(f"{due.inbound_messages} email(s) that came in would be deleted (on those "
+                   f"requests, or on no request and received over {days} days ago).")
         return
     if due.requests:
         click.echo(f"Purging {due.requests} request(s) in batches of {batch}…")
@@ -185,6 +187,8 @@ def requests_purge(dry_run: bool, batch: int):
     click.echo(f"Deleted {done.resolved_reports} accessibility report(s) resolved over {days} "
                f"days ago and {done.unresolved_reports} unresolved one(s) received over "
                f"{report_days} days ago, with their emails' copies.")
+    click.echo(f"Deleted {done.inbound_messages} email(s) that came in (on purged requests, "
+               f"or on no request and received over {days} days ago).")
 
 
 @click.command("mailcatcher")
@@ -208,7 +212,8 @@ def mailcatcher_command(host: str, port: int):
 
 def register(app: Flask) -> None:
     from .benchdata import bench_cli
+    from .inbound.cli import mail_cli
 
     for command in (demo_command, staff_cli, outbox_cli, requests_cli, mailcatcher_command,
-                    bench_cli):
+                    bench_cli, mail_cli):
         app.cli.add_command(command)

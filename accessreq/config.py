@@ -107,6 +107,11 @@ def from_environment() -> dict:
         "MAIL_DEFAULT_SENDER": os.environ.get(
             "MAIL_DEFAULT_SENDER", "Access team <access@example.org>"
         ),
+        # The access address attendees reply to ("" = MAIL_DEFAULT_SENDER's address), and
+        # whether the mail host delivers access+anything@ to it (then each request's mail gets
+        # its own signed reply address, access+<token>@…).
+        "INBOUND_REPLY_ADDRESS": os.environ.get("INBOUND_REPLY_ADDRESS", ""),
+        "INBOUND_PLUS_ADDRESSING": _bool("INBOUND_PLUS_ADDRESSING"),
         # Where notices of new requests and attendee messages go.
         "STAFF_INBOX": os.environ.get("STAFF_INBOX", "access-team@example.org"),
         # Absolute links in emails are built from this, never from the request's Host header.

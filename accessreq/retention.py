@@ -3,7 +3,9 @@
 ``flask requests purge`` calls it. Requests lose their personal and access details
 RETENTION_DAYS after their event ends, with everything their emails kept (bodies, recipient,
 subject, SMTP errors); accessibility reports are deleted RETENTION_DAYS after they were resolved,
-or REPORT_RETENTION_DAYS after they came in if nobody resolved them, with their emails' copies.
+or REPORT_RETENTION_DAYS after they came in if nobody resolved them, with their emails' copies;
+emails that came in are deleted with their request, or RETENTION_DAYS after they arrived when
+they are on no request.
 """
 
 from __future__ import annotations
@@ -22,12 +24,14 @@ class PurgeCounts:
     requests: int = 0
     resolved_reports: int = 0
     unresolved_reports: int = 0
+    inbound_messages: int = 0  # stored emails (with their raw bytes) deleted
 
 
 def due_for_purge(now: datetime | None = None) -> PurgeCounts:
     """What a purge at ``now`` would delete."""
     from .events.models import Event
     from .feedback.services import reports_due
+    from .inbound.services import inbound_due_for_purge
     from .requests.models import AccessRequest
     from .requests.services import expired_conditions
 
@@ -35,15 +39,18 @@ def due_for_purge(now: datetime | None = None) -> PurgeCounts:
     requests = db.session.scalar(
         select(func.count(AccessRequest.id)).join(Event).where(*expired_conditions(now)))
     resolved, unresolved = reports_due(now)
-    return PurgeCounts(requests, resolved, unresolved)
+    return PurgeCounts(requests, resolved, unresolved, inbound_due_for_purge(now))
 
 
 def purge_everything(now: datetime | None = None, batch_size: int = 200) -> PurgeCounts:
     """Run every part of the purge (each commits its own batches)."""
     from .feedback.services import purge_resolved_reports, purge_unresolved_reports
+    from .inbound.services import purge_inbound
     from .requests.services import purge_expired
 
     now = now or utcnow()
-    return PurgeCounts(requests=purge_expired(now, batch_size=batch_size),
+    requests = purge_expired(now, batch_size=batch_size)  # before the emails on those requests
+    return PurgeCounts(requests=requests,
                        resolved_reports=purge_resolved_reports(now),
-                       unresolved_reports=purge_unresolved_reports(now))
+                       unresolved_reports=purge_unresolved_reports(now),
+                       inbound_messages=purge_inbound(now))

@@ -117,7 +117,7 @@ def test_caught_mail_shows_a_message_really_sent_over_smtp(admin_client, catcher
 
     page = admin_client.get("/admin/email/caught").get_data(as_text=True)
     assert "2 messages, newest first" in page
-    assert f"We have your access request {request.reference}" in page
+    assert f"We have your access request [{request.reference}]" in page
     assert "sam@example.net" in page and "access-team@example.org" in page
 
     row = db.session.scalars(select(OutgoingEmail)

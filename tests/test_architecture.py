@@ -27,6 +27,7 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
     "feedback": frozenset({"auth", "notifications"}),
     "routing": frozenset({"auth", "events"}),
     "requests": frozenset({"auth", "events", "notifications", "routing"}),
+    "inbound": frozenset({"auth", "events", "notifications", "requests", "routing"}),
     "triage": frozenset({"auth", "events", "feedback", "notifications", "requests", "routing"}),
     # Email in. On this branch only the IMAP fetcher, which uses no other feature package.
     "inbound": frozenset(),

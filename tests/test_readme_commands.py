@@ -26,6 +26,9 @@ PLACEHOLDERS = {("--email", "E"): "newcomer@example.org", ("--name", "N"): "Nia 
 LONG_RUNNING = {("mailcatcher",): "Mail catcher on", ("outbox", "send", "--loop"):
                 "Outbox sender running"}
 PASSWORD = "a newcomer's long passphrase"
+# Files the README's commands read from standard input (`… < message.eml`), and what the test
+# gives them instead.
+STDIN_FILES = {"message.eml": ROOT / "tests" / "data" / "mail" / "no_message_id.eml"}
 
 pytestmark = pytest.mark.slow  # starts processes
 
@@ -58,6 +61,15 @@ def _environment(workdir: Path, **extra: str) -> dict[str, str]:
     env.update(DATABASE_URL=f"sqlite:///{workdir / 'accessreq.sqlite3'}",
                MAIL_CATCHER_DIR=str(workdir / "mail"), MAIL_PORT=str(free_port()), **extra)
     return env
+
+
+def _split_stdin(words: list[str]) -> tuple[list[str], str]:
+    """The command without its ``< file``, and what it reads: the file's stand-in, or the
+    password a command that asks for one reads from standard input."""
+    if "<" in words:
+        at = words.index("<")
+        return words[:at], STDIN_FILES[words[at + 1]].read_text()
+    return words, f"{PASSWORD}\n"
 
 
 def _flask(words: list[str]) -> list[str]:
@@ -105,7 +117,8 @@ def test_the_readme_lists_the_commands_this_test_runs():
     assert ["staff", "create", "--email", "newcomer@example.org", "--name", "Nia Newcomer",
             "--role", "admin"] in commands
     assert ["bench", "load", "--requests", "3"] in commands
-    assert {"outbox", "requests", "mailcatcher", "bench"} <= {c[0] for c in commands}
+    assert {"outbox", "requests", "mailcatcher", "bench", "mail"} <= {c[0] for c in commands}
+    assert ["mail", "ingest", "<", "message.eml"] in commands
 
 
 def test_every_readme_command_works_as_written_in_a_development_checkout(tmp_path):
@@ -118,8 +131,9 @@ def test_every_readme_command_works_as_written_in_a_development_checkout(tmp_pat
         if ready:
             code, output = _run_until_ready(words, ready, env, checkout)
         else:
+            words, stdin = _split_stdin(words)
             done = subprocess.run(_flask(words), cwd=checkout, env=env, text=True,
-                                  input=f"{PASSWORD}\n", capture_output=True, timeout=120)
+                                  input=stdin, capture_output=True, timeout=120)
             code, output = done.returncode, done.stdout + done.stderr
         assert code == 0, f"flask {shlex.join(words)}:\n{output}"
         assert "Traceback" not in output, f"flask {shlex.join(words)}:\n{output}"
@@ -130,9 +144,9 @@ def test_every_readme_command_works_as_written_in_a_development_checkout(tmp_pat
 def test_without_a_key_outside_debug_mode_each_command_says_what_to_set(tmp_path):
     env = _environment(tmp_path)  # no .env here, no SECRET_KEY, no FLASK_DEBUG
     for words in readme_commands():
+        words, stdin = _split_stdin(words)
         done = subprocess.run(_flask(_with_free_port(words)), cwd=tmp_path, env=env,
-                              text=True, input=f"{PASSWORD}\n", capture_output=True,
-                              timeout=60)
+                              text=True, input=stdin, capture_output=True, timeout=60)
         output = (done.stdout + done.stderr).strip()
         assert done.returncode != 0, f"flask {shlex.join(words)} started without a key"
         assert "Traceback" not in output

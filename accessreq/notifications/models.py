@@ -54,6 +54,14 @@ class OutgoingEmail(db.Model):
     last_error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Threading (attendee mail about a request): the Reply-To address (per-request when plus
+    # addressing is on) and the Message-IDs of the earlier emails of the same conversation,
+    # space-separated, oldest first (the References header; the last is In-Reply-To). Part of
+    # the row, so a message built at send time has the same headers as one built when queued.
+    reply_to: Mapped[str | None] = mapped_column(String(320))
+    thread_references: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # When a delivery report (bounce) for this message came back: the address does not work.
+    bounced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     request_id: Mapped[int | None] = mapped_column(
         ForeignKey("access_request.id", ondelete="SET NULL"), index=True
     )

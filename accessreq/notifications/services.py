@@ -79,8 +79,16 @@ def render_email(template: str, **context) -> tuple[str, str, str]:
     return subject, text, html
 
 
+def _thread_headers(row: OutgoingEmail) -> dict[str, str]:
+    references = (row.thread_references or "").split()
+    if not references:
+        return {}
+    return {"In-Reply-To": references[-1], "References": " ".join(references)}
+
+
 def as_message(row: OutgoingEmail, text: str | None = None, html: str | None = None) -> Message:
-    """The Flask-Mail message for an outbox row (its bodies unsealed unless given)."""
+    """The Flask-Mail message for an outbox row (its bodies unsealed unless given), with its
+    Reply-To and threading headers."""
     message = Message(
         subject=row.subject,
         recipients=[smtp_address(row.to_address)[0]],
@@ -88,7 +96,8 @@ def as_message(row: OutgoingEmail, text: str | None = None, html: str | None = N
         html=row.body_html if html is None else html,
         sender=current_app.config["MAIL_DEFAULT_SENDER"],
         # RFC 3834: tells auto-responders (out-of-office) not to answer.
-        extra_headers={"Auto-Submitted": "auto-generated"},
+        extra_headers={"Auto-Submitted": "auto-generated", **_thread_headers(row)},
+        reply_to=row.reply_to,
     )
     message.msgId = row.message_id
     return message
@@ -118,12 +127,14 @@ def _utf8_bytes(message: Message, address: str) -> bytes:
 
 
 def queue_email(template: str, to: str, *, recipe: dict, request_id: int | None = None,
-                report_id: int | None = None, **context) -> OutgoingEmail:
+                report_id: int | None = None, reply_to: str | None = None,
+                references: tuple[str, ...] = (), **context) -> OutgoingEmail:
     """Add a message to the outbox in the caller's transaction; it is sent after commit.
 
     ``recipe`` is what the message is built from: ids and plain values, never a token or a
     link. With it, ``rebuild.send_again`` can build the message afresh once the sent copy's
-    content has been cleared (see the rebuilders registered per template).
+    content has been cleared (see the rebuilders registered per template). ``reply_to`` and
+    ``references`` (earlier Message-IDs of the conversation, oldest first) thread the message.
     """
     subject, text, html = render_email(template, **context)
     row = OutgoingEmail(
@@ -134,6 +145,8 @@ def queue_email(template: str, to: str, *, recipe: dict, request_id: int | None 
         recipe=recipe,
         request_id=request_id,
         report_id=report_id,
+        reply_to=reply_to,
+        thread_references=" ".join(references),
     )
     # Sealed at rest: the bodies carry live status and invitation links until sent.
     row.body_text = text

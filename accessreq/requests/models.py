@@ -370,6 +370,12 @@ class HistoryKind(enum.StrEnum):
     EMAIL_SKIPPED = "email_skipped"  # internal: the attendee gets no email; staff tell them
     PURGED = "purged"
     ROUTED = "routed"  # internal: which team got the request, or moved it, and why
+    # Internal, from email that came in (accessreq/inbound): the attendee's address bounced; an
+    # automatic reply (out of office) came; an email came when the request could no longer
+    # take messages (kept, not acted on).
+    EMAIL_BOUNCED = "email_bounced"
+    AUTO_REPLY = "auto_reply"
+    EMAIL_NOT_ACTIONED = "email_not_actioned"
 
 
 PUBLIC_KINDS = frozenset(
@@ -401,6 +407,11 @@ class HistoryEntry(db.Model):
     body: Mapped[str] = mapped_column(Text, default="")
     email_id: Mapped[int | None] = mapped_column(
         ForeignKey("outgoing_email.id", ondelete="SET NULL")
+    )
+    # The email this entry came from (an attendee's reply by email, a bounce...): staff open
+    # the full original from it.
+    inbound_id: Mapped[int | None] = mapped_column(
+        ForeignKey("inbound_message.id", ondelete="SET NULL"), index=True
     )
 
     request: Mapped[AccessRequest] = relationship(back_populates="history")

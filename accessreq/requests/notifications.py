@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from flask import current_app
+from sqlalchemy import select
 
 from ..extensions import db
+from ..notifications.addresses import reply_address
 from ..notifications.models import OutgoingEmail
 from ..notifications.rebuild import CannotRebuild, rebuilds
 from ..notifications.services import external_url, queue_email
@@ -19,12 +21,38 @@ def issue_status_link(access_request: AccessRequest) -> str:
     return external_url("requests.status", token=token)
 
 
+# The emails that go to the attendee: they form one conversation, and a reply to one of them
+# (by its Message-ID) is the attendee's (inbound matching uses this too).
+ATTENDEE_TEMPLATES = frozenset({"request_received", "attendee_update"})
+# How many earlier Message-IDs a References header carries at most (the first and the latest).
+_MAX_REFERENCES = 10
+
+
+def thread_references(access_request: AccessRequest) -> tuple[str, ...]:
+    """The Message-IDs of the earlier emails to the attendee about ``access_request``, oldest
+    first: the first one and the latest, at most ``_MAX_REFERENCES`` in all."""
+    ids = list(db.session.scalars(
+        select(OutgoingEmail.message_id)
+        .where(OutgoingEmail.request_id == access_request.id,
+               OutgoingEmail.template.in_(ATTENDEE_TEMPLATES))
+        .order_by(OutgoingEmail.id)))
+    if len(ids) > _MAX_REFERENCES:
+        ids = ids[:1] + ids[-(_MAX_REFERENCES - 1):]
+    return tuple(ids)
+
+
 def _queue(access_request: AccessRequest, template: str, to: str, description: str, *,
            recipe: dict | None = None, **context) -> OutgoingEmail:
-    """Queue one email about ``access_request``; its recipe is the request's id plus ``recipe``."""
+    """Queue one email about ``access_request``; its recipe is the request's id plus ``recipe``.
+    An email to the attendee gets the request's reply address and threading headers."""
+    threading = {}
+    if template in ATTENDEE_TEMPLATES:
+        threading = {"reply_to": reply_address(access_request.id),
+                     "references": thread_references(access_request)}
     email = queue_email(template, to, request_id=access_request.id, access_request=access_request,
                         event=access_request.event,
-                        recipe={"request_id": access_request.id, **(recipe or {})}, **context)
+                        recipe={"request_id": access_request.id, **(recipe or {})},
+                        **threading, **context)
     access_request.history.append(HistoryEntry(kind=HistoryKind.EMAIL_QUEUED, email=email,
                                         body=f"{description} to {to}"))
     return email

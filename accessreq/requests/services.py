@@ -218,19 +218,26 @@ def cancel_by_attendee(access_request: AccessRequest, reason: str = "") -> None:
     commit_or_stale()
 
 
-def add_attendee_message(access_request: AccessRequest, body: str) -> None:
-    """The attendee adds details; a request waiting on them goes back to the team."""
+def add_attendee_message(access_request: AccessRequest, body: str, *,
+                         inbound_id: int | None = None, commit: bool = True) -> None:
+    """The attendee adds details (on the status page, or by email: ``inbound_id`` names the
+    stored email); a request waiting on them goes back to the team. ``commit=False``: the
+    caller commits (the stored email and the message in one transaction)."""
     if not access_request.can_add_message:
         raise RequestActionError(access_request.attendee_actions_closed_reason)
     body = body.strip()
     if not body:
         raise RequestActionError("Write your message.")
-    access_request.history.append(HistoryEntry(kind=HistoryKind.ATTENDEE_MESSAGE, body=body))
+    access_request.history.append(HistoryEntry(kind=HistoryKind.ATTENDEE_MESSAGE, body=body,
+                                               inbound_id=inbound_id))
     access_request.attendee_waiting_since = access_request.attendee_waiting_since or utcnow()
     if access_request.status == RequestStatus.NEEDS_INFO:
         transition_to(access_request, RequestStatus.IN_REVIEW)
     notifications.staff_attendee_message(access_request)
-    commit_or_stale()
+    if commit:
+        commit_or_stale()
+    else:
+        flush_or_stale()
 
 
 def expired_conditions(now: datetime):

@@ -118,6 +118,29 @@ def request_with_history(w: World):
     return request
 
 
+MAIL_CORPUS = Path(__file__).resolve().parent.parent / "data" / "mail"
+
+
+def request_with_email_in(w: World):
+    """A request whose history has what email in adds: a reply by email, an out-of-office
+    reply and a bounce (staff only), the bounced email's status."""
+    from accessreq.inbound.services import store_message
+
+    request, _url = w.make_request(event=open_event(w), types=catalogue(w)[:1],
+                                   contact_email="sam@example.net")
+    me = w.staff("coordinator")
+    change_status(request, me, RequestStatus.NEEDS_INFO, "Which sign language do you use?")
+    ours = db.session.scalars(select(OutgoingEmail.message_id).where(
+        OutgoingEmail.request_id == request.id, OutgoingEmail.to_address == "sam@example.net")
+        .order_by(OutgoingEmail.id.desc())).first()
+    for name in ("gmail_reply_en.eml", "out_of_office.eml", "dsn_bounce.eml"):
+        raw = (MAIL_CORPUS / name).read_text().replace("{{OUR_MESSAGE_ID}}", ours)
+        raw = raw.replace("{{REFERENCE}}", request.reference).replace("{{CONTACT}}",
+                                                                      "sam@example.net")
+        store_message(raw.encode(), source="pipe")
+    return request
+
+
 def _detail(w: World, page, request) -> None:
     w.goto(page, w.path("triage.detail", request_id=request.id))
 
@@ -221,6 +244,7 @@ def outbox(w: World) -> None:
     # The other one was sent: listed with "Send again", its content deleted.
     sent = db.session.scalars(select(OutgoingEmail).where(OutgoingEmail.id != failed.id)).first()
     sent.status, sent.sent_at = EmailStatus.SENT, failed.created_at
+    sent.bounced_at = failed.created_at  # a delivery report came back (email in)
     sent.sealed_text = sent.sealed_html = sent.sealed_mime = None
     db.session.commit()
 
@@ -410,6 +434,8 @@ STAFF_STATES = [
           open=_goto("triage.queue")),
     State("request-detail", ("triage.detail",), **STAFF, event_title=EVENT_TITLE,
           build=request_with_history, open=_detail),
+    State("request-detail-email-in", ("triage.detail",), **STAFF, event_title=EVENT_TITLE,
+          build=request_with_email_in, open=_detail),
     State("request-detail-action-error", ("triage.detail", "triage.compose"), **STAFF,
           event_title=EVENT_TITLE, form_error=True, build=request_with_history,
           open=_detail_action_error),
