@@ -29,8 +29,6 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
     "requests": frozenset({"auth", "events", "notifications", "routing"}),
     "inbound": frozenset({"auth", "events", "notifications", "requests", "routing"}),
     "triage": frozenset({"auth", "events", "feedback", "notifications", "requests", "routing"}),
-    # Email in. On this branch only the IMAP fetcher, which uses no other feature package.
-    "inbound": frozenset(),
 }
 
 # Imports every module of one package and prints, for each other feature package that got

@@ -56,3 +56,13 @@ def ingest_command():
     else:
         click.echo(f"Stored as message {result.message_id}: {result.outcome}.")
     sys.exit(EX_OK)
+
+
+def _add_fetch() -> None:
+    """``mail fetch`` (the IMAP side) lives in imap_cli.py; it joins this group here."""
+    from .imap_cli import register_fetch
+
+    register_fetch(mail_cli)
+
+
+_add_fetch()
