@@ -21,7 +21,7 @@ from accessreq.notifications.addresses import (reply_address, reply_token,
                                                request_id_from_token)
 from accessreq.notifications.models import OutgoingEmail
 from accessreq.notifications.sender import send_due_emails
-from accessreq.requests.models import AccessRequest, HistoryEntry, HistoryKind
+from accessreq.requests.models import AccessRequest, HistoryKind
 from accessreq.requests.services import cancel_by_attendee
 from accessreq.requests.states import RequestStatus
 from accessreq.triage.services import change_status
