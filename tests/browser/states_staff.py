@@ -145,6 +145,14 @@ def _detail(w: World, page, request) -> None:
     w.goto(page, w.path("triage.detail", request_id=request.id))
 
 
+def _bounce_correction_error(w: World, page, request) -> None:
+    """The bounce warning's correction form sent with an address that is not one."""
+    _detail(w, page, request)
+    page.fill("#correct_email-email", "sam at example dot net")
+    w.submit(page, form=f"main form[action='{w.path('triage.correct_email', request_id=request.id)}']")
+    assert page.locator("#correct_email-email-error").count()
+
+
 def _detail_action_error(w: World, page, request) -> None:
     _detail(w, page, request)
     w.submit(page, form=f"main form[action='{w.path('triage.compose', request_id=request.id)}']")
@@ -436,6 +444,11 @@ STAFF_STATES = [
           build=request_with_history, open=_detail),
     State("request-detail-email-in", ("triage.detail",), **STAFF, event_title=EVENT_TITLE,
           build=request_with_email_in, open=_detail),
+    State("request-detail-bounce-warning", ("triage.detail",), **STAFF, event_title=EVENT_TITLE,
+          build=request_with_email_in, open=_detail),
+    State("request-detail-bounce-correction-error", ("triage.detail", "triage.correct_email"),
+          **STAFF, event_title=EVENT_TITLE, form_error=True, build=request_with_email_in,
+          open=_bounce_correction_error),
     State("request-detail-action-error", ("triage.detail", "triage.compose"), **STAFF,
           event_title=EVENT_TITLE, form_error=True, build=request_with_history,
           open=_detail_action_error),
