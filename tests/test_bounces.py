@@ -16,7 +16,7 @@ from accessreq.notifications.sender import send_due_emails
 from accessreq.requests.models import AccessRequest, HistoryKind
 from accessreq.requests.states import RequestStatus
 from accessreq.routing.models import Organisation, Team
-from accessreq.triage.services import change_status
+from accessreq.triage.services import change_status, correct_contact_email
 from helpers import sign_in
 
 CORPUS_DIR = Path(__file__).parent / "data" / "mail"
@@ -193,3 +193,23 @@ def test_another_teams_request_is_not_found(bounced, make_staff, client):
     assert page(client, access_request).status_code == 404
     assert correct(client, access_request, "sam@example.net").status_code == 404
     assert fresh(access_request).contact_email == "sam@exmaple.net"
+
+
+def test_a_correction_made_meanwhile_by_a_colleague_refuses_a_second_one(
+        bounced, make_staff, signed_in, client):
+    access_request, _ = bounced
+    old_version = access_request.version
+    correct_contact_email(access_request, make_staff(name="Bea"), "sam@example.net",
+                          expected_version=old_version)
+    response = correct(client, access_request, "sam@example.org", version=old_version)
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    assert "This request changed while you were editing" in html
+    assert 'href="#correct_email-email"' in html and 'id="correct_email-email"' in html
+    assert 'value="sam@example.org"' in html and "are not arriving" not in html
+    assert len(attendee_emails(fresh(access_request), to="sam@example.net")) == 1
+    # Sent anyway with the new version: refused, as nothing bounced since.
+    response = correct(client, fresh(access_request), "sam@example.org")
+    assert response.status_code == 422
+    assert "did not bounce" in response.get_data(as_text=True)
+    assert fresh(access_request).contact_email == "sam@example.net"
