@@ -195,14 +195,21 @@ def requests_purge(dry_run: bool, batch: int):
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=1025, show_default=True)
 def mailcatcher_command(host: str, port: int):
-    """Run a local SMTP server that keeps messages for the admin mail view."""
+    """Run a local SMTP server that keeps messages for the admin mail view; mail to the access
+    address is also stored as email in (as the mail server's pipe would)."""
+    from flask import current_app
+
+    from .inbound.services import store_message
+    from .notifications.addresses import reply_base_address
     from .notifications.catcher import catcher_folder, start_catcher
 
     folder = catcher_folder()
     flag = _StopFlag()
     flag.install()  # before saying it is ready: a stop asked for at once still ends cleanly
-    controller = start_catcher(folder, host, port)
-    click.echo(f"Mail catcher on {host}:{port}, keeping messages in {folder}")
+    controller = start_catcher(folder, host, port, app=current_app._get_current_object(),
+                               store=lambda raw: store_message(raw, source="catcher"))
+    click.echo(f"Mail catcher on {host}:{port}, keeping messages in {folder}; mail to "
+               f"{reply_base_address()} is stored as email in")
     try:
         while not flag.stop:
             flag.sleep(3600)

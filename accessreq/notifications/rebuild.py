@@ -52,6 +52,12 @@ def send_again(row: OutgoingEmail, actor) -> OutgoingEmail:
     return new_row
 
 
+def build_again(row: OutgoingEmail, actor) -> OutgoingEmail:
+    """``send_again`` without committing, for a service that changes more in one transaction
+    (correcting a bounced address). Raises ``CannotRebuild``; the caller rolls back."""
+    return _rebuild(row, actor)
+
+
 def _rebuild(row: OutgoingEmail, actor) -> OutgoingEmail:
     if row.status not in (EmailStatus.SENT, EmailStatus.DEAD):
         raise CannotRebuild("This message has not been sent or failed yet: it is still in the "

@@ -376,6 +376,8 @@ class HistoryKind(enum.StrEnum):
     EMAIL_BOUNCED = "email_bounced"
     AUTO_REPLY = "auto_reply"
     EMAIL_NOT_ACTIONED = "email_not_actioned"
+    # Internal: staff corrected the attendee's email address after a bounce (old -> new).
+    EMAIL_CORRECTED = "email_corrected"
 
 
 PUBLIC_KINDS = frozenset(

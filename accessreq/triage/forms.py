@@ -7,12 +7,13 @@ action form carries the request's ``version`` so a change based on an old page i
 
 from __future__ import annotations
 
-from wtforms import (BooleanField, HiddenField, RadioField, SearchField, SelectField,
-                     TextAreaField)
-from wtforms.validators import (DataRequired, InputRequired, Length, Optional,
+from wtforms import (BooleanField, EmailField, HiddenField, RadioField, SearchField,
+                     SelectField, TextAreaField)
+from wtforms.validators import (DataRequired, Email, InputRequired, Length, Optional,
                                 ValidationError)
 
-from ..forms import LONG_TEXT_MAX, AppForm, QueryForm, in_choices, options
+from ..forms import LONG_TEXT_MAX, AppForm, QueryForm, in_choices, options, strip
+from ..requests.forms import EMAIL_MAX, too_long
 from ..requests.states import RequestStatus
 from .queries import SEARCH_MAX_LENGTH
 
@@ -135,6 +136,21 @@ class MoveForm(_ActionForm):
 
     def validate_team(self, field) -> None:
         in_choices(field, "Choose the team to move the request to from the list.")
+
+
+class CorrectEmailForm(_ActionForm):
+    """After a bounce: the attendee's right address, checked as the public form checks it."""
+    email = EmailField(
+        "Correct email address",
+        filters=[strip],
+        validators=[DataRequired("Enter the attendee's correct email address"),
+                    too_long(EMAIL_MAX, "The email address"),
+                    Email("Enter an email address in the correct format, like name@example.com",
+                          allow_smtputf8=True)],
+        description="Checked with the attendee by phone, text message or in person. The email "
+                    "that bounced is sent again to it, with a new status link.",
+        render_kw={"spellcheck": "false"},
+    )
 
 
 def parse_version(value: str | None) -> int:

@@ -18,9 +18,11 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..auth.models import StaffUser
 from ..events.models import AccommodationType, Event
 from ..extensions import db
+from ..notifications.models import OutgoingEmail
 from ..pagination import page_count, requested_page
 from ..requests import counts as status_counts
-from ..requests.models import (AccessLogEntry, AccessRequest, HistoryEntry,
+from ..requests.notifications import ATTENDEE_TEMPLATES
+from ..requests.models import (AccessLogEntry, AccessRequest, HistoryEntry, HistoryKind,
                                RequestedAccommodation)
 from ..requests.states import OPEN_STATUSES, RequestStatus
 from ..forms import controls_to_spaces
@@ -324,3 +326,45 @@ def recent_views(request_id: int, limit: int = 20) -> list[AccessLogEntry]:
                                      AccessLogEntry.action == "view")
         .options(joinedload(AccessLogEntry.staff))
         .order_by(AccessLogEntry.at.desc(), AccessLogEntry.id.desc()).limit(limit)))
+
+
+@dataclass(frozen=True)
+class BounceWarning:
+    """The request's latest email to the attendee bounced: to what address, when, and what the
+    mail server said (from the bounce's staff-only history line)."""
+    email: OutgoingEmail
+    address: str
+    bounced_at: datetime
+    server_said: str
+
+
+_BOUNCED_PREFIX = "The attendee's address bounced: "
+
+
+def latest_attendee_email(access_request: AccessRequest) -> OutgoingEmail | None:
+    """The newest email to the attendee about ``access_request`` (confirmation or update)."""
+    return db.session.scalar(
+        select(OutgoingEmail).where(OutgoingEmail.request_id == access_request.id,
+                                    OutgoingEmail.template.in_(ATTENDEE_TEMPLATES))
+        .order_by(OutgoingEmail.id.desc()).limit(1))
+
+
+def bounce_warning(access_request: AccessRequest) -> BounceWarning | None:
+    """A warning for the top of the request page while the latest email to the attendee has
+    bounced; None once a later one went out (after a correction) or nothing bounced."""
+    if access_request.purged_at is not None:
+        return None
+    email = latest_attendee_email(access_request)
+    if email is None or email.bounced_at is None:
+        return None
+    said = ""
+    for entry in reversed(access_request.history):
+        if entry.kind == HistoryKind.EMAIL_BOUNCED and entry.email_id == email.id:
+            said = (entry.body or "").removeprefix(_BOUNCED_PREFIX)
+            # The report starts with the address that failed; the page says it already.
+            said = said.removeprefix(email.to_address).strip()
+            # Then "(status 5.1.1)": the server's own words after it say the same, in words.
+            said = re.sub(r"^\(status [^)]*\)\s+(?=\S)", "", said)
+            break
+    return BounceWarning(email=email, address=email.to_address, bounced_at=email.bounced_at,
+                         server_said=said)

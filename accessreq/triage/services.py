@@ -16,6 +16,8 @@ from ..columns import UTCDateTime
 from ..events.models import Event
 from ..extensions import db
 from ..feedback.models import AccessibilityReport
+from ..notifications.models import OutgoingEmail
+from ..notifications.rebuild import CannotRebuild, build_again
 from ..requests import counts, notifications
 from ..requests.models import (AccessLogEntry, AccessRequest, HistoryEntry, HistoryKind,
                                ReceivedVia)
@@ -24,6 +26,7 @@ from ..requests.services import (Recording, RequestActionError, StaleRequestErro
 from ..requests.states import RequestStatus
 from ..routing.models import Team
 from ..timeutil import utcnow
+from .queries import latest_attendee_email
 
 
 def _check_can_change(access_request: AccessRequest, expected_version: int | None) -> None:
@@ -197,6 +200,35 @@ def move_to_team(access_request: AccessRequest, actor: StaffUser, team: Team, re
     counts.bump(access_request.status, +1, team.id)
     notifications.staff_request_moved(access_request, old_name)
     commit_or_stale()
+
+
+def correct_contact_email(access_request: AccessRequest, actor: StaffUser, new_email: str,
+                          expected_version: int | None = None) -> OutgoingEmail | None:
+    """After the latest email to the attendee bounced: put the address staff checked with the
+    attendee in its place, say so in the staff-only history (old and new, by whom), and queue
+    that email again, built afresh for the new address with a new status link. Returns the new
+    email (None when the attendee asked for no email updates)."""
+    _check_can_change(access_request, expected_version)
+    bounced = latest_attendee_email(access_request)
+    if bounced is None or bounced.bounced_at is None:
+        raise RequestActionError("The latest email to the attendee did not bounce, so there is "
+                                 "nothing to send again. Reload the page to see it.")
+    new_email = new_email.strip()
+    old_email = access_request.contact_email
+    if new_email.casefold() == old_email.casefold():
+        raise RequestActionError(f"{old_email} is the address that bounced. Enter the address "
+                                 "the attendee gave you.")
+    entry = HistoryEntry(kind=HistoryKind.EMAIL_CORRECTED, at=utcnow(), actor=actor,
+                         body=f"Email address changed from {old_email} to {new_email} after "
+                              "an email bounced.")
+    _save_change(access_request, entry, contact_email=new_email)
+    try:
+        email = build_again(bounced, actor)
+    except CannotRebuild as error:
+        db.session.rollback()
+        raise RequestActionError(str(error)) from None
+    commit_or_stale()
+    return email
 
 
 def record_request(event: Event, submission: Submission, actor: StaffUser, via: ReceivedVia,

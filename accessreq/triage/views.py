@@ -23,8 +23,8 @@ from ..timeutil import format_date, utcnow
 from . import presenting, queries, services
 from .record_views import recorded_status_link
 from ..routing.models import Team
-from .forms import (NOTE, AssignForm, ComposeForm, MoveForm, QueueFilterForm, StatusForm,
-                    options, parse_version)
+from .forms import (NOTE, AssignForm, ComposeForm, CorrectEmailForm, MoveForm, QueueFilterForm,
+                    StatusForm, options, parse_version)
 
 bp = Blueprint("triage", __name__, url_prefix="/staff")
 
@@ -34,9 +34,11 @@ REQUEST_URL = "/requests/<int(max=2147483647):request_id>"
 
 ACTION_FORMS: dict[str, type[Form]] = {
     "assign": AssignForm, "status": StatusForm, "compose": ComposeForm, "move": MoveForm,
+    "correct_email": CorrectEmailForm,
 }
 # The field a refusal from the service is shown beside.
-MAIN_FIELD = {"assign": "assignee", "status": "status", "compose": "body", "move": "team"}
+MAIN_FIELD = {"assign": "assignee", "status": "status", "compose": "body", "move": "team",
+              "correct_email": "email"}
 
 
 @bp.after_request
@@ -168,7 +170,7 @@ def _render_detail(request_id: int, failed: tuple[str, Form] | None = None,
         failed_form=failed[1] if failed else None, stale_message=stale_message,
         failed_field_id=getattr(failed[1], MAIN_FIELD[failed[0]]).id if failed else None,
         page_has_errors=failed is not None, views=queries.recent_views(request_id),
-        new_status_url=new_status_url,
+        new_status_url=new_status_url, bounce=queries.bounce_warning(access_request),
     )
     if failed:
         # A refused action shows the whole page again: that is a view too (``detail`` logs
@@ -273,6 +275,21 @@ def compose(request_id: int):
         return f"{done} and will be emailed to the attendee with the new status, in one email."
 
     return _act(request_id, "compose", perform)
+
+
+@bp.post(REQUEST_URL + "/correct-email")
+@staff_required
+def correct_email(request_id: int):
+    """After a bounce: the attendee's corrected address, and the bounced email sent again."""
+    def perform(access_request: AccessRequest, form: CorrectEmailForm, version: int) -> str:
+        email = services.correct_contact_email(access_request, _me(), form.email.data,
+                                               expected_version=version)
+        done = f"The email address is now {access_request.contact_email}."
+        if email is None:
+            return f"{done} The attendee asked for no email updates, so nothing was sent again."
+        return f"{done} The email that bounced was queued again to it, with a new status link."
+
+    return _act(request_id, "correct_email", perform)
 
 
 @bp.post(REQUEST_URL + "/move")

@@ -145,6 +145,14 @@ def _detail(w: World, page, request) -> None:
     w.goto(page, w.path("triage.detail", request_id=request.id))
 
 
+def _bounce_correction_error(w: World, page, request) -> None:
+    """The bounce warning's correction form sent with an address that is not one."""
+    _detail(w, page, request)
+    page.fill("#correct_email-email", "sam at example dot net")
+    w.submit(page, form=f"main form[action='{w.path('triage.correct_email', request_id=request.id)}']")
+    assert page.locator("#correct_email-email-error").count()
+
+
 def _detail_action_error(w: World, page, request) -> None:
     _detail(w, page, request)
     w.submit(page, form=f"main form[action='{w.path('triage.compose', request_id=request.id)}']")
@@ -268,6 +276,43 @@ def caught_mail(w: World) -> str:
     finally:
         controller.stop()
     return next(folder.glob("*.eml")).stem
+
+
+def caught_attendee_mail(w: World) -> str:
+    """A caught email to an attendee, with the Reply-To our emails carry (the access address),
+    so its page offers "Reply as the attendee"; return its id."""
+    w.make_request(event=open_event(w))
+    row = db.session.scalars(select(OutgoingEmail).where(
+        OutgoingEmail.template == "request_received")).one()
+    folder = Path(w.app.config["MAIL_CATCHER_DIR"])
+    controller = start_catcher(folder, port=free_port())
+    try:
+        message = EmailMessage()
+        message["From"], message["To"], message["Subject"] = (
+            w.app.config["MAIL_DEFAULT_SENDER"], row.to_address, row.subject)
+        message["Reply-To"], message["Message-ID"] = row.reply_to, row.message_id
+        message.set_content(row.body_text)
+        with smtplib.SMTP(controller.hostname, controller.port) as smtp:
+            smtp.send_message(message)
+    finally:
+        controller.stop()
+    return next(folder.glob("*.eml")).stem
+
+
+def _caught_reply(w: World, page, message_id) -> None:
+    w.goto(page, w.path_for("mail_admin.caught_message", message_id))
+    assert page.locator("#body").input_value().startswith("Thank you")
+
+
+def _caught_reply_empty(w: World, page, message_id) -> None:
+    _caught_reply(w, page, message_id)
+    page.fill("#body", "")
+    w.submit(page, form="main form[action$='/reply']")
+    assert page.locator("#body-error").count()
+
+
+# "Reply as the attendee" exists in development only: debug mode, mail to this machine.
+DEVELOPMENT_MAIL = {"DEBUG": True, "MAIL_SERVER": "127.0.0.1"}
 
 
 def _csrf_failure(w: World, page, _data) -> None:
@@ -436,6 +481,11 @@ STAFF_STATES = [
           build=request_with_history, open=_detail),
     State("request-detail-email-in", ("triage.detail",), **STAFF, event_title=EVENT_TITLE,
           build=request_with_email_in, open=_detail),
+    State("request-detail-bounce-warning", ("triage.detail",), **STAFF, event_title=EVENT_TITLE,
+          build=request_with_email_in, open=_detail),
+    State("request-detail-bounce-correction-error", ("triage.detail", "triage.correct_email"),
+          **STAFF, event_title=EVENT_TITLE, form_error=True, build=request_with_email_in,
+          open=_bounce_correction_error),
     State("request-detail-action-error", ("triage.detail", "triage.compose"), **STAFF,
           event_title=EVENT_TITLE, form_error=True, build=request_with_history,
           open=_detail_action_error),
@@ -516,6 +566,12 @@ STAFF_STATES = [
           open=_goto("mail_admin.caught")),
     State("admin-caught-mail-long", ("mail_admin.caught",), **ADMIN, build=caught_mail_long,
           open=_goto("mail_admin.caught")),
+    State("admin-caught-message-reply-as-attendee", ("mail_admin.caught_message",), **ADMIN,
+          build=caught_attendee_mail, open=_caught_reply, app_config=DEVELOPMENT_MAIL),
+    State("admin-caught-message-reply-error", ("mail_admin.caught_message",
+                                               "mail_admin.reply_as_attendee"), **ADMIN,
+          form_error=True, build=caught_attendee_mail, open=_caught_reply_empty,
+          app_config=DEVELOPMENT_MAIL),
     State("admin-caught-message", ("mail_admin.caught_message", "mail_admin.caught_message_html"),
           **ADMIN, build=caught_mail,
           open=lambda w, page, message_id: w.goto(page, w.path_for("mail_admin.caught_message",
