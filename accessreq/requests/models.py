@@ -376,6 +376,9 @@ class HistoryKind(enum.StrEnum):
     EMAIL_BOUNCED = "email_bounced"
     AUTO_REPLY = "auto_reply"
     EMAIL_NOT_ACTIONED = "email_not_actioned"
+    # Internal: staff attached an email from the inbox that is not the attendee's own message
+    # (from another address, or the request could no longer take messages).
+    EMAIL_ATTACHED = "email_attached"
 
 
 PUBLIC_KINDS = frozenset(
