@@ -332,3 +332,22 @@ def test_the_answer_links_to_the_events_list(app):
     store(mail())
     email = answers()[0]
     assert "/events" in email.body_text or "http" in email.body_text
+
+
+def test_the_purge_deletes_old_dismissed_and_unmatched_mail_with_its_log(client, staff):
+    from accessreq.inbound.services import purge_inbound
+
+    old, dismissed, recent = (store(mail(subject=s)) for s in ("Old", "Dismissed", "Recent"))
+    sign_in(client, staff)
+    client.get(f"/staff/inbox/{old.id}")
+    client.post(f"/staff/inbox/{dismissed.id}/dismiss", data={"reason": "Spam"})
+    long_ago = utcnow() - timedelta(days=400)
+    for message in (old, dismissed):
+        db.session.get(InboundMessage, message.id).received_at = long_ago
+    db.session.commit()
+    logged = {e.inbound_id for e in db.session.scalars(select(InboundLogEntry))}
+    assert logged == {old.id, dismissed.id}  # (the day's one automatic answer went with "Old")
+    assert purge_inbound(utcnow()) == 2
+    left = db.session.scalars(select(InboundMessage.subject)).all()
+    assert left == ["Recent"]
+    assert db.session.scalars(select(InboundLogEntry)).all() == []
