@@ -351,3 +351,19 @@ def test_the_purge_deletes_old_dismissed_and_unmatched_mail_with_its_log(client,
     left = db.session.scalars(select(InboundMessage.subject)).all()
     assert left == ["Recent"]
     assert db.session.scalars(select(InboundLogEntry)).all() == []
+
+
+def test_an_email_dealt_with_while_the_form_was_open_is_refused_above_the_form(client, teams):
+    message = store(mail())
+    event = teams["event"]
+    sign_in(client, teams["comms_member"])
+    client.post(f"/staff/inbox/{message.id}/dismiss", data={})
+    response = client.post(f"/staff/requests/new?event={event.id}&inbound={message.id}", data={
+        "received_via": "email", "contact_name": "Robin Stranger",
+        "contact_email": "robin@example.com", "email_updates": "yes",
+        "contact_channel": "email", "for_whom": "me",
+        "accommodations": [str(teams["sign"].id)], "consent": "y"})
+    assert response.status_code == 422
+    assert "no longer in the inbox" in response.get_data(as_text=True)
+    assert 'value="Robin Stranger"' in response.get_data(as_text=True)
+    assert db.session.scalars(select(AccessRequest)).all() == []

@@ -76,13 +76,15 @@ def _prefill_from_email(message: InboundMessage) -> dict:
 
 def _inbound_or_404() -> InboundMessage | None:
     """The unmatched email the form is filled in from (``?inbound=``), if this person may see
-    it and it is still in the inbox."""
+    it and it is still in the inbox. On a POST, one dealt with meanwhile is kept, so the
+    service's refusal shows above what they typed."""
     inbound_id = _id_arg("inbound")
     if inbound_id is None:
         return None
     message = db.session.get(InboundMessage, inbound_id)
-    if (message is None or message.outcome != InboundOutcome.UNMATCHED
-            or not inbox.can_see(current_user._get_current_object(), message)):
+    if message is None or not inbox.can_see(current_user._get_current_object(), message):
+        abort(404)
+    if request.method == "GET" and message.outcome != InboundOutcome.UNMATCHED:
         abort(404)
     return message
 
