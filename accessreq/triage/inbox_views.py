@@ -21,7 +21,7 @@ from .inbox_forms import AttachForm, DismissForm, InboxSearchForm, RequestSearch
 from .queries import positive_id
 
 bp = Blueprint("inbox", __name__, url_prefix="/staff/inbox")
-MESSAGE_URL = "/<int(max=2147483647):message_id>"
+MESSAGE_URL = "/<int(max=2147483647):inbound_id>"
 
 
 @bp.after_request
@@ -34,9 +34,9 @@ def _me() -> StaffUser:
     return current_user._get_current_object()
 
 
-def message_or_404(message_id: int) -> InboundMessage:
+def message_or_404(inbound_id: int) -> InboundMessage:
     """The stored email, if this person may see it; Not Found otherwise (as requests)."""
-    message = db.session.get(InboundMessage, message_id)
+    message = db.session.get(InboundMessage, inbound_id)
     if message is None or not inbox.can_see(_me(), message):
         abort(404)
     return message
@@ -65,16 +65,16 @@ def _render_message(message: InboundMessage, dismiss_form=None, code: int = 200)
 
 @bp.get(MESSAGE_URL)
 @staff_required
-def message(message_id: int):
-    found = message_or_404(message_id)
+def message(inbound_id: int):
+    found = message_or_404(inbound_id)
     inbox.record_view(found, _me())
     return _render_message(found)
 
 
 @bp.get(MESSAGE_URL + "/original.eml")
 @staff_required
-def original(message_id: int):
-    found = message_or_404(message_id)
+def original(inbound_id: int):
+    found = message_or_404(inbound_id)
     inbox.record_view(found, _me(), original=True)
     return found.raw, 200, {
         "Content-Type": "message/rfc822",
@@ -85,8 +85,8 @@ def original(message_id: int):
 
 @bp.post(MESSAGE_URL + "/dismiss")
 @staff_required
-def dismiss(message_id: int):
-    found = message_or_404(message_id)
+def dismiss(inbound_id: int):
+    found = message_or_404(inbound_id)
     form = DismissForm()
     if not form.validate_on_submit():
         return _render_message(found, dismiss_form=form, code=422)
@@ -94,7 +94,7 @@ def dismiss(message_id: int):
         inbox.dismiss(found, _me(), form.reason.data or "")
     except InboxActionError as error:
         flash(str(error), "info")
-        return redirect(url_for("inbox.message", message_id=found.id), 303)
+        return redirect(url_for("inbox.message", inbound_id=found.id), 303)
     flash("The email was dismissed: it is out of the inbox, and kept until the retention "
           "purge.", "success")
     return redirect(url_for("inbox.index"), 303)
@@ -102,10 +102,10 @@ def dismiss(message_id: int):
 
 @bp.get(MESSAGE_URL + "/attach")
 @staff_required
-def attach_choose(message_id: int):
-    found = message_or_404(message_id)
+def attach_choose(inbound_id: int):
+    found = message_or_404(inbound_id)
     if found.outcome != InboundOutcome.UNMATCHED:
-        return redirect(url_for("inbox.message", message_id=found.id), 303)
+        return redirect(url_for("inbox.message", inbound_id=found.id), 303)
     form = RequestSearchForm(request.args)
     q = inbox.clean_search(request.args.get("q"))
     results = inbox.requests_to_attach(_me(), q)
@@ -115,20 +115,20 @@ def attach_choose(message_id: int):
 
 @bp.post(MESSAGE_URL + "/attach")
 @staff_required
-def attach(message_id: int):
-    found = message_or_404(message_id)
+def attach(inbound_id: int):
+    found = message_or_404(inbound_id)
     form = AttachForm()
     target_id = positive_id(form.request_id.data) if form.validate_on_submit() else None
     access_request = db.session.get(AccessRequest, target_id) if target_id else None
     if access_request is None or not _me().can_see(access_request):
         flash("Choose a request from the list.", "error")
-        return redirect(url_for("inbox.attach_choose", message_id=found.id), 303)
+        return redirect(url_for("inbox.attach_choose", inbound_id=found.id), 303)
     try:
         as_message = inbox.attach(found, access_request, _me())
     except (InboxActionError, RequestActionError, StaleRequestError) as error:
         db.session.rollback()
         flash(str(error), "error")
-        return redirect(url_for("inbox.message", message_id=found.id), 303)
+        return redirect(url_for("inbox.message", inbound_id=found.id), 303)
     if as_message:
         flash(f"The email was added to request {access_request.reference} as the attendee's "
               "message.", "success")

@@ -180,11 +180,11 @@ def _inbox_search(w: World, page, _data) -> None:
 
 
 def _inbox_message(w: World, page, data) -> None:
-    w.goto(page, w.path("inbox.message", message_id=data["ids"][-1]))
+    w.goto(page, w.path("inbox.message", inbound_id=data["ids"][-1]))
 
 
 def _inbox_attach(w: World, page, data) -> None:
-    w.goto(page, w.path("inbox.attach_choose", message_id=data["ids"][0]))
+    w.goto(page, w.path("inbox.attach_choose", inbound_id=data["ids"][0]))
     page.fill("main form[method=get] input[name=q]", "robin")
     w.submit(page, form="main form[method=get]")
     assert page.locator("main form[method=post]").count() >= 1
