@@ -9,6 +9,7 @@ from sqlalchemy import select
 from accessreq.auth.models import Role
 from accessreq.extensions import db
 from accessreq.feedback.services import submit_report
+from accessreq.inbound.services import store_message
 from accessreq.notifications.models import OutgoingEmail
 from accessreq.routing.models import Organisation, Team
 from accessreq.routing.services import save_rule
@@ -48,6 +49,9 @@ def world(make_request, make_staff):
     admin = make_staff(Role.ADMIN)
     email = db.session.scalars(select(OutgoingEmail)).first()
     report = submit_report("The menu cannot be reached with the keyboard.")
+    inbound = store_message(b"From: robin@example.com\r\nTo: access@example.org\r\n"
+                            b"Subject: Hello\r\nMessage-ID: <access-1@example.com>\r\n\r\n"
+                            b"Can I bring my dog?\r\n", source="pipe")
     team = Team(organisation=Organisation(name="Museum Centre"), name="Front of house",
                 notification_email="foh@example.org")
     db.session.add(team)
@@ -64,6 +68,7 @@ def world(make_request, make_staff):
         "email_id": email.id,
         "message_id": "0-none",
         "report_id": report.id,
+        "inbound_id": inbound.message_id,
         "token": status_url.rsplit("/", 1)[-1],
         "filename": "site.css",
     }

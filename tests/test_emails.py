@@ -22,6 +22,7 @@ from accessreq.auth.models import Role, StaffUser
 from accessreq.events.models import AccommodationType, Event
 from accessreq.extensions import db
 from accessreq.feedback.models import AccessibilityReport
+from accessreq.inbound.models import InboundMessage
 from accessreq.notifications.models import OutgoingEmail
 from accessreq.notifications.services import render_email
 from accessreq.requests.models import AccessRequest, HistoryEntry, HistoryKind
@@ -127,6 +128,10 @@ def _case(template: str, variant: str, hostile: bool = False) -> dict:
                                      description=f"The menu is not reachable. {HOSTILE}")
         return {**base, "report": report, "staff_url": f"{STAFF_URL.rsplit('/', 2)[0]}/reports/7",
                 "statement_url": "https://events.example.org/accessibility"}
+    if template == "inbound_unmatched_ack":
+        message = InboundMessage(id=9, from_name="" if variant == "anonymous" else name,
+                                 from_address="robin@example.com")
+        return {**base, "message": message, "events_url": "https://events.example.org/"}
     raise KeyError(template)
 
 
@@ -141,6 +146,7 @@ VARIANTS = {
     "staff_invite": ["default"],
     "staff_accessibility_report": ["default"],
     "accessibility_report_received": ["named", "anonymous"],
+    "inbound_unmatched_ack": ["named", "anonymous"],
 }
 CASES = [(t, v) for t, variants in VARIANTS.items() for v in variants]
 
@@ -268,7 +274,8 @@ def test_plain_text_carries_all_the_content_and_links(render_app, template, vari
 # Messages that by design carry nothing a person typed (the staff notice of a problem report
 # links to the dashboard; an anonymous reporter gave no name).
 WITHOUT_USER_INPUT = {("staff_accessibility_report", "default"),
-                      ("accessibility_report_received", "anonymous")}
+                      ("accessibility_report_received", "anonymous"),
+                      ("inbound_unmatched_ack", "anonymous")}
 
 
 @pytest.mark.parametrize(("template", "variant"),

@@ -11,6 +11,7 @@ import pytest
 from accessreq.auth.models import Role, StaffUser
 from accessreq.extensions import db
 from accessreq.feedback.services import submit_report
+from accessreq.inbound.services import store_message
 from accessreq.headers import CACHEABLE_ENDPOINTS, CSP, HSTS
 from accessreq.requests.models import HistoryKind
 from accessreq.requests.states import RequestStatus
@@ -70,6 +71,10 @@ GET_URLS = {
     "routing_admin.edit_rule": "/admin/routing/{rule_id}",
     "routing_admin.confirm_delete_rule": "/admin/routing/{rule_id}/delete",
     "routing_admin.preview": "/admin/routing/preview",
+    "inbox.index": "/staff/inbox/",
+    "inbox.message": "/staff/inbox/{inbound_id}",
+    "inbox.original": "/staff/inbox/{inbound_id}/original.eml",
+    "inbox.attach_choose": "/staff/inbox/{inbound_id}/attach?q=AR",
 }
 # Pages with nothing personal, the same for every signed-out visitor.
 CACHEABLE_SIGNED_OUT = {"static", "events.index", "events.detail", "pages.accessibility"}
@@ -106,11 +111,14 @@ def site(app, make_request, make_staff):
     db.session.commit()
     rule = save_rule(None, team=team, organisation=None, accommodation_type=None, event=None)
     _catch_one_email(Path(app.config["MAIL_CATCHER_DIR"]))
+    inbound = store_message(b"From: robin@example.com\r\nTo: access@example.org\r\n"
+                            b"Subject: Hello\r\nMessage-ID: <headers-1@example.com>\r\n\r\n"
+                            b"Can I bring my dog?\r\n", source="pipe")
     return {"admin": admin, "values": {
         "event_id": request.event_id, "request_id": request.id, "staff_id": admin.id,
         "type_id": request.items[0].accommodation_type_id, "report_id": report.id,
         "organisation_id": team.organisation_id, "team_id": team.id, "rule_id": rule.id,
-        "token": status_url.rsplit("/", 1)[-1],
+        "token": status_url.rsplit("/", 1)[-1], "inbound_id": inbound.message_id,
     }}
 
 

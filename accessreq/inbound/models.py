@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..columns import LabelledEnum, UTCDateTime, str_enum
 from ..extensions import db
 from ..timeutil import utcnow
+
+if TYPE_CHECKING:
+    from ..auth.models import StaffUser
 
 
 class InboundOutcome(LabelledEnum):
@@ -22,6 +26,8 @@ class InboundOutcome(LabelledEnum):
     # Mail that must not become a conversation: automatic, bulk, lists, our own, daemons.
     REFUSED = "refused", "Refused: automatic, bulk or our own mail"
     UNREADABLE = "unreadable", "Could not be read"
+    # Unmatched mail staff marked as not a request: out of the inbox, kept until the purge.
+    DISMISSED = "dismissed", "Dismissed: not a request"
 
 
 class InboundSource(LabelledEnum):
@@ -67,6 +73,40 @@ class InboundMessage(db.Model):
     # [{"filename": ..., "content_type": ..., "size": bytes}]; the files are not kept yet.
     attachments: Mapped[list] = mapped_column(JSON, default=list)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # Whose inbox unmatched mail is in: the host organisation's default team when there is
+    # one, else no team (every coordinator sees it, as requests no team holds).
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id", ondelete="SET NULL"),
+                                                index=True)
+
+    log: Mapped[list[InboundLogEntry]] = relationship(
+        back_populates="message", order_by="InboundLogEntry.id", cascade="all, delete-orphan",
+        passive_deletes=True)
+
+    @property
+    def preview(self) -> str:
+        """A short line of the text for the inbox list (text only, never HTML)."""
+        words = " ".join((self.reply_text or self.body_text).split())
+        return words if len(words) <= 140 else words[:139].rstrip() + "…"
 
     def __repr__(self) -> str:
         return f"<InboundMessage {self.id} {self.outcome.value}>"
+
+
+class InboundLogEntry(db.Model):
+    """Who opened a stored email, downloaded its original or acted on it, and when: the
+    message may hold health data, and unmatched mail has no request whose access log and
+    history could say so."""
+
+    __tablename__ = "inbound_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inbound_id: Mapped[int] = mapped_column(
+        ForeignKey("inbound_message.id", ondelete="CASCADE"), index=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # "view", "original", "dismissed", "made_request", "attached", "auto_answer"
+    action: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[str] = mapped_column(String(500), default="")
+
+    message: Mapped[InboundMessage] = relationship(back_populates="log")
+    staff: Mapped[StaffUser | None] = relationship()

@@ -27,6 +27,7 @@ from ..requests.models import AccessRequest, HistoryEntry, HistoryKind
 from ..requests.services import (RequestActionError, StaleRequestError, add_attendee_message,
                                  expired_conditions)
 from ..timeutil import utcnow
+from . import inbox
 from .matching import is_auto_reply, is_own_address, match_request, refusal
 from .models import InboundMessage, InboundOutcome, InboundSource
 from .parsing import Parsed, parse
@@ -142,6 +143,8 @@ def _act(parsed: Parsed, row: InboundMessage) -> None:
     match = match_request(parsed)
     if match.access_request is None:
         row.outcome, row.reason = InboundOutcome.UNMATCHED, match.how
+        row.team_id = inbox.inbox_team_id()
+        inbox.auto_answer(row)
         return
     _reply(parsed, row, match.access_request, match.how)
 

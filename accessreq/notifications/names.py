@@ -16,6 +16,7 @@ MESSAGE_NAMES: dict[str, str] = {
     "staff_invite": "Invitation to a new staff member",
     "staff_accessibility_report": "Problem-report notice to the team",
     "accessibility_report_received": "Acknowledgement of a problem report",
+    "inbound_unmatched_ack": "Automatic answer to an email that matched no request",
 }
 
 

@@ -79,6 +79,10 @@ def render_email(template: str, **context) -> tuple[str, str, str]:
     return subject, text, html
 
 
+# RFC 3834: an answer to a message someone sent us is "auto-replied"; the rest "auto-generated".
+_AUTO_SUBMITTED = {"inbound_unmatched_ack": "auto-replied"}
+
+
 def _thread_headers(row: OutgoingEmail) -> dict[str, str]:
     references = (row.thread_references or "").split()
     if not references:
@@ -96,7 +100,8 @@ def as_message(row: OutgoingEmail, text: str | None = None, html: str | None = N
         html=row.body_html if html is None else html,
         sender=current_app.config["MAIL_DEFAULT_SENDER"],
         # RFC 3834: tells auto-responders (out-of-office) not to answer.
-        extra_headers={"Auto-Submitted": "auto-generated", **_thread_headers(row)},
+        extra_headers={"Auto-Submitted": _AUTO_SUBMITTED.get(row.template, "auto-generated"),
+                       **_thread_headers(row)},
         reply_to=row.reply_to,
     )
     message.msgId = row.message_id

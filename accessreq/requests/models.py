@@ -378,6 +378,9 @@ class HistoryKind(enum.StrEnum):
     EMAIL_NOT_ACTIONED = "email_not_actioned"
     # Internal: staff corrected the attendee's email address after a bounce (old -> new).
     EMAIL_CORRECTED = "email_corrected"
+    # Internal: staff attached an email from the inbox that is not the attendee's own message
+    # (from another address, or the request could no longer take messages).
+    EMAIL_ATTACHED = "email_attached"
 
 
 PUBLIC_KINDS = frozenset(

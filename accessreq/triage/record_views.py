@@ -2,7 +2,8 @@
 
 First the event (those taking requests and those closed to the public form), then the public
 form's questions with staff wording; the new request's page follows, with its reference. A
-problem report can open the form filled in from what its author wrote.
+problem report (``?report=``) or an email from the staff inbox (``?inbound=``) can open the form
+filled in from what its author wrote.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from ..events.queries import events_staff_can_record
 from ..extensions import db
 from ..feedback.models import AccessibilityReport
 from ..guards import staff_required
+from ..inbound import inbox
+from ..inbound.models import InboundMessage, InboundOutcome
 from ..notifications.sealing import SESSION_LINK, ContentUnreadable, seal, unseal
 from ..requests.models import AccessRequest, ReceivedVia
 from ..requests.services import RequestActionError
@@ -59,36 +62,66 @@ def _prefill(report: AccessibilityReport) -> dict:
     }
 
 
+def _prefill_from_email(message: InboundMessage) -> dict:
+    """What an email tells us: the sender, the channel, and its text under "anything else"."""
+    text = message.reply_text or message.body_text
+    subject = f" ({message.subject})" if message.subject else ""
+    return {
+        "received_via": ReceivedVia.EMAIL.value,
+        "contact_name": message.from_name, "contact_email": message.from_address,
+        "email_updates": UPDATES_YES if message.from_address else None,
+        "anything_else": f"From their email{subject}: {text}"[:4000],
+    }
+
+
+def _inbound_or_404() -> InboundMessage | None:
+    """The unmatched email the form is filled in from (``?inbound=``), if this person may see
+    it and it is still in the inbox. On a POST, one dealt with meanwhile is kept, so the
+    service's refusal shows above what they typed."""
+    inbound_id = _id_arg("inbound")
+    if inbound_id is None:
+        return None
+    message = db.session.get(InboundMessage, inbound_id)
+    if message is None or not inbox.can_see(current_user._get_current_object(), message):
+        abort(404)
+    if request.method == "GET" and message.outcome != InboundOutcome.UNMATCHED:
+        abort(404)
+    return message
+
 
 @bp.route("/new", methods=["GET", "POST"])
 @staff_required
 def new():
     report_id = _id_arg("report")
     report = db.get_or_404(AccessibilityReport, report_id) if report_id else None
+    inbound = None if report is not None else _inbound_or_404()
     event_id = _id_arg("event")
     now = utcnow()
     if event_id is None:
         events = events_staff_can_record(now)
-        return render_template("triage/record_choose.html", events=events, report=report, now=now)
+        return render_template("triage/record_choose.html", events=events, report=report,
+                               inbound=inbound, now=now)
     event = db.get_or_404(Event, event_id)
     if event.has_ended(now) or not event.offered_types:
         abort(404)
     retention = current_app.config["RETENTION_DAYS"]
     if request.method == "GET" and report is not None:
         form = staff_request_form_for(event, retention, data=_prefill(report))
+    elif request.method == "GET" and inbound is not None:
+        form = staff_request_form_for(event, retention, data=_prefill_from_email(inbound))
     else:
         form = staff_request_form_for(event, retention)
     if not form.validate_on_submit():
         code = 422 if form.is_submitted() else 200
-        return _render(event, form, report, code=code)
+        return _render(event, form, report, inbound, code=code)
     me = current_user._get_current_object()
     try:
         access_request, status_url = services.record_request(
             event, form.submission(email_updates=form.email_updates.data != UPDATES_NO), me,
-            ReceivedVia(form.received_via.data), report)
-    except RequestActionError as error:
+            ReceivedVia(form.received_via.data), report, inbound)
+    except (RequestActionError, inbox.InboxActionError) as error:
         db.session.rollback()
-        return _render(event, form, report, page_error=str(error), code=422)
+        return _render(event, form, report, inbound, page_error=str(error), code=422)
     _say_recorded(access_request, status_url, visible=me.can_see(access_request))
     if not me.can_see(access_request):
         # Routed to a team this person is not in: its page would be Not Found for them.
@@ -96,9 +129,9 @@ def new():
     return redirect(url_for("triage.detail", request_id=access_request.id), 303)
 
 
-def _render(event: Event, form, report, page_error: str | None = None, code: int = 200):
+def _render(event: Event, form, report, inbound, page_error: str | None = None, code: int = 200):
     return render_template("triage/record.html", event=event, form=form, report=report,
-                           page_error=page_error, now=utcnow()), code
+                           inbound=inbound, page_error=page_error, now=utcnow()), code
 
 
 def _say_recorded(access_request: AccessRequest, status_url: str, visible: bool) -> None:

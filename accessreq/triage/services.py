@@ -16,6 +16,8 @@ from ..columns import UTCDateTime
 from ..events.models import Event
 from ..extensions import db
 from ..feedback.models import AccessibilityReport
+from ..inbound import inbox
+from ..inbound.models import InboundMessage
 from ..notifications.models import OutgoingEmail
 from ..notifications.rebuild import CannotRebuild, build_again
 from ..requests import counts, notifications
@@ -232,16 +234,23 @@ def correct_contact_email(access_request: AccessRequest, actor: StaffUser, new_e
 
 
 def record_request(event: Event, submission: Submission, actor: StaffUser, via: ReceivedVia,
-                   report: AccessibilityReport | None = None) -> tuple[AccessRequest, str]:
+                   report: AccessibilityReport | None = None,
+                   inbound: InboundMessage | None = None) -> tuple[AccessRequest, str]:
     """Record a request that reached staff by phone, email, in person, video relay, letter or
     otherwise: the same submission as the public form (routed, counted, confirmed by email when
     the attendee has an address and wants updates), with ``actor`` and ``via`` in its history.
 
     From an accessibility problem ``report``, the report is linked to the new request in the
-    same transaction, and the history says where it came from.
+    same transaction, and the history says where it came from. So for an unmatched email from
+    the staff inbox (``inbound``): it leaves the inbox, linked to the new request.
     """
     if report is not None and report.request_id is not None:
         raise RequestActionError("This problem report was already recorded as a request.")
+    if inbound is not None:
+        inbox.check_in_inbox(inbound)
+        return submit_request(event, submission, Recording(
+            by=actor, via=via, origin=inbox.origin_text(inbound),
+            then=lambda access_request: inbox.made_request(inbound, actor, access_request)))
 
     def link_report(access_request: AccessRequest) -> None:
         report.request_id = access_request.id

@@ -141,6 +141,60 @@ def request_with_email_in(w: World):
     return request
 
 
+INBOX_MAIL = [
+    ("Robin Stranger", "robin@example.com", "Access at your events",
+     "Hello, can I bring my assistance dog to next month's screening? I also need a seat "
+     "near the aisle, as I use a walking frame. Thank you very much for your help."),
+    ("Noor Haddad", "noor@example.net", "Captions for the lecture?",
+     "Will the lecture on Thursday have live captions? I am hard of hearing."),
+    ("", "li.wei@example.org", "", "Is the building step-free from the car park?"),
+]
+
+
+def inbox_mail(w: World) -> dict:
+    """Unmatched emails in the inbox (one with an attachment and quoted text), and a request
+    from the first sender, to attach one to."""
+    from accessreq.inbound.services import store_message
+
+    ids = []
+    for n, (name, address, subject, body) in enumerate(INBOX_MAIL):
+        sender = f"{name} <{address}>" if name else address
+        raw = (f"From: {sender}\r\nTo: access@example.org\r\nSubject: {subject}\r\n"
+               f"Message-ID: <inbox-{n}@example.com>\r\n"
+               "Content-Type: text/plain; charset=utf-8\r\n\r\n"
+               f"{body}\r\n\r\nOn Monday, the team wrote:\r\n> An earlier message\r\n")
+        ids.append(store_message(raw.encode(), source="pipe").message_id)
+    attachment = (MAIL_CORPUS / "attachment_unmatched.eml").read_bytes()
+    ids.append(store_message(attachment, source="pipe").message_id)
+    request, _url = w.make_request(event=open_event(w), types=catalogue(w)[:1],
+                                   contact_name="Robin Stranger",
+                                   contact_email="robin@example.com")
+    return {"ids": ids, "request": request}
+
+
+def _inbox_search(w: World, page, _data) -> None:
+    w.goto(page, w.path("inbox.index"))
+    page.fill("main form[method=get] input[name=q]", "noor")
+    w.submit(page, form="main form[method=get]")
+    assert "q=noor" in page.url
+
+
+def _inbox_message(w: World, page, data) -> None:
+    w.goto(page, w.path("inbox.message", inbound_id=data["ids"][-1]))
+
+
+def _inbox_attach(w: World, page, data) -> None:
+    w.goto(page, w.path("inbox.attach_choose", inbound_id=data["ids"][0]))
+    page.fill("main form[method=get] input[name=q]", "robin")
+    w.submit(page, form="main form[method=get]")
+    assert page.locator("main form[method=post]").count() >= 1
+
+
+def _record_from_email(w: World, page, data) -> None:
+    event = data["request"].event
+    w.goto(page, w.path("record.new", event=event.id, inbound=data["ids"][0]))
+
+
 def _detail(w: World, page, request) -> None:
     w.goto(page, w.path("triage.detail", request_id=request.id))
 
@@ -499,6 +553,15 @@ STAFF_STATES = [
           form_error=True, build=_events_to_record_for, open=_record_form_errors),
     State("request-recorded-from-phone-without-email", ("triage.detail", "record.new"), **STAFF,
           event_title=EVENT_TITLE, build=_events_to_record_for, open=_record_phone_request),
+    State("inbox-empty", ("inbox.index",), **STAFF, open=_goto("inbox.index")),
+    State("inbox-with-rows", ("inbox.index",), **STAFF, build=inbox_mail,
+          open=_goto("inbox.index")),
+    State("inbox-search", ("inbox.index",), **STAFF, build=inbox_mail, open=_inbox_search),
+    State("inbox-message", ("inbox.message",), **STAFF, build=inbox_mail, open=_inbox_message),
+    State("inbox-attach-results", ("inbox.attach_choose",), **STAFF, build=inbox_mail,
+          open=_inbox_attach),
+    State("record-form-from-email", ("record.new",), **STAFF, event_title=EVENT_TITLE,
+          build=inbox_mail, open=_record_from_email),
     State("request-detail-note-chosen", ("triage.detail",), **STAFF, event_title=EVENT_TITLE,
           build=request_with_history, open=_note_chosen),
     State("request-detail-note-with-status", ("triage.detail", "triage.compose"), **STAFF,

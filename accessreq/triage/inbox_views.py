@@ -1,0 +1,139 @@
+"""The staff inbox: unmatched mail, one email's page (also for matched mail, opened from a
+request's history), its original as a download, and the actions on it (accessreq/inbound/inbox
+holds the rules). Turning an email into a request is the record form with ``?inbound=``.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..auth.models import StaffUser
+from ..extensions import db
+from ..guards import staff_required
+from ..inbound import inbox
+from ..inbound.inbox import InboxActionError
+from ..inbound.models import InboundMessage, InboundOutcome
+from ..pagination import redirect_if_out_of_range, requested_page
+from ..requests.models import AccessRequest
+from ..requests.services import RequestActionError, StaleRequestError
+from .inbox_forms import AttachForm, DismissForm, InboxSearchForm, RequestSearchForm
+from .queries import positive_id
+
+bp = Blueprint("inbox", __name__, url_prefix="/staff/inbox")
+MESSAGE_URL = "/<int(max=2147483647):inbound_id>"
+
+
+@bp.after_request
+def no_store(response):
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _me() -> StaffUser:
+    return current_user._get_current_object()
+
+
+def message_or_404(inbound_id: int) -> InboundMessage:
+    """The stored email, if this person may see it; Not Found otherwise (as requests)."""
+    message = db.session.get(InboundMessage, inbound_id)
+    if message is None or not inbox.can_see(_me(), message):
+        abort(404)
+    return message
+
+
+@bp.get("/")
+@staff_required
+def index():
+    form = InboxSearchForm(request.args)
+    q = inbox.clean_search(request.args.get("q"))
+    page = inbox.inbox_page(_me(), q, requested_page(request.args.get("page")))
+    moved = redirect_if_out_of_range(page.page, page.pages)
+    if moved:
+        return moved
+    return render_template("triage/inbox.html", page=page, form=form)
+
+
+def _render_message(message: InboundMessage, dismiss_form=None, code: int = 200):
+    access_request = (db.session.get(AccessRequest, message.request_id)
+                      if message.request_id else None)
+    return render_template(
+        "triage/inbox_message.html", message=message, access_request=access_request,
+        dismiss_form=dismiss_form or DismissForm(), in_inbox=message.outcome == InboundOutcome.UNMATCHED,
+        labels=inbox.ACTION_LABELS), code
+
+
+@bp.get(MESSAGE_URL)
+@staff_required
+def message(inbound_id: int):
+    found = message_or_404(inbound_id)
+    inbox.record_view(found, _me())
+    return _render_message(found)
+
+
+@bp.get(MESSAGE_URL + "/original.eml")
+@staff_required
+def original(inbound_id: int):
+    found = message_or_404(inbound_id)
+    inbox.record_view(found, _me(), original=True)
+    return found.raw, 200, {
+        "Content-Type": "message/rfc822",
+        "Content-Disposition": f'attachment; filename="email-{found.id}.eml"',
+        "X-Content-Type-Options": "nosniff",
+    }
+
+
+@bp.post(MESSAGE_URL + "/dismiss")
+@staff_required
+def dismiss(inbound_id: int):
+    found = message_or_404(inbound_id)
+    form = DismissForm()
+    if not form.validate_on_submit():
+        return _render_message(found, dismiss_form=form, code=422)
+    try:
+        inbox.dismiss(found, _me(), form.reason.data or "")
+    except InboxActionError as error:
+        flash(str(error), "info")
+        return redirect(url_for("inbox.message", inbound_id=found.id), 303)
+    flash("The email was dismissed: it is out of the inbox, and kept until the retention "
+          "purge.", "success")
+    return redirect(url_for("inbox.index"), 303)
+
+
+@bp.get(MESSAGE_URL + "/attach")
+@staff_required
+def attach_choose(inbound_id: int):
+    found = message_or_404(inbound_id)
+    if found.outcome != InboundOutcome.UNMATCHED:
+        return redirect(url_for("inbox.message", inbound_id=found.id), 303)
+    form = RequestSearchForm(request.args)
+    q = inbox.clean_search(request.args.get("q"))
+    results = inbox.requests_to_attach(_me(), q)
+    return render_template("triage/inbox_attach.html", message=found, form=form, q=q,
+                           results=results, attach_form=AttachForm())
+
+
+@bp.post(MESSAGE_URL + "/attach")
+@staff_required
+def attach(inbound_id: int):
+    found = message_or_404(inbound_id)
+    form = AttachForm()
+    target_id = positive_id(form.request_id.data) if form.validate_on_submit() else None
+    access_request = db.session.get(AccessRequest, target_id) if target_id else None
+    if access_request is None or not _me().can_see(access_request):
+        flash("Choose a request from the list.", "error")
+        return redirect(url_for("inbox.attach_choose", inbound_id=found.id), 303)
+    try:
+        as_message = inbox.attach(found, access_request, _me())
+    except (InboxActionError, RequestActionError, StaleRequestError) as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("inbox.message", inbound_id=found.id), 303)
+    if as_message:
+        flash(f"The email was added to request {access_request.reference} as the attendee's "
+              "message.", "success")
+    else:
+        flash(f"The email was attached to request {access_request.reference} as a staff-only "
+              "entry: it is not from the request's contact address, or the request no longer "
+              "takes messages.", "success")
+    return redirect(url_for("triage.detail", request_id=access_request.id), 303)
