@@ -335,7 +335,7 @@ POST_ROUTES = [
     "/admin/staff/new", "/admin/staff/{staff_id}", "/admin/staff/{staff_id}/invite",
     "/admin/events/new", "/admin/events/{event_id}", "/admin/events/{event_id}/requests",
     "/admin/catalogue/new", "/admin/catalogue/{type_id}",
-    "/admin/email/{email_id}/retry",
+    "/admin/email/{email_id}/retry", "/admin/email/caught/{message_id}/reply",
     "/admin/organisations", "/admin/organisations/{organisation_id}",
     "/admin/teams/new", "/admin/teams/{team_id}",
     "/admin/routing/new", "/admin/routing/{rule_id}", "/admin/routing/{rule_id}/move",

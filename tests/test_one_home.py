@@ -79,7 +79,7 @@ def test_cli_and_admin_page_use_the_same_catcher_folder(app, runner, client, mak
     class Started(Exception):
         pass
 
-    def fake_start(folder, host, port):
+    def fake_start(folder, host, port, **_wiring):  # wiring: the app and the email-in store
         started.append(folder)
         raise Started
 
@@ -98,7 +98,7 @@ def test_catcher_folder_follows_the_setting(app, runner, client, make_staff, log
 
     started = []
     monkeypatch.setattr(catcher, "start_catcher",
-                        lambda folder, host, port: started.append(folder) or 1 / 0)
+                        lambda folder, host, port, **_wiring: started.append(folder) or 1 / 0)
     runner.invoke(args=["mailcatcher"])
     assert started == [Path(app.config["MAIL_CATCHER_DIR"])]
     login(make_staff(Role.ADMIN))
