@@ -1,4 +1,5 @@
-"""Route guards: sign-in for every staff page, the admin role for admin pages."""
+"""Route guards: sign-in for every staff page, the admin role for admin pages; and the signed-in
+staff member. (Every staff page is no-store by the app-wide rule in headers.py.)"""
 
 from __future__ import annotations
 
@@ -22,3 +23,8 @@ def admin_required(view):
         return view(*args, **kwargs)
 
     return wrapped
+
+
+def current_staff():
+    """The signed-in staff member (the real object, not Flask-Login's proxy)."""
+    return current_user._get_current_object()

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, session, url_for
-from flask_login import current_user
 from sqlalchemy import select
 
-from ..guards import staff_required
+from ..guards import current_staff, staff_required
 from ..extensions import db
 from ..ratelimits import public_post_limit
 from .forms import ReportForm, ResolveForm
@@ -72,7 +71,7 @@ def resolve(report_id: int):
     if not form.validate_on_submit():
         return render_template("feedback/staff_detail.html", report=found, form=form), 422
     try:
-        resolve_report(found, current_user._get_current_object(), form.resolution.data)
+        resolve_report(found, current_staff(), form.resolution.data)
     except AlreadyResolved as error:
         flash(str(error), "info")
     else:

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template,
                    url_for)
-from flask_login import current_user
 from sqlalchemy import func, select
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from ..forms import LONG_TEXT_MAX, AppForm
-from ..guards import admin_required
+from ..guards import admin_required, current_staff
 from ..extensions import db
 from .catcher import (CannotDeliver, attendee_reply, catcher_folder, list_caught, read_caught,
                       send_to_mail_server)
@@ -55,7 +54,7 @@ def retry(email_id: int):
     """Retry a failed message or send a sent one again: built afresh, with new links."""
     row = db.get_or_404(OutgoingEmail, email_id)
     try:
-        new_row = send_again(row, current_user._get_current_object())
+        new_row = send_again(row, current_staff())
     except CannotRebuild as error:
         flash(str(error), "info")
     else:

@@ -13,12 +13,6 @@ from .forms import AccessLogFilterForm
 admin_bp = Blueprint("access_log_admin", __name__, url_prefix="/admin")
 
 
-@admin_bp.after_request
-def no_store(response):
-    """The log names requests and the people who read them: keep it out of every cache."""
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
 
 @admin_bp.get("/access-log")
 @admin_required

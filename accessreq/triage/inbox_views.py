@@ -6,11 +6,9 @@ holds the rules). Turning an email into a request is the record form with ``?inb
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 
-from ..auth.models import StaffUser
 from ..extensions import db
-from ..guards import staff_required
+from ..guards import current_staff, staff_required
 from ..inbound import inbox
 from ..inbound.inbox import InboxActionError
 from ..inbound.models import InboundMessage, InboundOutcome
@@ -24,20 +22,12 @@ bp = Blueprint("inbox", __name__, url_prefix="/staff/inbox")
 MESSAGE_URL = "/<int(max=2147483647):inbound_id>"
 
 
-@bp.after_request
-def no_store(response):
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-def _me() -> StaffUser:
-    return current_user._get_current_object()
 
 
 def message_or_404(inbound_id: int) -> InboundMessage:
     """The stored email, if this person may see it; Not Found otherwise (as requests)."""
     message = db.session.get(InboundMessage, inbound_id)
-    if message is None or not inbox.can_see(_me(), message):
+    if message is None or not inbox.can_see(current_staff(), message):
         abort(404)
     return message
 
@@ -47,7 +37,7 @@ def message_or_404(inbound_id: int) -> InboundMessage:
 def index():
     form = InboxSearchForm(request.args)
     q = inbox.clean_search(request.args.get("q"))
-    page = inbox.inbox_page(_me(), q, requested_page(request.args.get("page")))
+    page = inbox.inbox_page(current_staff(), q, requested_page(request.args.get("page")))
     moved = redirect_if_out_of_range(page.page, page.pages)
     if moved:
         return moved
@@ -67,7 +57,7 @@ def _render_message(message: InboundMessage, dismiss_form=None, code: int = 200)
 @staff_required
 def message(inbound_id: int):
     found = message_or_404(inbound_id)
-    inbox.record_view(found, _me())
+    inbox.record_view(found, current_staff())
     return _render_message(found)
 
 
@@ -75,7 +65,7 @@ def message(inbound_id: int):
 @staff_required
 def original(inbound_id: int):
     found = message_or_404(inbound_id)
-    inbox.record_view(found, _me(), original=True)
+    inbox.record_view(found, current_staff(), original=True)
     return found.raw, 200, {
         "Content-Type": "message/rfc822",
         "Content-Disposition": f'attachment; filename="email-{found.id}.eml"',
@@ -91,7 +81,7 @@ def dismiss(inbound_id: int):
     if not form.validate_on_submit():
         return _render_message(found, dismiss_form=form, code=422)
     try:
-        inbox.dismiss(found, _me(), form.reason.data or "")
+        inbox.dismiss(found, current_staff(), form.reason.data or "")
     except InboxActionError as error:
         flash(str(error), "info")
         return redirect(url_for("inbox.message", inbound_id=found.id), 303)
@@ -108,7 +98,7 @@ def attach_choose(inbound_id: int):
         return redirect(url_for("inbox.message", inbound_id=found.id), 303)
     form = RequestSearchForm(request.args)
     q = inbox.clean_search(request.args.get("q"))
-    results = inbox.requests_to_attach(_me(), q)
+    results = inbox.requests_to_attach(current_staff(), q)
     return render_template("triage/inbox_attach.html", message=found, form=form, q=q,
                            results=results, attach_form=AttachForm())
 
@@ -120,11 +110,11 @@ def attach(inbound_id: int):
     form = AttachForm()
     target_id = positive_id(form.request_id.data) if form.validate_on_submit() else None
     access_request = db.session.get(AccessRequest, target_id) if target_id else None
-    if access_request is None or not _me().can_see(access_request):
+    if access_request is None or not current_staff().can_see(access_request):
         flash("Choose a request from the list.", "error")
         return redirect(url_for("inbox.attach_choose", inbound_id=found.id), 303)
     try:
-        as_message = inbox.attach(found, access_request, _me())
+        as_message = inbox.attach(found, access_request, current_staff())
     except (InboxActionError, RequestActionError, StaleRequestError) as error:
         db.session.rollback()
         flash(str(error), "error")

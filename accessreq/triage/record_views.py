@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
                    session, url_for)
-from flask_login import current_user
 
 from ..events.models import Event
 from ..events.queries import events_staff_can_record
 from ..extensions import db
 from ..feedback.models import AccessibilityReport
-from ..guards import staff_required
+from ..guards import current_staff, staff_required
 from ..inbound import inbox
 from ..inbound.models import InboundMessage, InboundOutcome
 from ..notifications.sealing import SESSION_LINK, ContentUnreadable, seal, unseal
@@ -33,11 +32,6 @@ bp = Blueprint("record", __name__, url_prefix="/staff/requests")
 LINK_KEY = "recorded_status_link"
 _MAX_ID = 2147483647
 
-
-@bp.after_request
-def no_store(response):
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 def _id_arg(name: str) -> int | None:
@@ -82,7 +76,7 @@ def _inbound_or_404() -> InboundMessage | None:
     if inbound_id is None:
         return None
     message = db.session.get(InboundMessage, inbound_id)
-    if message is None or not inbox.can_see(current_user._get_current_object(), message):
+    if message is None or not inbox.can_see(current_staff(), message):
         abort(404)
     if request.method == "GET" and message.outcome != InboundOutcome.UNMATCHED:
         abort(404)
@@ -114,7 +108,7 @@ def new():
     if not form.validate_on_submit():
         code = 422 if form.is_submitted() else 200
         return _render(event, form, report, inbound, code=code)
-    me = current_user._get_current_object()
+    me = current_staff()
     try:
         access_request, status_url = services.record_request(
             event, form.submission(email_updates=form.email_updates.data != UPDATES_NO), me,

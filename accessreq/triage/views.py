@@ -9,10 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 from wtforms import Form
 
-from ..guards import staff_required
+from ..guards import current_staff, staff_required
 from ..auth.models import StaffUser
 from ..extensions import db
 from ..pagination import redirect_if_out_of_range
@@ -41,15 +40,6 @@ MAIN_FIELD = {"assign": "assignee", "status": "status", "compose": "body", "move
               "correct_email": "email"}
 
 
-@bp.after_request
-def no_store(response):
-    """Contact and access details are health data: keep them out of every cache."""
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-def _me() -> StaffUser:
-    return current_user._get_current_object()
 
 
 @bp.get("/")
@@ -57,7 +47,7 @@ def _me() -> StaffUser:
 def queue():
     filters = queries.QueueFilters.from_args(request.args)
     now = utcnow()
-    page = queries.queue_page(filters, _me(), now)
+    page = queries.queue_page(filters, current_staff(), now)
     moved = redirect_if_out_of_range(page.page, page.pages)
     if moved:
         return moved
@@ -79,7 +69,7 @@ def queue():
     form.team.choices = options(_team_choices(page))
     status_links = [(queries.STATUS_OPEN, "Open"), (queries.STATUS_ALL, "All")] + [
         (s.value, s.label) for s in RequestStatus]
-    me = _me()
+    me = current_staff()
     # A coordinator in no team sees only requests no team holds: say so, and whom to ask.
     admins = [] if me.teams or me.is_admin else [s for s in staff if s.is_admin]
     html = render_template("triage/queue.html", page=page, filters=filters, filter_form=form,
@@ -89,13 +79,13 @@ def queue():
                            due_in_words=presenting.due_in_words, asked_for=presenting.asked_for)
     # The rows show names and what was asked for: log who saw them. After rendering, so the
     # commit does not expire what the template reads.
-    services.record_queue_view([row.id for row in page.rows], _me().id)
+    services.record_queue_view([row.id for row in page.rows], current_staff().id)
     return html
 
 
 def _team_choices(page: queries.QueuePage) -> list[tuple[str, str]]:
     """The team switcher: my teams together, each of them, and every team for admins."""
-    me, open_in = _me(), page.team_open
+    me, open_in = current_staff(), page.team_open
     mine = sum(open_in.get(k, 0) for k in me.team_ids | {0})
     choices = [(queries.TEAM_MINE, f"My teams ({mine} open)")]
     choices += [(str(t.id), f"{t.name} ({open_in.get(t.id, 0)} open)") for t in me.teams]
@@ -108,12 +98,12 @@ def _scope_label(page: queries.QueuePage) -> str:
     if page.scope == queries.TEAM_ALL:
         return "All teams"
     if page.scope == queries.TEAM_MINE:
-        return "My teams" if _me().teams else "Requests no team holds"
-    return next(t.name for t in _me().teams if t.id == page.scope)
+        return "My teams" if current_staff().teams else "Requests no team holds"
+    return next(t.name for t in current_staff().teams if t.id == page.scope)
 
 
 def _fill_choices(name: str, form: Form, access_request: AccessRequest) -> None:
-    me = _me()
+    me = current_staff()
     if name == "assign":
         # Only people who can see the request: its team's members and admins.
         others = [(str(s.id), s.name) for s in queries.active_staff()
@@ -142,7 +132,7 @@ def _fill_choices(name: str, form: Form, access_request: AccessRequest) -> None:
 def _current_assignee_choice(access_request: AccessRequest) -> str:
     if access_request.assignee_id is None:
         return "unassigned"
-    return "me" if access_request.assignee_id == _me().id else str(access_request.assignee_id)
+    return "me" if access_request.assignee_id == current_staff().id else str(access_request.assignee_id)
 
 
 def _render_detail(request_id: int, failed: tuple[str, Form] | None = None,
@@ -175,7 +165,7 @@ def _render_detail(request_id: int, failed: tuple[str, Form] | None = None,
     if failed:
         # A refused action shows the whole page again: that is a view too (``detail`` logs
         # its own before rendering, so the list includes it).
-        services.record_view(access_request, _me())
+        services.record_view(access_request, current_staff())
     return html, code
 
 
@@ -183,7 +173,7 @@ def _visible_or_404(request_id: int) -> AccessRequest:
     """The request, if this person's teams hold it (admins: any); else Not Found, so other
     teams' references cannot even be confirmed by guessing ids."""
     access_request = db.get_or_404(AccessRequest, request_id)
-    if not _me().can_see(access_request):
+    if not current_staff().can_see(access_request):
         abort(404)
     return access_request
 
@@ -192,8 +182,8 @@ def _visible_or_404(request_id: int) -> AccessRequest:
 @staff_required
 def detail(request_id: int):
     access_request = _visible_or_404(request_id)
-    services.mark_attendee_message_read(access_request, _me())
-    services.record_view(access_request, _me())
+    services.mark_attendee_message_read(access_request, current_staff())
+    services.record_view(access_request, current_staff())
     return _render_detail(request_id, new_status_url=recorded_status_link(request_id))
 
 
@@ -227,15 +217,15 @@ def assign(request_id: int):
     def perform(access_request: AccessRequest, form: AssignForm, version: int) -> str:
         choice = form.assignee.data
         if choice == "me":
-            assignee = _me()
+            assignee = current_staff()
         elif choice == "unassigned":
             assignee = None
         else:
             assignee = db.session.get(StaffUser, int(choice))
-        services.assign(access_request, _me(), assignee, expected_version=version)
+        services.assign(access_request, current_staff(), assignee, expected_version=version)
         if assignee is None:
             return f"{access_request.reference} is now unassigned."
-        who = "you" if assignee.id == _me().id else assignee.name
+        who = "you" if assignee.id == current_staff().id else assignee.name
         return f"{access_request.reference} is now assigned to {who}."
 
     return _act(request_id, "assign", perform)
@@ -246,7 +236,7 @@ def assign(request_id: int):
 def change_status(request_id: int):
     def perform(access_request: AccessRequest, form: StatusForm, version: int) -> str:
         target = RequestStatus(form.status.data)
-        services.change_status(access_request, _me(), target, expected_version=version)
+        services.change_status(access_request, current_staff(), target, expected_version=version)
         told = ("The attendee will be emailed." if access_request.gets_email
                 else f"It was not emailed. {access_request.contact_instead}")
         return f"{access_request.reference} is now “{target.label}”. {told}"
@@ -260,10 +250,10 @@ def compose(request_id: int):
     """The composer: a reply to the attendee (maybe with a status change), or a note."""
     def perform(access_request: AccessRequest, form: ComposeForm, version: int) -> str:
         if form.mode.data == NOTE:
-            services.add_note(access_request, _me(), form.body.data, expected_version=version)
+            services.add_note(access_request, current_staff(), form.body.data, expected_version=version)
             return "Internal note saved. It is not shown or emailed to the attendee."
         target = form.new_status
-        services.reply(access_request, _me(), form.body.data, expected_version=version,
+        services.reply(access_request, current_staff(), form.body.data, expected_version=version,
                        new_status=target)
         done = "Your reply was added"
         if target is not None:
@@ -282,7 +272,7 @@ def compose(request_id: int):
 def correct_email(request_id: int):
     """After a bounce: the attendee's corrected address, and the bounced email sent again."""
     def perform(access_request: AccessRequest, form: CorrectEmailForm, version: int) -> str:
-        email = services.correct_contact_email(access_request, _me(), form.email.data,
+        email = services.correct_contact_email(access_request, current_staff(), form.email.data,
                                                expected_version=version)
         done = f"The email address is now {access_request.contact_email}."
         if email is None:
@@ -297,9 +287,9 @@ def correct_email(request_id: int):
 def move(request_id: int):
     def perform(access_request: AccessRequest, form: MoveForm, version: int) -> str:
         team = db.session.get(Team, int(form.team.data))
-        services.move_to_team(access_request, _me(), team, form.reason.data,
+        services.move_to_team(access_request, current_staff(), team, form.reason.data,
                               expected_version=version)
-        if _me().can_see(access_request):
+        if current_staff().can_see(access_request):
             return f"{access_request.reference} moved to {team.name}. The team will be emailed."
         return (f"{access_request.reference} moved to {team.name}. The team will be emailed; "
                 "the request has left your queue.")
@@ -307,7 +297,7 @@ def move(request_id: int):
     def then(access_request: AccessRequest) -> str:
         """Someone still able to see the request stays on it; anyone else would get Not Found
         there, so they go back to their queue, where the banner says where it went."""
-        if _me().can_see(access_request):
+        if current_staff().can_see(access_request):
             return url_for(".detail", request_id=access_request.id, _anchor="history")
         return url_for(".queue")
 
