@@ -311,8 +311,10 @@ def outbox(w: World) -> None:
     db.session.commit()
 
 
-def caught_mail(w: World) -> str:
-    """Deliver one real queued email through the local mail catcher; return its id."""
+def caught_mail(w: World, *, as_sent: bool = False) -> str:
+    """Deliver one real queued email (the attendee's confirmation) through the local mail
+    catcher; return its id. ``as_sent``: with the Reply-To our emails carry (the access
+    address) and text only, so its page offers "Reply as the attendee"."""
     w.make_request(event=open_event(w))
     row = db.session.scalars(select(OutgoingEmail).where(
         OutgoingEmail.template == "request_received")).one()
@@ -322,9 +324,12 @@ def caught_mail(w: World) -> str:
         message = EmailMessage()
         message["From"], message["To"], message["Subject"] = (
             w.app.config["MAIL_DEFAULT_SENDER"], row.to_address, row.subject)
+        if as_sent:
+            message["Reply-To"] = row.reply_to
         message["Message-ID"] = row.message_id
         message.set_content(row.body_text)
-        message.add_alternative(row.body_html, subtype="html")
+        if not as_sent:
+            message.add_alternative(row.body_html, subtype="html")
         with smtplib.SMTP(controller.hostname, controller.port) as smtp:
             smtp.send_message(message)
     finally:
@@ -333,24 +338,8 @@ def caught_mail(w: World) -> str:
 
 
 def caught_attendee_mail(w: World) -> str:
-    """A caught email to an attendee, with the Reply-To our emails carry (the access address),
-    so its page offers "Reply as the attendee"; return its id."""
-    w.make_request(event=open_event(w))
-    row = db.session.scalars(select(OutgoingEmail).where(
-        OutgoingEmail.template == "request_received")).one()
-    folder = Path(w.app.config["MAIL_CATCHER_DIR"])
-    controller = start_catcher(folder, port=free_port())
-    try:
-        message = EmailMessage()
-        message["From"], message["To"], message["Subject"] = (
-            w.app.config["MAIL_DEFAULT_SENDER"], row.to_address, row.subject)
-        message["Reply-To"], message["Message-ID"] = row.reply_to, row.message_id
-        message.set_content(row.body_text)
-        with smtplib.SMTP(controller.hostname, controller.port) as smtp:
-            smtp.send_message(message)
-    finally:
-        controller.stop()
-    return next(folder.glob("*.eml")).stem
+    """A caught email to an attendee whose page offers "Reply as the attendee"."""
+    return caught_mail(w, as_sent=True)
 
 
 def _caught_reply(w: World, page, message_id) -> None:
