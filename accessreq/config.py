@@ -112,6 +112,10 @@ def from_environment() -> dict:
         # its own signed reply address, access+<token>@…).
         "INBOUND_REPLY_ADDRESS": os.environ.get("INBOUND_REPLY_ADDRESS", ""),
         "INBOUND_PLUS_ADDRESSING": _bool("INBOUND_PLUS_ADDRESSING"),
+        # Files attached to incoming email: the largest kept (bytes) and the types kept, comma-
+        # separated ("" = the default list in inbound/attachments.py); others are dropped.
+        "INBOUND_ATTACHMENT_MAX_BYTES": _int("INBOUND_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024),
+        "INBOUND_ATTACHMENT_TYPES": os.environ.get("INBOUND_ATTACHMENT_TYPES", ""),
         # Where notices of new requests and attendee messages go.
         "STAFF_INBOX": os.environ.get("STAFF_INBOX", "access-team@example.org"),
         # Absolute links in emails are built from this, never from the request's Host header.

@@ -74,6 +74,7 @@ GET_URLS = {
     "inbox.index": "/staff/inbox/",
     "inbox.message": "/staff/inbox/{inbound_id}",
     "inbox.original": "/staff/inbox/{inbound_id}/original.eml",
+    "inbox.attachment": "/staff/inbox/{inbound_id}/attachments/1",
     "inbox.attach_choose": "/staff/inbox/{inbound_id}/attach?q=AR",
 }
 # Pages with nothing personal, the same for every signed-out visitor.
@@ -96,6 +97,16 @@ def _catch_one_email(folder: Path) -> None:
     (folder / f"{CAUGHT_ID}.eml").write_bytes(message.as_bytes())
 
 
+def _email_with_a_file() -> bytes:
+    message = EmailMessage()
+    message["From"], message["To"] = "robin@example.com", "access@example.org"
+    message["Subject"], message["Message-ID"] = "Hello", "<headers-1@example.com>"
+    message.set_content("Can I bring my dog?")
+    message.add_attachment(b"Her name is Bess.", maintype="text", subtype="plain",
+                           filename="dog.txt")
+    return message.as_bytes()
+
+
 @pytest.fixture
 def site(app, make_request, make_staff):
     """One of everything a GET route can show; returns the format values for GET_URLS."""
@@ -111,9 +122,7 @@ def site(app, make_request, make_staff):
     db.session.commit()
     rule = save_rule(None, team=team, organisation=None, accommodation_type=None, event=None)
     _catch_one_email(Path(app.config["MAIL_CATCHER_DIR"]))
-    inbound = store_message(b"From: robin@example.com\r\nTo: access@example.org\r\n"
-                            b"Subject: Hello\r\nMessage-ID: <headers-1@example.com>\r\n\r\n"
-                            b"Can I bring my dog?\r\n", source="pipe")
+    inbound = store_message(_email_with_a_file(), source="pipe")
     return {"admin": admin, "values": {
         "event_id": request.event_id, "request_id": request.id, "staff_id": admin.id,
         "type_id": request.items[0].accommodation_type_id, "report_id": report.id,

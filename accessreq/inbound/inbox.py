@@ -46,12 +46,13 @@ AUTO_ANSWER_EVERY = timedelta(days=1)
 
 VIEW = "view"
 ORIGINAL = "original"
+ATTACHMENT = "attachment"
 DISMISSED = "dismissed"
 MADE_REQUEST = "made_request"
 ATTACHED = "attached"
 AUTO_ANSWERED = "auto_answer"
 ACTION_LABELS = {
-    VIEW: "Opened", ORIGINAL: "Downloaded the original", DISMISSED: "Dismissed",
+    VIEW: "Opened", ORIGINAL: "Downloaded the original", ATTACHMENT: "Downloaded an attachment", DISMISSED: "Dismissed",
     MADE_REQUEST: "Turned into a request", ATTACHED: "Attached to a request",
     AUTO_ANSWERED: "Automatic answer queued",
 }
@@ -154,6 +155,12 @@ def _log(message: InboundMessage, staff: StaffUser | None, action: str, detail: 
 def record_view(message: InboundMessage, staff: StaffUser, *, original: bool = False) -> None:
     """Log that ``staff`` opened the email (or downloaded its original); commits."""
     _log(message, staff, ORIGINAL if original else VIEW)
+    db.session.commit()
+
+
+def record_attachment_download(message: InboundMessage, staff: StaffUser, name: str) -> None:
+    """Log that ``staff`` downloaded one of the email's files (named in the log); commits."""
+    _log(message, staff, ATTACHMENT, name)
     db.session.commit()
 
 

@@ -70,7 +70,10 @@ class InboundMessage(db.Model):
     body_text: Mapped[str] = mapped_column(Text, default="")
     # body_text without the quoted earlier messages and the signature, for display.
     reply_text: Mapped[str] = mapped_column(Text, default="")
-    # [{"filename": ..., "content_type": ..., "size": bytes}]; the files are not kept yet.
+    # [{"filename", "content_type", "size" (bytes), "part" (its number in the message),
+    #   "kept", "why_not" (why it was dropped), "sha256" (of a kept one)}]: kept files are read
+    # back from ``raw``; dropped ones were cut out of it (inbound/attachments.py). Emails stored
+    # before files were kept have only the first three.
     attachments: Mapped[list] = mapped_column(JSON, default=list)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     # Whose inbox unmatched mail is in: the host organisation's default team when there is

@@ -1,5 +1,6 @@
 """Reading an email: headers (RFC 2047), any charset, quoted-printable and base64, the text
-body (HTML-only mail converted to text, never rendered), attachments named, delivery reports
+body (HTML-only mail converted to text, never rendered), attachments sorted into kept and
+dropped (``attachments``: dropped ones are cut out of ``Parsed.raw``), delivery reports
 recognised. Defensive: a message that cannot be read gives ``Parsed.unreadable`` with the
 reason, never an exception."""
 
@@ -13,6 +14,7 @@ from email import message_from_bytes, policy
 from email.message import EmailMessage, Message
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 
+from .attachments import AttachmentRules, sort_attachments
 from .html_text import html_to_text
 from .trimming import trim_reply
 
@@ -103,20 +105,6 @@ def _body(message: EmailMessage) -> str:
     return text.replace("\r\n", "\n").strip()
 
 
-def _attachments(message: EmailMessage) -> list[dict]:
-    found = []
-    for part in message.iter_attachments() if message.is_multipart() else ():
-        if part.get_content_type() in ("message/delivery-status", "text/rfc822-headers",
-                                       "message/rfc822") and message.get_content_type() == \
-                "multipart/report":
-            continue
-        payload = part.get_payload(decode=True)
-        found.append({"filename": part.get_filename() or "",
-                      "content_type": part.get_content_type(),
-                      "size": len(payload) if isinstance(payload, bytes) else 0})
-    return found
-
-
 def _delivery_report(message: EmailMessage, parsed: Parsed) -> None:
     """RFC 3464: the ids of the reported message and who could not be reached."""
     ids: list[str] = []
@@ -157,8 +145,9 @@ def _looks_like_mail(message: Message) -> bool:
     return bool(names & set(_MAIL_HEADERS))
 
 
-def parse(raw: bytes) -> Parsed:
-    """Read ``raw``; never raises for bad input (``unreadable`` says what went wrong)."""
+def parse(raw: bytes, rules: AttachmentRules | None = None) -> Parsed:
+    """Read ``raw``; never raises for bad input (``unreadable`` says what went wrong).
+    ``rules`` decide which attachments are kept (the defaults when not given)."""
     try:
         message = message_from_bytes(raw, policy=policy.default)
     except Exception as error:  # noqa: BLE001
@@ -171,7 +160,7 @@ def parse(raw: bytes) -> Parsed:
         parsed.unreadable = "This is not an email: it has no mail headers."
         return parsed
     try:
-        _read(message, parsed)
+        _read(message, parsed, rules or AttachmentRules())
     except Exception as error:  # a structure the library cannot walk  # noqa: BLE001
         parsed.unreadable = f"The message could not be read ({type(error).__name__})."
     return parsed
@@ -181,7 +170,7 @@ _BROKEN_STRUCTURE = ("NoBoundaryInMultipartDefect", "StartBoundaryNotFoundDefect
                      "MultipartInvariantViolationDefect")
 
 
-def _read(message: EmailMessage, parsed: Parsed) -> None:
+def _read(message: EmailMessage, parsed: Parsed, rules: AttachmentRules) -> None:
     name, address = parseaddr(_header(message, "from"))
     parsed.from_name, parsed.from_address = name[:300], address.lower()[:320]
     parsed.to_addresses = [a.lower() for _, a in getaddresses(_all(message, "to") +
@@ -211,4 +200,18 @@ def _read(message: EmailMessage, parsed: Parsed) -> None:
         _delivery_report(message, parsed)
     parsed.body_text = _body(message)
     parsed.reply_text = trim_reply(parsed.body_text)
-    parsed.attachments = _attachments(message)
+    parsed.attachments, cut = sort_attachments(message, rules,
+                                               report=parsed.is_delivery_report)
+    if cut:
+        parsed.raw = _without_dropped(message, parsed.raw)
+
+
+def _without_dropped(message: EmailMessage, raw: bytes) -> bytes:
+    """The message to store once dropped attachments are cut out; its headers alone, with a
+    line saying why, in the unlikely case it cannot be written out again."""
+    try:
+        return message.as_bytes()
+    except Exception:  # noqa: BLE001
+        headers = re.split(rb"\r?\n\r?\n", raw, maxsplit=1)[0]
+        return headers + (b"\n\n(The content was not kept: it held attachments that are not "
+                          b"accepted and they could not be cut out.)\n")

@@ -28,6 +28,7 @@ from ..requests.services import (RequestActionError, StaleRequestError, add_atte
                                  expired_conditions)
 from ..timeutil import utcnow
 from . import inbox
+from .attachments import AttachmentRules
 from .matching import is_auto_reply, is_own_address, match_request, refusal
 from .models import InboundMessage, InboundOutcome, InboundSource
 from .parsing import Parsed, parse
@@ -50,7 +51,7 @@ class StoreResult:
 def store_message(raw: bytes, *, source: str, mailbox: str | None = None,
                   uidvalidity: int | None = None, uid: int | None = None) -> StoreResult:
     """Store one message (see the module docstring); commits."""
-    parsed = parse(raw)
+    parsed = parse(raw, AttachmentRules.from_config(current_app.config))
     if not raw.strip():
         return StoreResult(None, False, InboundOutcome.UNREADABLE.value, not_mail=True)
     where = (InboundSource(source), mailbox, uidvalidity, uid)

@@ -1,15 +1,19 @@
 """The staff inbox: unmatched mail, one email's page (also for matched mail, opened from a
-request's history), its original as a download, and the actions on it (accessreq/inbound/inbox
-holds the rules). Turning an email into a request is the record form with ``?inbound=``.
+request's history), its original and its kept attachments as downloads, and the actions on it
+(accessreq/inbound/inbox holds the rules). Turning an email into a request is the record form
+with ``?inbound=``.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+import io
+
+from flask import (Blueprint, abort, flash, redirect, render_template, request, send_file,
+                   url_for)
 
 from ..extensions import db
 from ..guards import current_staff, staff_required
-from ..inbound import inbox
+from ..inbound import attachments, inbox
 from ..inbound.inbox import InboxActionError
 from ..inbound.models import InboundMessage, InboundOutcome
 from ..pagination import redirect_if_out_of_range, requested_page
@@ -71,6 +75,25 @@ def original(inbound_id: int):
         "Content-Disposition": f'attachment; filename="email-{found.id}.eml"',
         "X-Content-Type-Options": "nosniff",
     }
+
+
+@bp.get(MESSAGE_URL + "/attachments/<int(min=1, max=1000):number>")
+@staff_required
+def attachment(inbound_id: int, number: int):
+    """One kept file, as a download only: never shown inline, never sniffed, never cached."""
+    found = message_or_404(inbound_id)
+    entries = found.attachments or []
+    entry = entries[number - 1] if number <= len(entries) else None
+    data = attachments.read_back(found.raw, entry) if entry else None
+    if data is None:
+        abort(404)
+    name = attachments.download_name(entry, number)
+    inbox.record_attachment_download(found, current_staff(), name)
+    response = send_file(io.BytesIO(data), mimetype=entry["content_type"], as_attachment=True,
+                         download_name=name, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.post(MESSAGE_URL + "/dismiss")

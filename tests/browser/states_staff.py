@@ -172,6 +172,24 @@ def inbox_mail(w: World) -> dict:
     return {"ids": ids, "request": request}
 
 
+def inbox_mail_with_files(w: World) -> dict:
+    """An email whose files were partly kept: a photo (kept), a program and a web page (not)."""
+    from email.message import EmailMessage
+
+    from accessreq.inbound.services import store_message
+
+    message = EmailMessage()
+    message["From"], message["To"] = "Noor Haddad <noor@example.net>", "access@example.org"
+    message["Subject"], message["Message-ID"] = "Photos of the entrance", "<files-1@example.net>"
+    message.set_content("Here is the step at the side entrance I mentioned.")
+    for name, kind, content in (("entrance.png", "image/png", b"\x89PNG\r\n\x1a\n" + b"\0" * 64),
+                                ("viewer.exe", "application/x-msdownload", b"MZ\x90\0"),
+                                ("map.html", "text/html", b"<p>map</p>")):
+        main, sub = kind.split("/")
+        message.add_attachment(content, maintype=main, subtype=sub, filename=name)
+    return {"ids": [store_message(message.as_bytes(), source="pipe").message_id]}
+
+
 def _inbox_search(w: World, page, _data) -> None:
     w.goto(page, w.path("inbox.index"))
     page.fill("main form[method=get] input[name=q]", "noor")
@@ -547,6 +565,8 @@ STAFF_STATES = [
           open=_goto("inbox.index")),
     State("inbox-search", ("inbox.index",), **STAFF, build=inbox_mail, open=_inbox_search),
     State("inbox-message", ("inbox.message",), **STAFF, build=inbox_mail, open=_inbox_message),
+    State("inbox-message-files-not-kept", ("inbox.message",), **STAFF,
+          build=inbox_mail_with_files, open=_inbox_message),
     State("inbox-attach-results", ("inbox.attach_choose",), **STAFF, build=inbox_mail,
           open=_inbox_attach),
     State("record-form-from-email", ("record.new",), **STAFF, event_title=EVENT_TITLE,
