@@ -69,8 +69,8 @@ def demo_command(force: bool):
     added = load_demo()
     work = load_demo_work()
     click.echo(f"Demo data: {added['events']} events, {added['catalogue']} catalogue entries, "
-               f"{added['staff']} staff accounts, {work.requests} requests and "
-               f"{work.reports} problem reports added.")
+               f"{added['staff']} staff accounts, {added['providers']} providers, "
+               f"{work.requests} requests and {work.reports} problem reports added.")
     if added["staff"]:
         for email, _name, role in DEMO_STAFF:
             click.echo(f"  {role.value}: {email} / {DEMO_PASSWORD}")

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from .arranging.models import Provider, ProviderKind
 from .auth.models import Role, StaffUser
 from .events.models import AccommodationType, Event
 from .extensions import db
@@ -134,9 +135,30 @@ def _catalogue() -> dict[str, AccommodationType]:
     return existing
 
 
+# Providers the demo team books: name, kind, email, free cancellation hours, terms.
+DEMO_PROVIDERS = [
+    ("Hands Up Interpreting", ProviderKind.SIGN_LANGUAGE, "bookings@handsup.example", 48,
+     "Free until 48 hours before, then the full fee."),
+    ("Clear Captions", ProviderKind.CAPTIONING, "hello@clearcaptions.example", 24,
+     "Free until 24 hours before; half the fee after."),
+]
+
+
+def _providers() -> int:
+    """The demo's providers, unless a provider of that name is there already."""
+    names = set(db.session.scalars(select(Provider.name)))
+    added = 0
+    for name, kind, email, hours, terms in DEMO_PROVIDERS:
+        if name not in names:
+            db.session.add(Provider(name=name, kind=kind, email=email, cancellation_terms=terms,
+                                    free_cancellation_hours=hours))
+            added += 1
+    return added
+
+
 def load_demo(today: datetime | None = None) -> dict[str, int]:
     """Add what is missing; running it again changes nothing. Returns counts added."""
-    added = {"catalogue": 0, "events": 0, "staff": 0}
+    added = {"catalogue": 0, "events": 0, "staff": 0, "providers": 0}
     before = db.session.scalar(select(db.func.count()).select_from(AccommodationType))
     catalogue = _catalogue()
     added["catalogue"] = len(catalogue) - before
@@ -166,5 +188,6 @@ def load_demo(today: datetime | None = None) -> dict[str, int]:
             organisation=host, cosponsors=[partner] if title == COSPONSORED else [],
         ))
         added["events"] += 1
+    added["providers"] = _providers()
     db.session.commit()
     return added

@@ -62,8 +62,8 @@ def test_demo_loads_future_events_the_catalogue_and_two_staff_once(runner):
 
     second = runner.invoke(args=["demo"])
     assert second.exit_code == 0
-    assert ("0 events, 0 catalogue entries, 0 staff accounts, 0 requests and 0 problem "
-            "reports added") in second.output
+    assert ("0 events, 0 catalogue entries, 0 staff accounts, 0 providers, 0 requests and 0 "
+            "problem reports added") in second.output
     assert _counts() == counts
 
 
@@ -325,7 +325,7 @@ def test_demo_adds_fresh_events_once_the_old_ones_are_past(runner):
     assert load_demo()["events"] == len(EVENTS)
     upcoming = db.session.scalars(select(Event).where(Event.starts_at > utcnow())).all()
     assert len(upcoming) == len(EVENTS)
-    assert load_demo() == {"catalogue": 0, "events": 0, "staff": 0}
+    assert load_demo() == {"catalogue": 0, "events": 0, "staff": 0, "providers": 0}
 
 
 # --- make run's launcher ------------------------------------------------------------------

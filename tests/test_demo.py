@@ -179,6 +179,13 @@ def test_the_pages_show_the_work_the_first_time(demo, client):
         assert expected in response.get_data(as_text=True), url
 
 
+def test_the_team_has_providers_to_book(demo, client):
+    from accessreq.arranging.models import Provider
+
+    names = set(db.session.scalars(select(Provider.name)))
+    assert {"Hands Up Interpreting", "Clear Captions"} <= names
+
+
 def test_running_it_again_adds_nothing(demo, runner):
     tables = (AccessRequest, HistoryEntry, OutgoingEmail, StatusLink, AccessibilityReport)
 
@@ -189,7 +196,7 @@ def test_running_it_again_adds_nothing(demo, runner):
     before = sizes()
     again = runner.invoke(args=["demo"])
     assert again.exit_code == 0, again.output
-    assert "0 requests and 0 problem reports added" in again.output
+    assert "0 providers, 0 requests and 0 problem reports added" in again.output
     assert "An attendee's status page" not in again.output
     db.session.expire_all()
     assert sizes() == before

@@ -315,6 +315,29 @@ def _edit(endpoint: str, errors: bool = False):
     return open_
 
 
+def providers(w: World):
+    """Three providers, one no longer offered; returns the first, to edit."""
+    from accessreq.arranging.models import ProviderKind
+    from accessreq.arranging.services import ProviderDetails, save_provider
+
+    first = save_provider(None, ProviderDetails(
+        name="Hands Up Interpreting", kind=ProviderKind.SIGN_LANGUAGE,
+        email="bookings@handsup.example", phone="01632 960 001", free_cancellation_hours=48,
+        cancellation_terms="Free until 48 hours before, then the full fee"))
+    save_provider(None, ProviderDetails(name="Clear Captions", kind=ProviderKind.CAPTIONING,
+                                        email="hello@clearcaptions.example"))
+    save_provider(None, ProviderDetails(name="Old Print Shop", kind=ProviderKind.PRINT_BRAILLE,
+                                        active=False))
+    return first
+
+
+def _providers_search_nothing(w: World, page, _data) -> None:
+    w.goto(page, w.path("providers.index"))
+    page.fill("main form[method=get] input[name=q]", "nobody by this name")
+    w.submit(page, form="main form[method=get]")
+    assert "q=nobody" in page.url
+
+
 def outbox(w: World) -> None:
     w.make_request(event=open_event(w))
     failed = db.session.scalars(select(OutgoingEmail)).first()
@@ -569,6 +592,16 @@ STAFF_STATES = [
           build=inbox_mail_with_files, open=_inbox_message),
     State("inbox-attach-results", ("inbox.attach_choose",), **STAFF, build=inbox_mail,
           open=_inbox_attach),
+    State("providers-empty", ("providers.index",), **STAFF, open=_goto("providers.index")),
+    State("providers-with-rows", ("providers.index",), **STAFF, build=providers,
+          open=lambda w, page, _data: w.goto(page, w.path("providers.index", inactive="y"))),
+    State("providers-search-nothing", ("providers.index",), **STAFF, build=providers,
+          open=_providers_search_nothing),
+    State("provider-new", ("providers.new",), **STAFF, open=_goto("providers.new")),
+    State("provider-new-errors", ("providers.new",), **STAFF, form_error=True,
+          open=_submit_empty("providers.new")),
+    State("provider-edit", ("providers.edit",), **STAFF, build=providers,
+          open=_edit("providers.edit")),
     State("record-form-from-email", ("record.new",), **STAFF, event_title=EVENT_TITLE,
           build=inbox_mail, open=_record_from_email),
     State("request-detail-note-chosen", ("triage.detail",), **STAFF, event_title=EVENT_TITLE,
