@@ -223,7 +223,8 @@ def attach(message: InboundMessage, access_request: AccessRequest, staff: StaffU
         message.reason = f"Attached as the attendee's message by {staff.name}"
         body = message.reply_text or message.body_text or "(The email had no text of its own.)"
         try:
-            add_attendee_message(access_request, body, inbound_id=message.id, commit=False)
+            add_attendee_message(access_request, body, inbound_id=message.id,
+                                 mail_message_id=message.message_id, commit=False)
         except RequestActionError:
             as_message = False
     if not as_message:
