@@ -183,7 +183,9 @@ def test_the_waiting_filter_costs_the_same_statements_for_1_or_20_rows(client, t
     add(19)
     many = measure("?status=all&waiting=1")
     assert (few[1], many[1]) == (1, 20)
-    assert few[0] == many[0] <= 7, (few, many)
+    # Seven as the queue's target, plus the navigation's count of waiting emails (see
+    # test_queue.test_the_page_costs_the_same_number_of_statements_for_3_or_30_rows).
+    assert few[0] == many[0] <= 8, (few, many)
 
 
 # --- the row's words ---------------------------------------------------------------------------

@@ -176,7 +176,9 @@ def test_the_queue_costs_the_same_statements_with_more_teams(client, front_coord
         event = db.session.get(type(teams["event"]), ids["event"])
         save_rule(None, team=team, organisation=None, accommodation_type=None, event=event)
         make_request(event=event, types=[db.session.get(type(teams["sign"]), ids["sign"])])
-    assert measure() == one_team <= 7  # bench/README.md: seven with the access-log INSERT
+    # bench/README.md: seven with the access-log INSERT, plus one since issue 11 for the count
+    # of waiting emails in the staff navigation (tests/test_inbox_nav.py).
+    assert measure() == one_team <= 8
 
 
 # --- moving a request to another team ------------------------------------------------------
