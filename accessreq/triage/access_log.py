@@ -22,7 +22,7 @@ from ..extensions import db
 from ..forms import controls_to_spaces
 from ..inbound import inbox
 from ..inbound.models import InboundLogEntry, InboundMessage
-from ..pagination import page_count, requested_page
+from ..pagination import Page, page_count, requested_page
 from ..requests.models import AccessLogEntry, AccessRequest
 from .queries import positive_id
 from .services import VIEW_PAGE, VIEW_QUEUE
@@ -90,14 +90,6 @@ class LogRow:
         return ACTION_LABELS.get((self.what, self.action), self.action)
 
 
-@dataclass(frozen=True)
-class LogPage:
-    entries: list[LogRow]
-    total: int
-    page: int
-    pages: int
-
-
 def _sightings(filters: LogFilters):
     """Both logs as one set of rows (a subquery), each side filtered alike: by the staff
     member, and by the reference of the request the row is about (an email on no request has
@@ -122,7 +114,7 @@ def _sightings(filters: LogFilters):
     return union_all(requests_seen, emails_seen).subquery("sighting")
 
 
-def log_page(filters: LogFilters, per_page: int = PER_PAGE) -> LogPage:
+def log_page(filters: LogFilters, per_page: int = PER_PAGE) -> Page[LogRow]:
     """One page of the log; a reference matches exactly (references are short and printed).
     Two statements: the count and the page with names and references."""
     sighting = _sightings(filters)
@@ -136,8 +128,8 @@ def log_page(filters: LogFilters, per_page: int = PER_PAGE) -> LogPage:
         .outerjoin(AccessRequest, AccessRequest.id == sighting.c.request_id)
         .order_by(sighting.c.at.desc(), sighting.c.what, sighting.c.row_id.desc())
         .limit(per_page).offset((page - 1) * per_page))
-    return LogPage(entries=[LogRow(*row) for row in rows], total=total, page=filters.page,
-                   pages=pages)
+    return Page(items=[LogRow(*row) for row in rows], total=total, page=filters.page,
+                pages=pages)
 
 
 def all_staff() -> list[StaffUser]:

@@ -58,7 +58,7 @@ def index():
     moved = redirect_if_out_of_range(page.page, page.pages)
     if moved:
         return moved
-    return render_template("triage/inbox.html", page=page, form=form)
+    return render_template("triage/inbox.html", page=page, form=form, q=q)
 
 
 def _render_message(message: InboundMessage, dismiss_form=None, code: int = 200):
