@@ -11,6 +11,7 @@ import pytest
 from flask import g
 
 from accessreq.auth.models import Role
+from accessreq.events.models import Event
 from accessreq.extensions import db
 from accessreq.requests.models import AccessRequest
 from accessreq.requests.services import add_attendee_message
@@ -194,6 +195,11 @@ def test_the_waiting_filter_costs_the_same_statements_for_1_or_20_rows(client, t
 NOW = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
 
 
+def _due(due_at: datetime, tz_name: str = "Europe/London") -> AccessRequest:
+    """A request (not stored) due at ``due_at``, for an event in ``tz_name``."""
+    return AccessRequest(due_at=due_at, event=Event(timezone=tz_name))
+
+
 @pytest.mark.parametrize("due, words", [
     (NOW + timedelta(hours=3), "Today"),
     (NOW + timedelta(days=1), "Tomorrow"),
@@ -202,15 +208,15 @@ NOW = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
     (NOW - timedelta(days=2), "2 days ago"),
 ])
 def test_due_dates_in_words(due, words):
-    assert due_in_words(due, NOW, "Europe/London") == words
+    assert due_in_words(_due(due).days_left(NOW)) == words
 
 
 def test_due_days_are_counted_in_the_events_timezone():
     # Due 23:30 UTC on 1 December, which is 12:30 on 2 December in Auckland (UTC+13). At 10:30
     # UTC it is still 1 December in both places: due today in London, tomorrow in Auckland.
     due, now = datetime(2026, 12, 1, 23, 30, tzinfo=UTC), datetime(2026, 12, 1, 10, 30, tzinfo=UTC)
-    assert due_in_words(due, now, "Europe/London") == "Today"
-    assert due_in_words(due, now, "Pacific/Auckland") == "Tomorrow"
+    assert due_in_words(_due(due, "Europe/London").days_left(now)) == "Today"
+    assert due_in_words(_due(due, "Pacific/Auckland").days_left(now)) == "Tomorrow"
 
 
 def test_what_was_asked_for_in_short():
