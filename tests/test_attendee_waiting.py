@@ -16,7 +16,6 @@ from accessreq.extensions import db
 from accessreq.requests.models import AccessRequest
 from accessreq.requests.services import add_attendee_message
 from accessreq.requests.states import RequestStatus
-from accessreq.routing.models import Organisation, Team
 from accessreq.triage import services
 from accessreq.triage.presenting import asked_for, due_in_words
 from helpers import count_statements, sign_in
@@ -26,16 +25,8 @@ MARKER = "Attendee replied"
 
 
 @pytest.fixture
-def teams(app, make_type, make_event):
-    centre = Organisation(name="Museum Centre")
-    comms = Team(organisation=centre, name="Communications access",
-                 notification_email="comms@example.org", is_default=True)
-    front = Team(organisation=centre, name="Front of house", notification_email="foh@example.org")
-    db.session.add_all([centre, comms, front])
-    db.session.commit()
-    sign, seat = make_type("Sign language", 14), make_type("Seating", 3)
-    event = make_event("Lecture", types=[sign, seat], organisation=centre)
-    return dict(comms=comms, front=front, sign=sign, seat=seat, event=event)
+def teams(make_teams):
+    return make_teams()
 
 
 @pytest.fixture

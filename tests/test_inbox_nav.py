@@ -13,9 +13,14 @@ from accessreq.extensions import db
 from accessreq.inbound import inbox
 from accessreq.inbound.models import InboundMessage
 from helpers import sign_in
-from test_inbox import mail, store, teams  # noqa: F401 (teams is a fixture)
+from test_inbox import mail, store
 
 pytestmark = pytest.mark.app_config(MAIL_DEFAULT_SENDER="Access team <access@example.org>")
+
+@pytest.fixture
+def teams(make_teams):
+    return make_teams(members=True)
+
 
 _INBOX_LINK = re.compile(r'<a href="/staff/inbox/"[^>]*>(.*?)</a>', re.S)
 
