@@ -1,5 +1,6 @@
-"""One rule for page numbers in the lists split into pages (the public and the admin event lists,
-the staff queue), shown by one macro (``templates/macros/pagination.html``).
+"""One rule for page numbers in the lists split into pages (the public event list, the staff
+queue, the inbox, the access log), one ``Page`` type for what a page holds, and one macro that
+shows the page links (``templates/macros/pagination.html``).
 
 - ``?page=`` that is not a whole number (``abc``, ``1.5``, empty) means page 1.
 - A whole number outside 1..pages redirects to the nearest page that exists (page 1, or the last
@@ -11,6 +12,8 @@ the staff queue), shown by one macro (``templates/macros/pagination.html``).
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+from typing import Generic, TypeVar
 from urllib.parse import urlencode
 
 from flask import redirect, request, url_for
@@ -19,6 +22,19 @@ from werkzeug.wrappers import Response
 # Longer numbers are past the end of any list; capped so int() never parses a huge string.
 _MAX_DIGITS = 9
 _PAST_THE_END = 10**_MAX_DIGITS
+
+T = TypeVar("T")
+
+
+@dataclass
+class Page(Generic[T]):
+    """One page of a list: its items and what a template needs to link to the other pages.
+    Lists with more to say (the queue's counts and filters) extend it."""
+
+    items: list[T]
+    total: int  # items in the whole list (every page)
+    page: int  # the page asked for; the view redirects when it is not in 1..pages
+    pages: int  # at least 1 (see page_count)
 
 
 def requested_page(value: str | None) -> int:

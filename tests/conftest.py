@@ -159,6 +159,43 @@ def make_staff(app):
 
 
 @pytest.fixture
+def make_teams(app, make_type, make_event, make_staff):
+    """The host organisation with two teams: "Communications access" (its default team: what
+    no rule routes goes there, and unmatched mail) and "Front of house"; two accommodation
+    types and an event of the organisation offering both. Returns the pieces by name:
+    centre, comms, front, sign, seat, event.
+
+    ``route_seating``: a rule sends seating requests to Front of house. ``members``: each team
+    gets a coordinator (``comms_member`` "Cam Comms", ``front_member`` "Fran Front")."""
+
+    def make(*, route_seating: bool = False, members: bool = False) -> dict:
+        from accessreq.routing.models import Organisation, Team
+        from accessreq.routing.services import save_rule
+
+        centre = Organisation(name="Museum Centre")
+        comms = Team(organisation=centre, name="Communications access",
+                     notification_email="comms@example.org", is_default=True)
+        front = Team(organisation=centre, name="Front of house",
+                     notification_email="foh@example.org")
+        db.session.add_all([centre, comms, front])
+        db.session.commit()
+        sign, seat = make_type("Sign language", 14), make_type("Seating", 3)
+        if route_seating:
+            save_rule(None, team=front, organisation=None, accommodation_type=seat, event=None)
+        event = make_event("Lecture", types=[sign, seat], organisation=centre)
+        made = dict(centre=centre, comms=comms, front=front, sign=sign, seat=seat, event=event)
+        if members:
+            made["comms_member"] = make_staff(name="Cam Comms")
+            made["front_member"] = make_staff(name="Fran Front")
+            comms.members.append(made["comms_member"])
+            front.members.append(made["front_member"])
+            db.session.commit()
+        return made
+
+    return make
+
+
+@pytest.fixture
 def make_request(app, make_event):
     """Submit a request through the real service; returns (request, status_url)."""
 

@@ -211,3 +211,82 @@ def test_the_log_is_split_into_pages_that_keep_the_filters(admin_client, staff, 
     assert second.get_data(as_text=True).count("<tr>") == 2
     beyond = admin_client.get(f"/admin/access-log?staff={staff.id}&page=9")
     assert beyond.status_code == 302 and "page=2" in beyond.headers["Location"]
+
+
+# --- stored emails opened (the email's own log, read into the same list) ------------------------
+
+
+def _unmatched(n: int = 0):
+    from accessreq.inbound.models import InboundMessage
+    from accessreq.inbound.services import store_message
+
+    raw = (f"From: Robin Stranger <robin{n}@example.com>\r\nTo: access@example.org\r\n"
+           f"Subject: Private question {n}\r\nMessage-ID: <unmatched-{n}@example.com>\r\n"
+           "Content-Type: text/plain; charset=utf-8\r\n\r\nMy diagnosis is confidential.\r\n")
+    return db.session.get(InboundMessage, store_message(raw.encode(), source="pipe").message_id)
+
+
+def _table(html: str) -> str:
+    return html.split("<caption", 1)[1].split("</table>", 1)[0]
+
+
+def test_admins_see_who_opened_which_email_without_its_content(client, staff, admin, three):
+    message = _unmatched()
+    message_id = message.id
+    _plant_log(staff.id, three[0].id, 1)  # a day ago
+    sign_in(client, staff)
+    assert client.get(f"/staff/inbox/{message_id}").status_code == 200
+    assert client.get(f"/staff/inbox/{message_id}/original.eml").status_code == 200
+    sign_in(client, admin)
+    table = _table(client.get("/admin/access-log").get_data(as_text=True))
+    assert "3 views, newest first" in table
+    rows = table.split("<tbody>", 1)[1].split("</tr>")
+    assert "Downloaded the email&#39;s original" in rows[0]  # newest first, across both logs
+    assert "Opened the email" in rows[1] and "Casey Coordinator" in rows[1]
+    assert f'href="/staff/inbox/{message_id}">Email {message_id}</a>' in rows[1]
+    assert three[0].reference in rows[2] and "Opened the request" in rows[2]
+    for content in ("Private question", "robin0@example.com", "Robin Stranger", "diagnosis"):
+        assert content not in table
+    # The email's own log keeps both, for its page.
+    page = client.get(f"/staff/inbox/{message_id}").get_data(as_text=True)
+    assert "Downloaded the original" in page
+
+
+def test_email_reads_follow_the_staff_and_reference_filters(client, staff, admin, make_staff,
+                                                            three):
+    from accessreq.inbound import inbox
+
+    other = make_staff(name="Robin Reader")
+    unmatched, attached = _unmatched(1), _unmatched(2)
+    inbox.attach(attached, three[1], db.session.merge(staff))  # now on a request
+    inbox.record_view(db.session.merge(unmatched), db.session.merge(staff))
+    inbox.record_view(db.session.merge(attached), db.session.merge(other))
+    _plant_log(other.id, three[1].id, 1)
+    sign_in(client, admin)
+
+    def caption(query: str) -> str:
+        html = client.get(f"/admin/access-log?{query}").get_data(as_text=True)
+        return html.split("<caption", 1)[1].split("</caption>", 1)[0]
+
+    assert "3 views, newest first" in caption("")  # attaching is an action, not a read
+    assert "1 view matching" in caption(f"staff={staff.id}")
+    assert "2 views matching" in caption(f"staff={other.id}")
+    # An email on a request is found by its reference; one on no request has none.
+    table = _table(client.get(f"/admin/access-log?reference={three[1].reference}")
+                   .get_data(as_text=True))
+    assert "2 views matching" in table
+    assert f"Email {attached.id}</a> on <a" in table and f"Email {unmatched.id}<" not in table
+
+
+def test_pages_run_across_both_logs(client, staff, admin, three):
+    from accessreq.inbound import inbox
+    from accessreq.triage.access_log import PER_PAGE
+
+    _plant_log(staff.id, three[0].id, PER_PAGE)  # all older than the email's opening
+    inbox.record_view(_unmatched(3), db.session.merge(staff))
+    sign_in(client, admin)
+    first = client.get(f"/admin/access-log?staff={staff.id}").get_data(as_text=True)
+    assert first.count("<tr>") == PER_PAGE + 1 and "Opened the email" in first
+    second = client.get(f"/admin/access-log?staff={staff.id}&page=2").get_data(as_text=True)
+    assert second.count("<tr>") == 2 and "Opened the request" in second
+    assert "Opened the email" not in second

@@ -11,11 +11,11 @@ import pytest
 from flask import g
 
 from accessreq.auth.models import Role
+from accessreq.events.models import Event
 from accessreq.extensions import db
 from accessreq.requests.models import AccessRequest
 from accessreq.requests.services import add_attendee_message
 from accessreq.requests.states import RequestStatus
-from accessreq.routing.models import Organisation, Team
 from accessreq.triage import services
 from accessreq.triage.presenting import asked_for, due_in_words
 from helpers import count_statements, sign_in
@@ -25,16 +25,8 @@ MARKER = "Attendee replied"
 
 
 @pytest.fixture
-def teams(app, make_type, make_event):
-    centre = Organisation(name="Museum Centre")
-    comms = Team(organisation=centre, name="Communications access",
-                 notification_email="comms@example.org", is_default=True)
-    front = Team(organisation=centre, name="Front of house", notification_email="foh@example.org")
-    db.session.add_all([centre, comms, front])
-    db.session.commit()
-    sign, seat = make_type("Sign language", 14), make_type("Seating", 3)
-    event = make_event("Lecture", types=[sign, seat], organisation=centre)
-    return dict(comms=comms, front=front, sign=sign, seat=seat, event=event)
+def teams(make_teams):
+    return make_teams()
 
 
 @pytest.fixture
@@ -183,13 +175,20 @@ def test_the_waiting_filter_costs_the_same_statements_for_1_or_20_rows(client, t
     add(19)
     many = measure("?status=all&waiting=1")
     assert (few[1], many[1]) == (1, 20)
-    assert few[0] == many[0] <= 7, (few, many)
+    # Seven as the queue's target, plus the navigation's count of waiting emails (see
+    # test_queue.test_the_page_costs_the_same_number_of_statements_for_3_or_30_rows).
+    assert few[0] == many[0] <= 8, (few, many)
 
 
 # --- the row's words ---------------------------------------------------------------------------
 
 
 NOW = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
+
+
+def _due(due_at: datetime, tz_name: str = "Europe/London") -> AccessRequest:
+    """A request (not stored) due at ``due_at``, for an event in ``tz_name``."""
+    return AccessRequest(due_at=due_at, event=Event(timezone=tz_name))
 
 
 @pytest.mark.parametrize("due, words", [
@@ -200,15 +199,15 @@ NOW = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
     (NOW - timedelta(days=2), "2 days ago"),
 ])
 def test_due_dates_in_words(due, words):
-    assert due_in_words(due, NOW, "Europe/London") == words
+    assert due_in_words(_due(due).days_left(NOW)) == words
 
 
 def test_due_days_are_counted_in_the_events_timezone():
     # Due 23:30 UTC on 1 December, which is 12:30 on 2 December in Auckland (UTC+13). At 10:30
     # UTC it is still 1 December in both places: due today in London, tomorrow in Auckland.
     due, now = datetime(2026, 12, 1, 23, 30, tzinfo=UTC), datetime(2026, 12, 1, 10, 30, tzinfo=UTC)
-    assert due_in_words(due, now, "Europe/London") == "Today"
-    assert due_in_words(due, now, "Pacific/Auckland") == "Tomorrow"
+    assert due_in_words(_due(due, "Europe/London").days_left(now)) == "Today"
+    assert due_in_words(_due(due, "Pacific/Auckland").days_left(now)) == "Tomorrow"
 
 
 def test_what_was_asked_for_in_short():

@@ -18,8 +18,6 @@ from accessreq.inbound.services import store_message
 from accessreq.notifications.models import OutgoingEmail
 from accessreq.requests.models import AccessRequest, HistoryKind
 from accessreq.requests.states import RequestStatus
-from accessreq.routing.models import Organisation, Team
-from accessreq.routing.services import save_rule
 from accessreq.triage.services import change_status
 from accessreq.timeutil import utcnow
 from helpers import sign_in
@@ -55,23 +53,8 @@ def log_actions(message: InboundMessage) -> list[tuple[str, int | None]]:
 
 
 @pytest.fixture
-def teams(app, make_type, make_event, make_staff):
-    centre = Organisation(name="Museum Centre")
-    comms = Team(organisation=centre, name="Communications access",
-                 notification_email="comms@example.org", is_default=True)
-    front = Team(organisation=centre, name="Front of house", notification_email="foh@example.org")
-    db.session.add_all([centre, comms, front])
-    db.session.commit()
-    sign, seat = make_type("Sign language", 14), make_type("Seating", 3)
-    save_rule(None, team=front, organisation=None, accommodation_type=seat, event=None)
-    event = make_event("Lecture", types=[sign, seat], organisation=centre)
-    comms_member = make_staff(name="Cam Comms")
-    front_member = make_staff(name="Fran Front")
-    comms.members.append(comms_member)
-    front.members.append(front_member)
-    db.session.commit()
-    return dict(centre=centre, comms=comms, front=front, sign=sign, seat=seat, event=event,
-                comms_member=comms_member, front_member=front_member)
+def teams(make_teams):
+    return make_teams(route_seating=True, members=True)
 
 
 # --- scope ------------------------------------------------------------------------------------

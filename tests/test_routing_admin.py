@@ -22,16 +22,8 @@ def admin(client, make_staff):
 
 
 @pytest.fixture
-def setup(app, make_type, make_event):
-    centre = Organisation(name="Museum Centre")
-    comms = Team(organisation=centre, name="Communications access",
-                 notification_email="comms@example.org", is_default=True)
-    front = Team(organisation=centre, name="Front of house", notification_email="foh@example.org")
-    db.session.add_all([centre, comms, front])
-    db.session.commit()
-    sign, seat = make_type("Sign language", 14), make_type("Seating", 3)
-    event = make_event("Lecture", types=[sign, seat], organisation=centre)
-    return dict(centre=centre, comms=comms, front=front, sign=sign, seat=seat, event=event)
+def setup(make_teams):
+    return make_teams()
 
 
 @pytest.mark.parametrize("path", PAGES)

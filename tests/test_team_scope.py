@@ -9,24 +9,15 @@ from flask import g
 from accessreq.auth.models import Role
 from accessreq.extensions import db
 from accessreq.requests.models import HistoryEntry
-from accessreq.routing.models import Organisation, Team
+from accessreq.routing.models import Team
 from accessreq.routing.services import save_rule
 from helpers import count_statements, sign_in
 from test_queue import table_references
 
 
 @pytest.fixture
-def teams(app, make_type, make_event, make_staff):
-    centre = Organisation(name="Museum Centre")
-    comms = Team(organisation=centre, name="Communications access",
-                 notification_email="comms@example.org", is_default=True)
-    front = Team(organisation=centre, name="Front of house", notification_email="foh@example.org")
-    db.session.add_all([centre, comms, front])
-    db.session.commit()
-    sign, seat = make_type("Sign language", 14), make_type("Seating", 3)
-    save_rule(None, team=front, organisation=None, accommodation_type=seat, event=None)
-    event = make_event("Lecture", types=[sign, seat], organisation=centre)
-    return dict(centre=centre, comms=comms, front=front, sign=sign, seat=seat, event=event)
+def teams(make_teams):
+    return make_teams(route_seating=True)
 
 
 @pytest.fixture
@@ -176,7 +167,9 @@ def test_the_queue_costs_the_same_statements_with_more_teams(client, front_coord
         event = db.session.get(type(teams["event"]), ids["event"])
         save_rule(None, team=team, organisation=None, accommodation_type=None, event=event)
         make_request(event=event, types=[db.session.get(type(teams["sign"]), ids["sign"])])
-    assert measure() == one_team <= 7  # bench/README.md: seven with the access-log INSERT
+    # bench/README.md: seven with the access-log INSERT, plus one since issue 11 for the count
+    # of waiting emails in the staff navigation (tests/test_inbox_nav.py).
+    assert measure() == one_team <= 8
 
 
 # --- moving a request to another team ------------------------------------------------------

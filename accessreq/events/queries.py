@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.sql import Select
 
 from ..extensions import db
-from ..pagination import page_count
+from ..pagination import Page, page_count
 from ..timeutil import utcnow
 from .models import Event
 
 EVENTS_PER_PAGE = 20
-
-
-@dataclass
-class EventPage:
-    """One page of events and what the template needs to link to the others."""
-
-    items: list[Event]
-    page: int
-    pages: int
-    total: int
 
 
 def _open_for_requests(now: datetime) -> Select:
@@ -36,7 +25,7 @@ def _open_for_requests(now: datetime) -> Select:
 
 
 def upcoming_events(page: int = 1, per_page: int = EVENTS_PER_PAGE,
-                    now: datetime | None = None) -> EventPage:
+                    now: datetime | None = None) -> Page[Event]:
     """Events people can still ask for access to, soonest first.
 
     ``page`` is 1-based; a page that does not exist has no items (the view redirects, see
@@ -49,7 +38,7 @@ def upcoming_events(page: int = 1, per_page: int = EVENTS_PER_PAGE,
     items = list(db.session.scalars(
         query.order_by(Event.starts_at, Event.id).limit(per_page).offset((page - 1) * per_page)
     )) if 1 <= page <= pages else []
-    return EventPage(items=items, page=page, pages=pages, total=total)
+    return Page(items=items, total=total, page=page, pages=pages)
 
 
 def events_staff_can_record(now: datetime | None = None) -> list[Event]:

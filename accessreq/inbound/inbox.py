@@ -19,7 +19,6 @@ where there is a request, the request's history:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import func, or_, select, true, update
@@ -28,7 +27,7 @@ from ..auth.models import StaffUser
 from ..extensions import db
 from ..notifications.rebuild import CannotRebuild, rebuilds
 from ..notifications.services import external_url, queue_email
-from ..pagination import page_count
+from ..pagination import Page, page_count
 from ..requests.models import AccessRequest, HistoryEntry, HistoryKind
 from ..requests.services import (RequestActionError, add_attendee_message, commit_or_stale,
                                  flush_or_stale)
@@ -89,15 +88,6 @@ def can_see(user: StaffUser, message: InboundMessage) -> bool:
     return False
 
 
-@dataclass(frozen=True)
-class InboxPage:
-    messages: list[InboundMessage]
-    total: int
-    page: int
-    pages: int
-    q: str
-
-
 def clean_search(value: str | None) -> str:
     return " ".join((value or "").split())[:SEARCH_MAX_LENGTH]
 
@@ -107,7 +97,8 @@ def _like(q: str) -> str:
     return f"%{escaped}%"
 
 
-def inbox_page(user: StaffUser, q: str, page: int, per_page: int | None = None) -> InboxPage:
+def inbox_page(user: StaffUser, q: str, page: int,
+               per_page: int | None = None) -> Page[InboundMessage]:
     """One page of the unmatched mail this person may see, newest first; ``q`` searches the
     sender's address and name and the subject."""
     per_page = per_page or PER_PAGE
@@ -123,7 +114,7 @@ def inbox_page(user: StaffUser, q: str, page: int, per_page: int | None = None) 
         select(InboundMessage).where(*conditions)
         .order_by(InboundMessage.received_at.desc(), InboundMessage.id.desc())
         .limit(per_page).offset((shown - 1) * per_page)))
-    return InboxPage(messages=messages, total=total, page=page, pages=pages, q=q)
+    return Page(items=messages, total=total, page=page, pages=pages)
 
 
 def inbox_count(user: StaffUser) -> int:
@@ -230,7 +221,8 @@ def attach(message: InboundMessage, access_request: AccessRequest, staff: StaffU
         message.reason = f"Attached as the attendee's message by {staff.name}"
         body = message.reply_text or message.body_text or "(The email had no text of its own.)"
         try:
-            add_attendee_message(access_request, body, inbound_id=message.id, commit=False)
+            add_attendee_message(access_request, body, inbound_id=message.id,
+                                 mail_message_id=message.message_id, commit=False)
         except RequestActionError:
             as_message = False
     if not as_message:

@@ -164,7 +164,8 @@ def _reply(parsed: Parsed, row: InboundMessage, access_request: AccessRequest, h
     if access_request.can_add_message and access_request.purged_at is None:
         row.outcome = InboundOutcome.MATCHED
         try:
-            add_attendee_message(access_request, body, inbound_id=row.id, commit=False)
+            add_attendee_message(access_request, body, inbound_id=row.id,
+                                 mail_message_id=parsed.message_id, commit=False)
             return
         except RequestActionError:
             pass  # closed in the meantime: kept below

@@ -66,6 +66,8 @@ STAFF_CHANNELS = tuple(c for c in ReceivedVia if c != ReceivedVia.WEB_FORM)
 
 # How long after sending the confirmation page can be reloaded (then: the status page).
 CONFIRMATION_SHOWN_FOR = timedelta(hours=1)
+# The longest attendee Message-ID kept for threading (a longer one is not threaded on).
+MAIL_MESSAGE_ID_MAX = 250
 
 _WAITING_SQL = text("attendee_waiting_since IS NOT NULL")
 _OPEN_SQL = text("status IN ({})".format(", ".join(f"'{s.value}'" for s in sorted(OPEN_STATUSES))))
@@ -418,6 +420,10 @@ class HistoryEntry(db.Model):
     inbound_id: Mapped[int | None] = mapped_column(
         ForeignKey("inbound_message.id", ondelete="SET NULL"), index=True
     )
+    # For an attendee message that came by email: that email's Message-ID, so our next email
+    # to the attendee threads under it (In-Reply-To). Kept here because this package does not
+    # read the inbound package's tables; cleared by the retention purge.
+    mail_message_id: Mapped[str | None] = mapped_column(String(MAIL_MESSAGE_ID_MAX))
 
     request: Mapped[AccessRequest] = relationship(back_populates="history")
     actor: Mapped[StaffUser | None] = relationship(foreign_keys=[actor_id])

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select
 
 from ..extensions import db
 from ..notifications.addresses import reply_address
@@ -11,7 +13,7 @@ from ..notifications.models import OutgoingEmail
 from ..notifications.rebuild import CannotRebuild, rebuilds
 from ..notifications.services import external_url, queue_email
 from ..security import hash_token, new_token
-from .models import AccessRequest, HistoryEntry, HistoryKind, StatusLink
+from .models import MAIL_MESSAGE_ID_MAX, AccessRequest, HistoryEntry, HistoryKind, StatusLink
 
 
 def issue_status_link(access_request: AccessRequest) -> str:
@@ -26,16 +28,34 @@ def issue_status_link(access_request: AccessRequest) -> str:
 ATTENDEE_TEMPLATES = frozenset({"request_received", "attendee_update"})
 # How many earlier Message-IDs a References header carries at most (the first and the latest).
 _MAX_REFERENCES = 10
+# A Message-ID we may repeat in our headers: one "<left@right>", no spaces or brackets inside.
+_MESSAGE_ID = re.compile(r"<[^<>\s@]+@[^<>\s@]+>")
+
+
+def threadable_message_id(value: str | None) -> str | None:
+    """``value`` when it is a well-formed Message-ID short enough to thread on, else None
+    (a malformed one would break the headers it is repeated in)."""
+    value = (value or "").strip()
+    if len(value) <= MAIL_MESSAGE_ID_MAX and _MESSAGE_ID.fullmatch(value):
+        return value
+    return None
 
 
 def thread_references(access_request: AccessRequest) -> tuple[str, ...]:
-    """The Message-IDs of the earlier emails to the attendee about ``access_request``, oldest
-    first: the first one and the latest, at most ``_MAX_REFERENCES`` in all."""
+    """The Message-IDs of the conversation with the attendee about ``access_request``, oldest
+    first: our earlier emails to them and the emails they sent us that landed on it as their
+    messages (so the latest, our In-Reply-To, may be the attendee's own). The first one and
+    the latest, at most ``_MAX_REFERENCES`` in all. One statement: the history holds both, in
+    the order they happened (every email to the attendee is queued with a history entry)."""
     ids = list(db.session.scalars(
-        select(OutgoingEmail.message_id)
-        .where(OutgoingEmail.request_id == access_request.id,
-               OutgoingEmail.template.in_(ATTENDEE_TEMPLATES))
-        .order_by(OutgoingEmail.id)))
+        select(func.coalesce(OutgoingEmail.message_id, HistoryEntry.mail_message_id))
+        .select_from(HistoryEntry)
+        .outerjoin(OutgoingEmail, and_(HistoryEntry.email_id == OutgoingEmail.id,
+                                       OutgoingEmail.template.in_(ATTENDEE_TEMPLATES)))
+        .where(HistoryEntry.request_id == access_request.id,
+               or_(OutgoingEmail.id.is_not(None), HistoryEntry.mail_message_id.is_not(None)))
+        .order_by(HistoryEntry.id)))
+    ids = list(dict.fromkeys(ids))  # an email named by two entries counts once
     if len(ids) > _MAX_REFERENCES:
         ids = ids[:1] + ids[-(_MAX_REFERENCES - 1):]
     return tuple(ids)

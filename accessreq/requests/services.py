@@ -219,17 +219,20 @@ def cancel_by_attendee(access_request: AccessRequest, reason: str = "") -> None:
 
 
 def add_attendee_message(access_request: AccessRequest, body: str, *,
-                         inbound_id: int | None = None, commit: bool = True) -> None:
+                         inbound_id: int | None = None, mail_message_id: str = "",
+                         commit: bool = True) -> None:
     """The attendee adds details (on the status page, or by email: ``inbound_id`` names the
-    stored email); a request waiting on them goes back to the team. ``commit=False``: the
+    stored email and ``mail_message_id`` is its Message-ID, which our next email to the
+    attendee answers); a request waiting on them goes back to the team. ``commit=False``: the
     caller commits (the stored email and the message in one transaction)."""
     if not access_request.can_add_message:
         raise RequestActionError(access_request.attendee_actions_closed_reason)
     body = body.strip()
     if not body:
         raise RequestActionError("Write your message.")
-    access_request.history.append(HistoryEntry(kind=HistoryKind.ATTENDEE_MESSAGE, body=body,
-                                               inbound_id=inbound_id))
+    access_request.history.append(HistoryEntry(
+        kind=HistoryKind.ATTENDEE_MESSAGE, body=body, inbound_id=inbound_id,
+        mail_message_id=notifications.threadable_message_id(mail_message_id)))
     access_request.attendee_waiting_since = access_request.attendee_waiting_since or utcnow()
     if access_request.status == RequestStatus.NEEDS_INFO:
         transition_to(access_request, RequestStatus.IN_REVIEW)
@@ -274,6 +277,7 @@ def purge_expired(now: datetime | None = None, batch_size: int = 200) -> int:
                 item.details = ""
             for entry in access_request.history:
                 entry.body = ""
+                entry.mail_message_id = None
             access_request.history.append(HistoryEntry(kind=HistoryKind.PURGED, at=now,
                                                 body="Personal and access details deleted"))
         db.session.execute(delete(StatusLink).where(StatusLink.request_id.in_(ids)))

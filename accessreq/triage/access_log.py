@@ -1,29 +1,47 @@
-"""The access log as admins read it: every sighting of a request's details, newest first,
-filtered by staff member and/or request reference, one page at a time.
+"""The access log as admins read it: every sighting of a request's details, and every opening
+of a stored email or download of its original, newest first, filtered by staff member and/or
+request reference, one page at a time.
 
-Read-only; the log is written by ``services.record_view`` and ``services.record_queue_view``.
+Read-only. Sightings of requests are written by ``services.record_view`` and
+``services.record_queue_view`` (table ``access_log``); openings of stored emails by
+``inbound.inbox.record_view`` (each email's own log, ``inbound_log``, which its page shows too:
+unmatched mail has no request to hang a row of ``access_log`` on). Both are read here as one
+list; an email row names the email by its number, never its sender, subject or text.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import Integer, cast, func, literal, null, select, union_all
 
 from ..auth.models import StaffUser
 from ..extensions import db
 from ..forms import controls_to_spaces
-from ..pagination import page_count, requested_page
+from ..inbound import inbox
+from ..inbound.models import InboundLogEntry, InboundMessage
+from ..pagination import Page, page_count, requested_page
 from ..requests.models import AccessLogEntry, AccessRequest
 from .queries import positive_id
 from .services import VIEW_PAGE, VIEW_QUEUE
 
 PER_PAGE = 50
 REFERENCE_MAX_LENGTH = 40
-# How each kind of sighting reads in the log.
-ACTION_LABELS = {VIEW_PAGE: "Opened the request", VIEW_QUEUE: "Saw it as a row of the queue"}
+# What kind of thing a row of the log is about.
+REQUEST = "request"
+EMAIL = "email"
+# The email log's actions that are reads (its others are actions, told on the email's page).
+EMAIL_READS = (inbox.VIEW, inbox.ORIGINAL, inbox.ATTACHMENT)
+# How each kind of sighting reads in the log, by (what, action).
+ACTION_LABELS = {
+    (REQUEST, VIEW_PAGE): "Opened the request",
+    (REQUEST, VIEW_QUEUE): "Saw it as a row of the queue",
+    (EMAIL, inbox.VIEW): "Opened the email",
+    (EMAIL, inbox.ORIGINAL): "Downloaded the email's original",
+    (EMAIL, inbox.ATTACHMENT): "Downloaded a file attached to the email",
+}
 
 
 @dataclass(frozen=True)
@@ -56,30 +74,63 @@ class LogFilters:
 
 
 @dataclass(frozen=True)
-class LogPage:
-    entries: list[AccessLogEntry]
-    total: int
-    page: int
-    pages: int
+class LogRow:
+    """One sighting: of a request (``inbound_id`` None) or of a stored email (``request_id``
+    set when the email is on a request)."""
+
+    at: datetime
+    what: str  # REQUEST or EMAIL
+    action: str
+    staff_name: str | None  # None: the account was deleted since
+    request_id: int | None
+    reference: str | None
+    inbound_id: int | None
+
+    @property
+    def label(self) -> str:
+        return ACTION_LABELS.get((self.what, self.action), self.action)
 
 
-def log_page(filters: LogFilters, per_page: int = PER_PAGE) -> LogPage:
-    """One page of the log; a reference matches exactly (references are short and printed)."""
-    conditions = []
+def _sightings(filters: LogFilters):
+    """Both logs as one set of rows (a subquery), each side filtered alike: by the staff
+    member, and by the reference of the request the row is about (an email on no request has
+    none, so a reference filter leaves it out)."""
+    requests_seen = select(
+        AccessLogEntry.at.label("at"), literal(REQUEST).label("what"),
+        AccessLogEntry.id.label("row_id"), AccessLogEntry.action.label("action"),
+        AccessLogEntry.staff_id.label("staff_id"), AccessLogEntry.request_id.label("request_id"),
+        cast(null(), Integer).label("inbound_id"))
+    emails_seen = (
+        select(InboundLogEntry.at, literal(EMAIL), InboundLogEntry.id, InboundLogEntry.action,
+               InboundLogEntry.staff_id, InboundMessage.request_id, InboundLogEntry.inbound_id)
+        .join(InboundMessage, InboundLogEntry.inbound_id == InboundMessage.id)
+        .where(InboundLogEntry.action.in_(EMAIL_READS)))
     if filters.staff_id is not None:
-        conditions.append(AccessLogEntry.staff_id == filters.staff_id)
+        requests_seen = requests_seen.where(AccessLogEntry.staff_id == filters.staff_id)
+        emails_seen = emails_seen.where(InboundLogEntry.staff_id == filters.staff_id)
     if filters.reference:
-        conditions.append(AccessLogEntry.request_id.in_(
-            select(AccessRequest.id).where(AccessRequest.reference == filters.reference)))
-    total = db.session.scalar(select(func.count(AccessLogEntry.id)).where(*conditions)) or 0
+        ids = select(AccessRequest.id).where(AccessRequest.reference == filters.reference)
+        requests_seen = requests_seen.where(AccessLogEntry.request_id.in_(ids))
+        emails_seen = emails_seen.where(InboundMessage.request_id.in_(ids))
+    return union_all(requests_seen, emails_seen).subquery("sighting")
+
+
+def log_page(filters: LogFilters, per_page: int = PER_PAGE) -> Page[LogRow]:
+    """One page of the log; a reference matches exactly (references are short and printed).
+    Two statements: the count and the page with names and references."""
+    sighting = _sightings(filters)
+    total = db.session.scalar(select(func.count()).select_from(sighting)) or 0
     pages = page_count(total, per_page)
     page = min(max(filters.page, 1), pages)
-    entries = list(db.session.scalars(
-        select(AccessLogEntry).where(*conditions)
-        .options(joinedload(AccessLogEntry.staff), joinedload(AccessLogEntry.access_request))
-        .order_by(AccessLogEntry.at.desc(), AccessLogEntry.id.desc())
-        .limit(per_page).offset((page - 1) * per_page)))
-    return LogPage(entries=entries, total=total, page=filters.page, pages=pages)
+    rows = db.session.execute(
+        select(sighting.c.at, sighting.c.what, sighting.c.action, StaffUser.name,
+               sighting.c.request_id, AccessRequest.reference, sighting.c.inbound_id)
+        .outerjoin(StaffUser, StaffUser.id == sighting.c.staff_id)
+        .outerjoin(AccessRequest, AccessRequest.id == sighting.c.request_id)
+        .order_by(sighting.c.at.desc(), sighting.c.what, sighting.c.row_id.desc())
+        .limit(per_page).offset((page - 1) * per_page))
+    return Page(items=[LogRow(*row) for row in rows], total=total, page=filters.page,
+                pages=pages)
 
 
 def all_staff() -> list[StaffUser]:

@@ -27,5 +27,4 @@ def access_log_list():
     form.staff.choices = options([("", "Everyone")] + [
         (str(s.id), s.name if s.active else f"{s.name} (deactivated)")
         for s in access_log.all_staff()])
-    return render_template("admin/access_log.html", page=page, filters=filters, form=form,
-                           action_labels=access_log.ACTION_LABELS)
+    return render_template("admin/access_log.html", page=page, filters=filters, form=form)

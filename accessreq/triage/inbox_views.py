@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import io
 
-from flask import (Blueprint, abort, flash, redirect, render_template, request, send_file,
-                   url_for)
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
+                   send_file, url_for)
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db
 from ..guards import current_staff, staff_required
@@ -26,6 +27,22 @@ bp = Blueprint("inbox", __name__, url_prefix="/staff/inbox")
 MESSAGE_URL = "/<int(max=2147483647):inbound_id>"
 
 
+def _waiting_in_inbox() -> int | None:
+    """How many unmatched emails wait for the signed-in person (the count beside "Inbox" in
+    the navigation): one statement, run only when a page draws the staff navigation. None
+    when it cannot be counted (an error page while the database is away): no count then."""
+    try:
+        return inbox.inbox_count(current_staff())
+    except SQLAlchemyError as error:
+        current_app.logger.warning("Inbox count for the navigation failed (%s)",
+                                   type(getattr(error, "orig", None) or error).__name__)
+        db.session.rollback()
+        return None
+
+
+@bp.app_context_processor
+def _navigation_values() -> dict:
+    return {"inbox_waiting": _waiting_in_inbox}
 
 
 def message_or_404(inbound_id: int) -> InboundMessage:
@@ -45,7 +62,7 @@ def index():
     moved = redirect_if_out_of_range(page.page, page.pages)
     if moved:
         return moved
-    return render_template("triage/inbox.html", page=page, form=form)
+    return render_template("triage/inbox.html", page=page, form=form, q=q)
 
 
 def _render_message(message: InboundMessage, dismiss_form=None, code: int = 200):

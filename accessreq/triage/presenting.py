@@ -5,21 +5,19 @@ for in short, and which filters are on. How urgent a request is stays with
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
 
 from wtforms import Form
 
 from ..events.leadtime import day_count
-from ..timeutil import local
 from . import queries
 
 ASKED_FOR_CHARS = 32  # a second accommodation name is shown only if both fit in this
 
 
-def due_in_words(due_at: datetime, now: datetime, tz_name: str) -> str:
-    """'Today', 'In 3 days', '2 days ago': calendar days in the event's timezone. Shown under
-    the heading "Due" (and beside the label "Due" on narrow screens)."""
-    days = (local(due_at, tz_name).date() - local(now, tz_name).date()).days
+def due_in_words(days: int) -> str:
+    """'Today', 'In 3 days', '2 days ago' for a due day ``days`` away
+    (``AccessRequest.days_left``: calendar days in the event's timezone). Shown under the
+    heading "Due" (and beside the label "Due" on narrow screens)."""
     if days == 0:
         return "Today"
     if days == 1:

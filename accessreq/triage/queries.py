@@ -19,7 +19,7 @@ from ..auth.models import StaffUser
 from ..events.models import AccommodationType, Event
 from ..extensions import db
 from ..notifications.models import OutgoingEmail
-from ..pagination import page_count, requested_page
+from ..pagination import Page, page_count, requested_page
 from ..requests import counts as status_counts
 from ..requests.notifications import ATTENDEE_TEMPLATES
 from ..requests.models import (AccessLogEntry, AccessRequest, HistoryEntry, HistoryKind,
@@ -111,13 +111,12 @@ class QueueFilters:
 
 
 @dataclass
-class QueuePage:
+class QueuePage(Page[AccessRequest]):
+    """A page of the queue (``items``: its requests; ``total``: those matching every filter),
+    with the counts and choices the queue's filters show."""
+
     filters: QueueFilters
-    rows: list[AccessRequest]
-    total: int  # requests matching every filter
     counts: dict[RequestStatus, int]  # per status, matching every filter except the status
-    page: int
-    pages: int
     page_size: int
     now: datetime
     any_requests: bool = field(default=True)  # False only when nothing exists at all
@@ -126,11 +125,11 @@ class QueuePage:
 
     @property
     def first_index(self) -> int:
-        return (self.page - 1) * self.page_size + 1 if self.rows else 0
+        return (self.page - 1) * self.page_size + 1 if self.items else 0
 
     @property
     def last_index(self) -> int:
-        return self.first_index + len(self.rows) - 1 if self.rows else 0
+        return self.first_index + len(self.items) - 1 if self.items else 0
 
     @property
     def page_numbers(self) -> list[int | None]:
@@ -268,7 +267,7 @@ def queue_page(filters: QueueFilters, user: StaffUser, now: datetime,
             .order_by(*order).limit(page_size).offset((page - 1) * page_size)
         ).unique())
     any_requests = bool(counts) or filters.narrowed
-    return QueuePage(filters=filters, rows=rows, total=total, counts=counts, page=page,
+    return QueuePage(filters=filters, items=rows, total=total, counts=counts, page=page,
                      pages=pages, page_size=page_size, now=now, any_requests=any_requests,
                      scope=scope, team_open=team_open)
 

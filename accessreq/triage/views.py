@@ -79,7 +79,7 @@ def queue():
                            due_in_words=presenting.due_in_words, asked_for=presenting.asked_for)
     # The rows show names and what was asked for: log who saw them. After rendering, so the
     # commit does not expire what the template reads.
-    services.record_queue_view([row.id for row in page.rows], current_staff().id)
+    services.record_queue_view([row.id for row in page.items], current_staff().id)
     return html
 
 

@@ -508,7 +508,10 @@ def _timezone_error(w: World, page, _data) -> None:
 
 
 def access_log(w: World) -> None:
-    """Two people's sightings of several requests, more than one page of them."""
+    """Two people's sightings of several requests, more than one page of them, and the
+    newest rows: a stored email opened and its original downloaded."""
+    from accessreq.inbound.models import InboundLogEntry
+    from accessreq.inbound.services import store_message
     from accessreq.requests.models import AccessLogEntry
     from accessreq.triage.access_log import PER_PAGE
 
@@ -519,6 +522,13 @@ def access_log(w: World) -> None:
         AccessLogEntry(staff_id=(me, other)[n % 2].id, request_id=requests[n % 5].id,
                        action=("view", "queue")[n % 3 == 0], at=start + timedelta(minutes=11 * n))
         for n in range(PER_PAGE + 5))
+    raw = (b"From: someone@example.com\r\nTo: access@example.org\r\nSubject: A question\r\n"
+           b"Message-ID: <access-log-1@example.com>\r\n\r\nHello.\r\n")
+    inbound_id = store_message(raw, source="pipe").message_id
+    db.session.add_all(
+        InboundLogEntry(inbound_id=inbound_id, staff_id=other.id, action=action,
+                        at=utcnow() - timedelta(minutes=n))
+        for n, action in enumerate(("original", "view")))
     db.session.commit()
 
 
