@@ -144,7 +144,7 @@ def _store_batch_once(messages: Sequence[tuple[bytes, Place]], source: InboundSo
                         known))
                 except DATABASE_DOWN:
                     raise
-                except Exception as error:  # noqa: BLE001 (this message only; logged)
+                except Exception as error:  # this message only (logged)
                     unit.undo()
                     log.exception("inbound message (UID %s) could not be stored; left for a "
                                   "later run", place.uid)
