@@ -88,9 +88,11 @@ def store_batch(messages: Sequence[tuple[bytes, Place]], *, source: str,
     stored.
     """
     kind = InboundSource(source)
+    # Read before the transaction starts: on SQLite it holds the write lock until the commit.
+    parsed_all = [parse(raw) if raw.strip() else None for raw, _place in messages]
     for _attempt in range(_ATTEMPTS):
         try:
-            results = _store_batch_once(messages, kind, should_stop)
+            results = _store_batch_once(messages, parsed_all, kind, should_stop)
         except _BatchRolledBack:
             continue  # a request changed under us and the whole transaction went: again
         stored = sum(1 for r in results if isinstance(r, StoreResult) and not r.duplicate)
@@ -121,13 +123,13 @@ class _BatchRolledBack(Exception):
     """Code below us rolled back the whole session (not just our savepoint)."""
 
 
-def _store_batch_once(messages: Sequence[tuple[bytes, Place]], source: InboundSource,
+def _store_batch_once(messages: Sequence[tuple[bytes, Place]],
+                      parsed_all: list[Parsed | None], source: InboundSource,
                       should_stop: Callable[[], bool]) -> list[StoreResult | Exception]:
     results: list[StoreResult | Exception] = []
     try:
         _begin_batch()
         batch_transaction = db.session().get_transaction()
-        parsed_all = [parse(raw) if raw.strip() else None for raw, _place in messages]
         known = _stored_keys([p.dedupe_key for p in parsed_all if p is not None])
         with cached_lookups():
             for (_raw, place), parsed in zip(messages, parsed_all):
@@ -137,12 +139,12 @@ def _store_batch_once(messages: Sequence[tuple[bytes, Place]], source: InboundSo
                     results.append(StoreResult(None, False, InboundOutcome.UNREADABLE.value,
                                                not_mail=True))
                     continue
-                unit = _Savepoint()
+                unit = _Savepoint(batch_transaction)
                 try:
                     results.append(_store_with_retries(
                         parsed, (source, place.mailbox, place.uidvalidity, place.uid), unit,
                         known))
-                except DATABASE_DOWN:
+                except (*DATABASE_DOWN, _BatchRolledBack):
                     raise
                 except Exception as error:  # this message only (logged)
                     unit.undo()
@@ -195,11 +197,15 @@ class _OwnTransaction:
     def undo(self) -> None:
         db.session.rollback()
 
+    def check(self) -> None:
+        pass
+
 
 class _Savepoint:
     """store_batch: a message is a savepoint in the batch's transaction."""
 
-    def __init__(self) -> None:
+    def __init__(self, batch_transaction) -> None:
+        self._batch_transaction = batch_transaction
         self._savepoint = None
 
     def begin(self) -> None:
@@ -216,6 +222,13 @@ class _Savepoint:
         if savepoint is not None and db.session().get_nested_transaction() is savepoint:
             savepoint.rollback()
 
+    def check(self) -> None:
+        """Code below us may roll back the whole session (the requests service does on a
+        lost optimistic-lock race): then the batch so far is gone and must start again,
+        before anything else is written outside it."""
+        if db.session().get_transaction() is not self._batch_transaction:
+            raise _BatchRolledBack
+
 
 def _store_with_retries(parsed: Parsed, where: tuple, unit,
                         known: dict[str, tuple[int, str]] | None = None) -> StoreResult:
@@ -226,11 +239,13 @@ def _store_with_retries(parsed: Parsed, where: tuple, unit,
             return _store_once(parsed, where, _act, unit, known)
         except (StaleRequestError, StaleDataError):
             unit.undo()  # staff changed the request meanwhile: read it again
+            unit.check()
         except SQLAlchemyError:
             unit.undo()
             raise  # the database itself failed: the caller tries again later
         except Exception as error:  # a message our code could not handle: keep it anyway
             unit.undo()
+            unit.check()
             log.exception("inbound message could not be processed; kept as unreadable")
             return _store_once(parsed, where, _kept_unprocessed(
                 f"Could not be processed ({type(error).__name__}); kept for an admin."), unit,

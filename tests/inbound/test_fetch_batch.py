@@ -163,3 +163,32 @@ def test_duplicates_within_a_batch_and_from_before_are_stored_once(app, dovecot)
     assert sorted(rows) == sorted(map(_id, (earlier, twice, once)))
     assert db.session.scalar(select(func.count(InboundMessage.id))) == 3
     assert dovecot.messages() == {} and len(_ids(dovecot, PROCESSED)) == 4  # all moved
+
+
+def test_a_request_changed_under_the_batch_retries_the_whole_batch(app, dovecot, monkeypatch):
+    """The requests service answers a lost optimistic-lock race by rolling back the whole
+    session, not our savepoint: the batch notices and stores itself again, so nothing it
+    reported is lost and nothing is stored twice."""
+    from accessreq.requests.services import StaleRequestError
+
+    sent = [mail(n) for n in range(5)]
+    dovecot.append(sent)
+    racing = _id(sent[3])
+    raced: list[str] = []
+    real_act = services._act
+
+    def act(parsed, row):
+        if parsed.message_id == racing and not raced:
+            raced.append(parsed.message_id)
+            db.session.rollback()  # what flush_or_stale does on StaleDataError
+            raise StaleRequestError()
+        real_act(parsed, row)
+
+    monkeypatch.setattr(services, "_act", act)
+    report = _fetch(dovecot)
+
+    assert raced and (report.stored, report.duplicates, report.left) == (5, 0, 0)
+    rows = _stored()
+    assert sorted(rows) == sorted(map(_id, sent))
+    assert all(row.outcome == InboundOutcome.UNMATCHED for row in rows.values())
+    assert _ids(dovecot, PROCESSED) == sorted(map(_id, sent)) and dovecot.messages() == {}
