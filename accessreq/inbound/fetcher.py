@@ -183,8 +183,6 @@ def fetch_once(settings: ImapSettings, store: Store | BatchStore = store_in_data
             return report
     try:
         _fetch_all(settings, store, report, should_stop, progress, batch_size, hold)
-    except DATABASE_DOWN:  # renewing the lease: the database went away between batches
-        _database_down_at_lease(log, report)
     finally:
         if hold is not None:
             hold.give_back()
@@ -266,8 +264,7 @@ def _fetch_all(settings: ImapSettings, store, report: FetchReport,
             log.info("mail fetch: %d message(s) waiting in %s", len(uids), settings.folder)
         for start in range(0, len(uids), batch_size):
             batch = uids[start:start + batch_size]
-            if hold is not None and start and not hold.renew():  # raises: database away
-                _lost(log, settings, report)
+            if hold is not None and start and not _still_held(hold, log, settings, report):
                 report.left += len(uids) - start
                 break
             if getattr(store, "stores_batches", False):
@@ -296,6 +293,24 @@ def _fetch_all(settings: ImapSettings, store, report: FetchReport,
                          f"{_reason(error)}.") from error
     finally:
         _close(client)
+
+
+def _still_held(hold: _Hold, log, settings: ImapSettings, report: FetchReport) -> bool:
+    """Renew the lease before the next batch; False (and why, in the report) when the batch
+    must not be fetched: the lease was lost, or the database is away."""
+    from ..extensions import db
+
+    try:
+        if hold.renew():
+            return True
+    except DATABASE_DOWN:
+        db.session.rollback()
+        log.warning("mail fetch: the database is unavailable; the rest of %s is left for the "
+                    "next run", settings.folder)
+        report.database_down = True
+        return False
+    _lost(log, settings, report)
+    return False
 
 
 def _lost(log, settings: ImapSettings, report: FetchReport) -> None:
