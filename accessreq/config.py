@@ -146,6 +146,9 @@ def from_environment() -> dict:
         "IMAP_SECURITY": (os.environ.get("IMAP_SECURITY") or "ssl").strip().lower(),
         # Stored messages are moved here; unset, they are flagged ($AccessreqStored) instead.
         "IMAP_PROCESSED_FOLDER": os.environ.get("IMAP_PROCESSED_FOLDER") or None,
+        # Seconds a fetcher's hold on the mailbox lasts unless renewed (before every batch and
+        # every move); a killed fetcher's hold runs out after this and the next one takes over.
+        "IMAP_LEASE_SECONDS": _int("IMAP_LEASE_SECONDS", 120),
         "LOGIN_MAX_FAILURES": _int("LOGIN_MAX_FAILURES", 5),
         "LOGIN_LOCKOUT_MINUTES": _int("LOGIN_LOCKOUT_MINUTES", 15),
         "QUEUE_PAGE_SIZE": _int("QUEUE_PAGE_SIZE", 25),

@@ -3,10 +3,13 @@
     python bench/inbound_rate.py [--messages 2000] [--database sqlite|postgresql]
 
 Both sides read the same Dovecot (started here, as the tests start it: tests/helpers_imap.py)
-in batches of 50 with BODY.PEEK[]. The fetcher also stores each message through
-``inbound.services.store_message`` (parse, thread, one commit per message) and moves each
-batch to the processed folder. Target: ≥ 0.5×. It also prints the fetcher's rate with a
-store that does nothing (fetch and MOVE only), to tell the fetcher's share from the store's.
+in batches of 50 with BODY.PEEK[]. The fetcher also stores each batch through
+``inbound.services.store_batch`` (parse, classify, thread; a savepoint per message, one commit
+per batch), with the mailbox lease taken and renewed as in production, and moves each batch to
+the processed folder. Every message is a reply from a new sender that matches no request, so
+each also queues the automatic answer (the costliest path). Target: ≥ 0.5×. It also prints the
+fetcher's rate with a store that does nothing (fetch and MOVE only), to tell the fetcher's share
+from the store's.
 """
 
 from __future__ import annotations

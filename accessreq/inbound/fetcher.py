@@ -1,20 +1,26 @@
-"""The IMAP fetcher: reads the access mailbox and hands each message to the store, then moves it
+"""The IMAP fetcher: reads the access mailbox and hands each batch to the store, then moves it
 to the processed folder (or flags it) — never before the store has committed it.
 
-The order for every message is FETCH BODY.PEEK[] (the message stays unread), store (which
-commits, and is idempotent: a message stored before counts as a duplicate), and only then
-MOVE or flag, a batch at a time. A fetcher killed at any point, or two fetchers on one mailbox,
-therefore store every message exactly once: whatever was stored and not yet moved is fetched
-again, found to be a duplicate, and moved.
+The order for every batch is: take (or renew) the mailbox's lease, FETCH BODY.PEEK[] (the
+messages stay unread), store (which commits the whole batch at once, and is idempotent: a
+message stored before counts as a duplicate), renew the lease, and only then MOVE or flag what
+that commit made durable. A fetcher killed at any point therefore stores every message exactly
+once: whatever was committed and not yet moved is fetched again, found to be a duplicate, and
+moved; a batch killed before its commit is simply fetched again. The lease (``lease.py``) lets
+one fetcher at a time work on a mailbox, so two fetchers never move the same batch; should a
+lease run out under a slow fetcher, the unique key still stores each message once.
 
-The store is a callable, so tests and benchmarks can give their own; the command line uses
-:func:`store_in_database`, which hands the message to ``inbound.services.store_message``.
+The store is a callable, so tests and benchmarks can give their own: a batch store (marked
+with :func:`batch_store`: takes the batch, commits once) or a store of one message at a time
+(commits each). The command line uses :func:`store_in_database`, a batch store over
+``inbound.services.store_batch``.
 """
 
 from __future__ import annotations
 
 import socket
 import ssl
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,6 +35,9 @@ SECURITY_CHOICES = ("ssl", "starttls", "none")
 STORED_KEYWORD = b"$AccessreqStored"
 BATCH_SIZE = 50
 TIMEOUT_SECONDS = 60
+# How long a fetcher's hold on a mailbox lasts without renewal (renewed before every batch and
+# every move), unless IMAP_LEASE_SECONDS says otherwise; far longer than a batch takes.
+LEASE_SECONDS = 120
 # What a store raises when the database is away (not the message's fault): stop and retry later.
 DATABASE_DOWN = (OperationalError, InterfaceError)
 
@@ -80,7 +89,18 @@ class MailboxPosition:
     uid: int
 
 
+# One message at a time: store (and commit) it, return a result with ``duplicate``.
 Store = Callable[[bytes, MailboxPosition], Any]
+# A batch (marked with @batch_store): store every message, commit once, return one result per
+# message handled — an exception instance for one it could not store — fewer when
+# ``should_stop`` said stop; raise a DATABASE_DOWN error when nothing could be committed.
+BatchStore = Callable[[list[tuple[bytes, MailboxPosition]], Callable[[], bool]], list[Any]]
+
+
+def batch_store(function: BatchStore) -> BatchStore:
+    """Mark ``function`` as a store that takes a whole batch."""
+    function.stores_batches = True  # type: ignore[attr-defined]
+    return function
 
 
 @dataclass
@@ -90,24 +110,24 @@ class FetchReport:
     left: int = 0  # still in the mailbox for a later run: refused by the store, or not reached
     database_down: bool = False
     stopped: bool = False  # asked to stop between messages
+    busy: bool = False  # another fetcher holds the mailbox's lease: nothing was fetched
+    lease_lost: bool = False  # our lease ran out and another fetcher took over: we stopped
     failed_uids: list[int] = field(default_factory=list)
 
     def summary(self) -> str:
+        if self.busy:
+            return "Mail: another fetcher is working on this mailbox; nothing fetched."
         return (f"Mail: {self.stored} stored, {self.duplicates} already stored, "
                 f"{self.left} left for later.")
 
 
-def store_in_database(raw: bytes, position: MailboxPosition):
-    """The store the command line uses: parse, thread and commit one message."""
-    from ..extensions import db
-    from .services import store_message
+@batch_store
+def store_in_database(messages: list[tuple[bytes, MailboxPosition]],
+                      should_stop: Callable[[], bool]) -> list[Any]:
+    """The store the command line uses: parse, thread and store a batch, one commit."""
+    from .services import store_batch
 
-    try:
-        return store_message(raw, source="imap", mailbox=position.mailbox,
-                             uidvalidity=position.uidvalidity, uid=position.uid)
-    except Exception:
-        db.session.rollback()  # the next message starts with a clean session
-        raise
+    return store_batch(messages, source="imap", should_stop=should_stop)
 
 
 def connect(settings: ImapSettings) -> IMAPClient:
@@ -135,18 +155,103 @@ def connect(settings: ImapSettings) -> IMAPClient:
     return client
 
 
-def fetch_once(settings: ImapSettings, store: Store = store_in_database, *,
+def fetch_once(settings: ImapSettings, store: Store | BatchStore = store_in_database, *,
                should_stop: Callable[[], bool] = lambda: False,
                progress: Callable[[FetchReport], None] | None = None,
-               batch_size: int = BATCH_SIZE) -> FetchReport:
+               batch_size: int = BATCH_SIZE, use_lease: bool = True) -> FetchReport:
     """Store every message waiting in the folder, then move or flag it; say what happened.
 
-    A message the store refuses with an error is logged and left where it is, and the rest go
-    on; a database outage stops the run (what was stored is still moved, nothing else), and so
-    does ``should_stop`` between messages. IMAP failures raise :class:`FetchError`.
+    Only one fetcher works on a mailbox at a time: when another holds its lease, this logs one
+    line and returns a report with ``busy`` set. A message the store refuses with an error is
+    logged and left where it is, and the rest go on; a database outage stops the run (what was
+    committed is still moved, nothing else), and so does ``should_stop`` between messages.
+    IMAP failures raise :class:`FetchError`. ``use_lease=False`` is for callers that keep
+    fetchers apart themselves (tests of the store's own exactly-once guarantee).
     """
     log = current_app.logger
     report = FetchReport()
+    hold = _Hold(settings) if use_lease else None
+    if hold is not None:
+        try:
+            if not hold.take():
+                log.info("mail fetch: another fetcher is working on %s; leaving it to them",
+                         settings.folder)
+                report.busy = True
+                return report
+        except DATABASE_DOWN:
+            _database_down_at_lease(log, report)
+            return report
+    try:
+        _fetch_all(settings, store, report, should_stop, progress, batch_size, hold)
+    finally:
+        if hold is not None:
+            hold.give_back()
+    log.info("mail fetch: %d stored, %d already stored, %d left for later%s", report.stored,
+             report.duplicates, report.left,
+             " (database unavailable)" if report.database_down else "")
+    return report
+
+
+def _database_down_at_lease(log, report: FetchReport) -> None:
+    from ..extensions import db
+
+    db.session.rollback()
+    log.warning("mail fetch: the database is unavailable; nothing fetched, trying next run")
+    report.database_down = True
+
+
+class _Hold:
+    """This run's lease on the mailbox (see lease.py)."""
+
+    def __init__(self, settings: ImapSettings) -> None:
+        from . import lease
+
+        self._lease = lease
+        self.key = lease.mailbox_key(settings.host, settings.username, settings.folder)
+        self.holder = lease.new_holder()
+        self.seconds = float(current_app.config.get("IMAP_LEASE_SECONDS") or LEASE_SECONDS)
+        self._renewed_at = 0.0
+
+    def take(self) -> bool:
+        started = time.monotonic()
+        taken = self._lease.acquire(self.key, self.holder, self.seconds)
+        self._renewed_at = started
+        return taken
+
+    def renew(self) -> bool:
+        """Still ours (renewed)? Raises when the database is away."""
+        started = time.monotonic()
+        kept = self._lease.renew(self.key, self.holder, self.seconds)
+        self._renewed_at = started
+        return kept
+
+    def safe_to_move(self) -> bool:
+        """Renew before moving; with the database away, move only while the lease surely has
+        not run out yet (less than half its time since the last renewal)."""
+        from ..extensions import db
+
+        try:
+            return self.renew()
+        except DATABASE_DOWN:
+            db.session.rollback()
+            return time.monotonic() < self._renewed_at + self.seconds / 2
+
+    def give_back(self) -> None:
+        from ..extensions import db
+
+        try:
+            self._lease.release(self.key, self.holder)
+        except Exception:  # noqa: BLE001 (the lease expires by itself)
+            db.session.rollback()
+            current_app.logger.warning("mail fetch: could not give the mailbox lease back; "
+                                       "it expires in %gs", self.seconds)
+
+
+def _fetch_all(settings: ImapSettings, store, report: FetchReport,
+               should_stop: Callable[[], bool],
+               progress: Callable[[FetchReport], None] | None, batch_size: int,
+               hold: _Hold | None) -> None:
+    log = current_app.logger
     client = connect(settings)
     try:
         uidvalidity = _select(client, settings)
@@ -159,8 +264,20 @@ def fetch_once(settings: ImapSettings, store: Store = store_in_database, *,
             log.info("mail fetch: %d message(s) waiting in %s", len(uids), settings.folder)
         for start in range(0, len(uids), batch_size):
             batch = uids[start:start + batch_size]
-            done = _fetch_batch(client, settings, uidvalidity, batch, store, report,
-                                should_stop)
+            if hold is not None and start and not _still_held(hold, log, settings, report):
+                report.left += len(uids) - start
+                break
+            if getattr(store, "stores_batches", False):
+                done = _store_batch(client, settings, uidvalidity, batch, store, report,
+                                    should_stop)
+            else:
+                done = _fetch_batch(client, settings, uidvalidity, batch, store, report,
+                                    should_stop)
+            if hold is not None and done and not hold.safe_to_move():
+                # Committed, not moved: the fetcher that took over finds them stored.
+                _lost(log, settings, report)
+                report.left += len(uids) - start - len(batch)
+                break
             _mark_stored(client, settings, done)
             if len(uids) > batch_size:
                 log.info("mail fetch: %d of %d handled (%d stored, %d already stored, "
@@ -176,10 +293,30 @@ def fetch_once(settings: ImapSettings, store: Store = store_in_database, *,
                          f"{_reason(error)}.") from error
     finally:
         _close(client)
-    log.info("mail fetch: %d stored, %d already stored, %d left for later%s", report.stored,
-             report.duplicates, report.left,
-             " (database unavailable)" if report.database_down else "")
-    return report
+
+
+def _still_held(hold: _Hold, log, settings: ImapSettings, report: FetchReport) -> bool:
+    """Renew the lease before the next batch; False (and why, in the report) when the batch
+    must not be fetched: the lease was lost, or the database is away."""
+    from ..extensions import db
+
+    try:
+        if hold.renew():
+            return True
+    except DATABASE_DOWN:
+        db.session.rollback()
+        log.warning("mail fetch: the database is unavailable; the rest of %s is left for the "
+                    "next run", settings.folder)
+        report.database_down = True
+        return False
+    _lost(log, settings, report)
+    return False
+
+
+def _lost(log, settings: ImapSettings, report: FetchReport) -> None:
+    log.warning("mail fetch: the lease on %s ran out and another fetcher took over; stopping",
+                settings.folder)
+    report.lease_lost = True
 
 
 def _select(client: IMAPClient, settings: ImapSettings) -> int:
@@ -226,6 +363,45 @@ def _fetch_batch(client: IMAPClient, settings: ImapSettings, uidvalidity: int,
         else:
             report.stored += 1
         done.append(uid)
+    return done
+
+
+def _store_batch(client: IMAPClient, settings: ImapSettings, uidvalidity: int,
+                 batch: list[int], store: BatchStore, report: FetchReport,
+                 should_stop: Callable[[], bool]) -> list[int]:
+    """Store the batch in one go; return the UIDs its commit made safe."""
+    log = current_app.logger
+    fetched = client.fetch(batch, ["BODY.PEEK[]"])
+    held = [(uid, fetched[uid][b"BODY[]"]) for uid in batch
+            if uid in fetched and b"BODY[]" in fetched[uid]]  # gone: another fetcher moved it
+    if not held:
+        return []
+    try:
+        results = store([(raw, MailboxPosition(settings.folder, uidvalidity, uid))
+                         for uid, raw in held], should_stop)
+    except DATABASE_DOWN:
+        log.warning("mail fetch: the database is unavailable; the batch from UID %d of %s is "
+                    "not stored and left in the mailbox for the next run", held[0][0],
+                    settings.folder)
+        report.database_down = True
+        report.left += len(held)
+        return []
+    done: list[int] = []
+    for (uid, _raw), result in zip(held, results):
+        if isinstance(result, BaseException):
+            log.error("mail fetch: storing UID %d of %s failed (%s); left in the mailbox",
+                      uid, settings.folder, type(result).__name__)
+            report.left += 1
+            report.failed_uids.append(uid)
+            continue
+        if getattr(result, "duplicate", False):
+            report.duplicates += 1
+        else:
+            report.stored += 1
+        done.append(uid)
+    if len(results) < len(held):
+        report.stopped = True
+        report.left += len(held) - len(results)
     return done
 
 
@@ -282,14 +458,15 @@ def _reason(error: BaseException) -> str:
     return str(text).strip().rstrip(".") or type(error).__name__
 
 
-def run_loop(settings: ImapSettings, store: Store = store_in_database, *,
+def run_loop(settings: ImapSettings, store: Store | BatchStore = store_in_database, *,
              interval: float, should_stop: Callable[[], bool],
              sleep: Callable[[float], None],
              on_report: Callable[[FetchReport], None] | None = None,
              after_round: Callable[[], None] | None = None,
              batch_size: int = BATCH_SIZE) -> None:
-    """Fetch every ``interval`` seconds until ``should_stop``; IMAP and database failures are
-    logged and tried again next round, so the service recovers by itself."""
+    """Fetch every ``interval`` seconds until ``should_stop``; IMAP and database failures, and
+    a mailbox another fetcher is working on, are logged and tried again next round, so the
+    service recovers by itself."""
     log = current_app.logger
     while not should_stop():
         try:

@@ -48,7 +48,7 @@ def fetch_command(loop: bool, interval: float, batch: int):
             raise click.ClickException(str(error)) from None
         finally:
             _end_round()
-        click.echo(report.summary())
+        click.echo(report.summary())  # also when another fetcher holds the mailbox: exit 0
         if report.database_down:
             raise click.ClickException("The database is unavailable; the rest of the mail is "
                                        "left in the mailbox for the next run.")

@@ -9,6 +9,9 @@ unmatched.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from email.utils import parseaddr
 
@@ -39,7 +42,35 @@ class Match:
     how: str  # in words, for the message's record
 
 
+# Look-ups that cannot change while one batch is stored (our own addresses, the inbox's
+# team), kept for the batch instead of asked again for every message.
+_batch_cache: ContextVar[dict | None] = ContextVar("inbound_batch_cache", default=None)
+
+
+@contextmanager
+def cached_lookups() -> Iterator[None]:
+    """Within this block, :func:`cached` computes each value once."""
+    token = _batch_cache.set({})
+    try:
+        yield
+    finally:
+        _batch_cache.reset(token)
+
+
+def cached(name: str, compute: Callable[[], object]):
+    cache = _batch_cache.get()
+    if cache is None:
+        return compute()
+    if name not in cache:
+        cache[name] = compute()
+    return cache[name]
+
+
 def _own_addresses() -> set[str]:
+    return cached("own_addresses", _read_own_addresses)
+
+
+def _read_own_addresses() -> set[str]:
     config = current_app.config
     addresses = {parseaddr(config["MAIL_DEFAULT_SENDER"])[1], config["STAFF_INBOX"]}
     addresses |= set(db.session.scalars(select(Team.notification_email)))

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email import message_from_bytes, policy
+from email.headerregistry import HeaderRegistry
 from email.message import EmailMessage, Message
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 
@@ -20,6 +21,34 @@ from .trimming import trim_reply
 
 _MESSAGE_ID = re.compile(r"<([^<>\s]{1,900})>")
 _MAIL_HEADERS = ("from", "to", "subject", "date", "message-id", "received", "return-path")
+
+
+class _RememberingHeaders(HeaderRegistry):
+    """The standard header parser, remembering what it parsed: the library parses a header
+    again on every look-up (Content-Type a dozen times per message while walking it), and a
+    parsed header is an immutable value, so the same name and text give the same object."""
+
+    _LIMIT = 4096  # entries kept at most
+    _LONGEST = 2000  # longer values (a long References chain) are parsed each time
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._seen: dict[tuple[str, str], object] = {}
+
+    def __call__(self, name, value):
+        if len(value) > self._LONGEST:
+            return super().__call__(name, value)
+        key = (name.lower(), value)
+        found = self._seen.get(key)
+        if found is None:
+            if len(self._seen) >= self._LIMIT:
+                self._seen.clear()
+            found = self._seen[key] = super().__call__(name, value)
+        return found
+
+
+# policy.default, with the remembering header parser.
+_POLICY = policy.default.clone(header_factory=_RememberingHeaders())
 
 
 @dataclass
@@ -149,7 +178,7 @@ def parse(raw: bytes, rules: AttachmentRules | None = None) -> Parsed:
     """Read ``raw``; never raises for bad input (``unreadable`` says what went wrong).
     ``rules`` decide which attachments are kept (the defaults when not given)."""
     try:
-        message = message_from_bytes(raw, policy=policy.default)
+        message = message_from_bytes(raw, policy=_POLICY)
     except Exception as error:  # noqa: BLE001
         return Parsed(raw=raw, dedupe_key=dedupe_key(raw, ""), is_mail=False,
                       unreadable=f"The message could not be parsed ({type(error).__name__}).")

@@ -1,22 +1,28 @@
-"""Storing one email that came in: the one core behind the IMAP fetcher, the MTA pipe and the
+"""Storing email that came in: the one core behind the IMAP fetcher, the MTA pipe and the
 local mail catcher.
 
-``store_message`` parses, classifies, matches and stores a message and commits. It is
+``store_message`` parses, classifies, matches and stores one message and commits. It is
 idempotent and safe to run twice at once: the unique ``dedupe_key`` decides, and the loser of a
 race rolls back and reports a duplicate. Bad input never raises: it is stored as unreadable,
 and so is a message our own code fails on (logged), so the next message always goes on. Only
 infrastructure failures raise (the database is down: SQLAlchemy's OperationalError).
-"""
+
+``store_batch`` (the IMAP fetcher's store) does the same for a batch in one transaction: a
+savepoint per message, so one message's failure undoes only that message, one look-up of the
+batch's already-stored keys, and one commit — what a fetcher may move is exactly what that
+commit made durable."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from flask import current_app
 from sqlalchemy import delete, func, or_, select, update
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..events.models import Event
@@ -29,7 +35,7 @@ from ..requests.services import (RequestActionError, StaleRequestError, add_atte
 from ..timeutil import utcnow
 from . import inbox
 from .attachments import AttachmentRules
-from .matching import is_auto_reply, is_own_address, match_request, refusal
+from .matching import cached, cached_lookups, is_auto_reply, is_own_address, match_request, refusal
 from .models import InboundMessage, InboundOutcome, InboundSource
 from .parsing import Parsed, parse
 
@@ -51,46 +57,233 @@ class StoreResult:
 def store_message(raw: bytes, *, source: str, mailbox: str | None = None,
                   uidvalidity: int | None = None, uid: int | None = None) -> StoreResult:
     """Store one message (see the module docstring); commits."""
-    parsed = parse(raw, AttachmentRules.from_config(current_app.config))
     if not raw.strip():
         return StoreResult(None, False, InboundOutcome.UNREADABLE.value, not_mail=True)
-    where = (InboundSource(source), mailbox, uidvalidity, uid)
+    parsed = _parse(raw)
+    result = _store_with_retries(parsed, (InboundSource(source), mailbox, uidvalidity, uid),
+                                 _OwnTransaction())
+    if not result.duplicate:
+        log.info("inbound message %s stored: %s", result.message_id, result.outcome)
+    return result
+
+
+def _parse(raw: bytes) -> Parsed:
+    """Read a message with the configured attachment rules."""
+    return parse(raw, AttachmentRules.from_config(current_app.config))
+
+
+class Place(Protocol):
+    """Where a fetched message was (the fetcher's MailboxPosition)."""
+
+    mailbox: str
+    uidvalidity: int
+    uid: int
+
+
+def store_batch(messages: Sequence[tuple[bytes, Place]], *, source: str,
+                should_stop: Callable[[], bool] = lambda: False) -> list[StoreResult | Exception]:
+    """Store a batch of messages in ONE transaction, a savepoint per message, one commit.
+
+    Each message is handled exactly as :func:`store_message` handles it (a message our code
+    fails on is kept as unreadable; a duplicate, also within the batch, is reported), but a
+    failure of one message rolls back only its savepoint. Returns one entry per message
+    handled, in order — fewer than given when ``should_stop`` said stop between messages —: a
+    StoreResult, or the error that kept that one message out (not stored; the others are).
+    When this returns, everything it reports as stored is committed. When the database fails
+    (``OperationalError`` on the way or at the commit) it raises, and nothing of the batch is
+    stored.
+    """
+    kind = InboundSource(source)
+    # Read before the transaction starts: on SQLite it holds the write lock until the commit.
+    rules = AttachmentRules.from_config(current_app.config)
+    parsed_all = [parse(raw, rules) if raw.strip() else None for raw, _place in messages]
     for _attempt in range(_ATTEMPTS):
         try:
-            return _store_once(parsed, where, _act)
-        except (StaleRequestError, StaleDataError):
-            db.session.rollback()  # staff changed the request meanwhile: read it again
-        except SQLAlchemyError:
+            results = _store_batch_once(messages, parsed_all, kind, should_stop)
+        except _BatchRolledBack:
+            continue  # a request changed under us and the whole transaction went: again
+        stored = sum(1 for r in results if isinstance(r, StoreResult) and not r.duplicate)
+        log.info("inbound batch of %d: %d stored, %d already stored", len(results), stored,
+                 sum(1 for r in results if isinstance(r, StoreResult) and r.duplicate))
+        return results
+    # Requests kept changing under the batch: one message, one transaction, as the pipe does.
+    results: list[StoreResult | Exception] = []
+    for raw, place in messages:
+        if should_stop():
+            break
+        try:
+            results.append(store_message(raw, source=source, mailbox=place.mailbox,
+                                         uidvalidity=place.uidvalidity, uid=place.uid))
+        except DATABASE_DOWN:
+            raise
+        except Exception as error:  # noqa: BLE001 (reported per message, as in the batch)
             db.session.rollback()
+            results.append(error)
+    return results
+
+
+# The database itself failed (not the message's fault): the whole batch stops.
+DATABASE_DOWN = (OperationalError, InterfaceError)
+
+
+class _BatchRolledBack(Exception):
+    """Code below us rolled back the whole session (not just our savepoint)."""
+
+
+def _store_batch_once(messages: Sequence[tuple[bytes, Place]],
+                      parsed_all: list[Parsed | None], source: InboundSource,
+                      should_stop: Callable[[], bool]) -> list[StoreResult | Exception]:
+    results: list[StoreResult | Exception] = []
+    try:
+        _begin_batch()
+        batch_transaction = db.session().get_transaction()
+        known = _stored_keys([p.dedupe_key for p in parsed_all if p is not None])
+        with cached_lookups():
+            for (_raw, place), parsed in zip(messages, parsed_all):
+                if should_stop():
+                    break
+                if parsed is None:
+                    results.append(StoreResult(None, False, InboundOutcome.UNREADABLE.value,
+                                               not_mail=True))
+                    continue
+                unit = _Savepoint(batch_transaction)
+                try:
+                    results.append(_store_with_retries(
+                        parsed, (source, place.mailbox, place.uidvalidity, place.uid), unit,
+                        known))
+                except (*DATABASE_DOWN, _BatchRolledBack):
+                    raise
+                except Exception as error:  # this message only (logged)
+                    unit.undo()
+                    log.exception("inbound message (UID %s) could not be stored; left for a "
+                                  "later run", place.uid)
+                    results.append(error)
+                if db.session().get_transaction() is not batch_transaction:
+                    raise _BatchRolledBack
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return results
+
+
+def _begin_batch() -> None:
+    """Start the batch's transaction. On SQLite, explicitly and as the writer (BEGIN
+    IMMEDIATE): the driver would otherwise let the first SAVEPOINT open the transaction, and
+    releasing it would commit each message on its own; taking the write lock first also means
+    no other writer can slip in between our reads and our writes."""
+    connection = db.session.connection()
+    if connection.dialect.name == "sqlite":
+        driver = connection.connection.dbapi_connection
+        if not driver.in_transaction:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _stored_keys(keys: list[str]) -> dict[str, tuple[int, str]]:
+    """{dedupe_key: (row id, outcome)} of the messages among ``keys`` stored before: one query
+    for the batch (the unique key still decides a race)."""
+    found: dict[str, tuple[int, str]] = {}
+    unique = sorted(set(keys))
+    for start in range(0, len(unique), 500):
+        for key, row_id, outcome in db.session.execute(
+                select(InboundMessage.dedupe_key, InboundMessage.id, InboundMessage.outcome)
+                .where(InboundMessage.dedupe_key.in_(unique[start:start + 500]))):
+            found[key] = (row_id, outcome.value)
+    return found
+
+
+class _OwnTransaction:
+    """store_message: a message is its own transaction."""
+
+    def begin(self) -> None:
+        pass
+
+    def keep(self) -> None:
+        db.session.commit()
+
+    def undo(self) -> None:
+        db.session.rollback()
+
+    def check(self) -> None:
+        pass
+
+
+class _Savepoint:
+    """store_batch: a message is a savepoint in the batch's transaction."""
+
+    def __init__(self, batch_transaction) -> None:
+        self._batch_transaction = batch_transaction
+        self._savepoint = None
+
+    def begin(self) -> None:
+        self._savepoint = db.session.begin_nested()
+
+    def keep(self) -> None:
+        self._savepoint.commit()  # RELEASE SAVEPOINT (flushes first; may raise)
+        self._savepoint = None
+
+    def undo(self) -> None:
+        savepoint, self._savepoint = self._savepoint, None
+        # Still the innermost transaction (active, or deactivated by a failed flush): undo it.
+        # Never Session.rollback() here: that would undo the whole batch.
+        if savepoint is not None and db.session().get_nested_transaction() is savepoint:
+            savepoint.rollback()
+
+    def check(self) -> None:
+        """Code below us may roll back the whole session (the requests service does on a
+        lost optimistic-lock race): then the batch so far is gone and must start again,
+        before anything else is written outside it."""
+        if db.session().get_transaction() is not self._batch_transaction:
+            raise _BatchRolledBack
+
+
+def _store_with_retries(parsed: Parsed, where: tuple, unit,
+                        known: dict[str, tuple[int, str]] | None = None) -> StoreResult:
+    """The one core of both paths: store, retry when staff changed the request at the same
+    moment, keep the message as unreadable when our code fails on it."""
+    for _attempt in range(_ATTEMPTS):
+        try:
+            return _store_once(parsed, where, _act, unit, known)
+        except (StaleRequestError, StaleDataError):
+            unit.undo()  # staff changed the request meanwhile: read it again
+            unit.check()
+        except SQLAlchemyError:
+            unit.undo()
             raise  # the database itself failed: the caller tries again later
         except Exception as error:  # a message our code could not handle: keep it anyway
-            db.session.rollback()
+            unit.undo()
+            unit.check()
             log.exception("inbound message could not be processed; kept as unreadable")
             return _store_once(parsed, where, _kept_unprocessed(
-                f"Could not be processed ({type(error).__name__}); kept for an admin."))
+                f"Could not be processed ({type(error).__name__}); kept for an admin."), unit,
+                known)
     return _store_once(parsed, where, _kept_unprocessed(
-        "The request kept changing while this was stored; kept for an admin."))
+        "The request kept changing while this was stored; kept for an admin."), unit, known)
 
 
-def _store_once(parsed: Parsed, where: tuple, act) -> StoreResult:
-    """One try: insert the row, let ``act`` classify it and do what it asks, commit. The unique
-    key decides who stores a message that two processes hold at once."""
-    existing = _stored_id(parsed.dedupe_key)
+def _store_once(parsed: Parsed, where: tuple, act, unit,
+                known: dict[str, tuple[int, str]] | None) -> StoreResult:
+    """One try: insert the row, let ``act`` classify it and do what it asks, keep it (commit or
+    release the savepoint). The unique key decides who stores a message that two processes
+    hold at once; ``known`` (a batch's stored keys) saves a look-up per message."""
+    existing = known.get(parsed.dedupe_key) if known is not None else _stored(parsed.dedupe_key)
     if existing is not None:
-        return StoreResult(existing, True, _outcome_of(existing), not_mail=not parsed.is_mail)
+        return StoreResult(existing[0], True, existing[1], not_mail=not parsed.is_mail)
+    unit.begin()
     row = _new_row(parsed, *where)
     db.session.add(row)
     try:
         db.session.flush()
         act(parsed, row)
-        db.session.commit()
+        unit.keep()
     except IntegrityError:
-        db.session.rollback()
-        existing = _stored_id(parsed.dedupe_key)
+        unit.undo()
+        existing = _stored(parsed.dedupe_key)
         if existing is None:
             raise
-        return StoreResult(existing, True, _outcome_of(existing), not_mail=not parsed.is_mail)
-    log.info("inbound message %s stored: %s", row.id, row.outcome.value)
+        return StoreResult(existing[0], True, existing[1], not_mail=not parsed.is_mail)
+    if known is not None:
+        known[parsed.dedupe_key] = (row.id, row.outcome.value)
     return StoreResult(row.id, False, row.outcome.value, not_mail=not parsed.is_mail)
 
 
@@ -98,6 +291,12 @@ def _kept_unprocessed(reason: str):
     def act(_parsed: Parsed, row: InboundMessage) -> None:
         row.outcome, row.reason = InboundOutcome.UNREADABLE, reason[:300]
     return act
+
+
+def _stored(dedupe_key: str) -> tuple[int, str] | None:
+    """The row already holding this message and its outcome, if any."""
+    existing = _stored_id(dedupe_key)
+    return (existing, _outcome_of(existing)) if existing is not None else None
 
 
 def _stored_id(dedupe_key: str) -> int | None:
@@ -144,7 +343,7 @@ def _act(parsed: Parsed, row: InboundMessage) -> None:
     match = match_request(parsed)
     if match.access_request is None:
         row.outcome, row.reason = InboundOutcome.UNMATCHED, match.how
-        row.team_id = inbox.inbox_team_id()
+        row.team_id = cached("inbox_team_id", inbox.inbox_team_id)
         inbox.auto_answer(row)
         return
     _reply(parsed, row, match.access_request, match.how)

@@ -1,7 +1,7 @@
 """providers: the agencies and freelancers an access team books
 
 Revision ID: e2b6d4f8a1c9
-Revises: a7c3e9f1b2d4
+Revises: 4b5a6e8c6a94
 Create Date: 2026-12-01 03:00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'e2b6d4f8a1c9'
-down_revision = 'a7c3e9f1b2d4'
+down_revision = '4b5a6e8c6a94'
 branch_labels = None
 depends_on = None
 

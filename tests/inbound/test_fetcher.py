@@ -196,6 +196,8 @@ def test_a_fetcher_stopped_mid_batch_stores_each_message_once_when_run_again(app
 
 
 def test_two_fetchers_on_one_mailbox_store_each_message_once(app, dovecot):
+    """Without the lease (as when a slow fetcher's lease ran out and another took over), the
+    store's unique key alone still keeps every message once."""
     sent = [mail(n) for n in range(6)]
     dovecot.append(sent)
     store = UniqueStore()
@@ -205,16 +207,41 @@ def test_two_fetchers_on_one_mailbox_store_each_message_once(app, dovecot):
 
     def second_fetcher_runs_inside(raw, position):
         if not inner:
-            inner.append(fetch_once(chosen, store))
+            inner.append(fetch_once(chosen, store, use_lease=False))
         return store(raw, position)
 
     # Batches of two: the first one's messages were fetched before the second fetcher moved
     # everything; the next batches are gone by the time the first fetcher asks for them.
-    outer = fetch_once(chosen, second_fetcher_runs_inside, batch_size=2)
+    outer = fetch_once(chosen, second_fetcher_runs_inside, batch_size=2, use_lease=False)
     assert inner[0].stored == 6
     assert (outer.stored, outer.duplicates, outer.left) == (0, 2, 0)
     assert sorted(store.rows) == sorted(map(message_id, sent))
     assert dovecot.messages() == {} and len(ids_in(dovecot, PROCESSED)) == 6
+
+
+def test_with_the_lease_a_second_fetcher_leaves_the_mailbox_to_the_first(app, dovecot, caplog):
+    caplog.set_level("INFO")
+    sent = [mail(n) for n in range(6)]
+    dovecot.append(sent)
+    store = UniqueStore()
+    chosen = settings(dovecot, IMAP_PROCESSED_FOLDER=PROCESSED)
+    inner: list = []
+
+    def second_fetcher_runs_inside(raw, position):
+        if not inner:
+            inner.append(fetch_once(chosen, store))
+        return store(raw, position)
+
+    outer = fetch_once(chosen, second_fetcher_runs_inside, batch_size=2)
+    assert inner[0].busy and (inner[0].stored, inner[0].duplicates, inner[0].left) == (0, 0, 0)
+    assert inner[0].summary() == ("Mail: another fetcher is working on this mailbox; "
+                                  "nothing fetched.")
+    assert caplog.text.count("another fetcher is working on INBOX") == 1
+    assert (outer.stored, outer.duplicates, outer.left) == (6, 0, 0) and not outer.busy
+    assert dovecot.messages() == {}
+    assert ids_in(dovecot, PROCESSED) == sorted(map(message_id, sent))  # each exactly once
+    # Given back at the end: the next run takes it at once.
+    assert not fetch_once(chosen, store).busy
 
 
 def test_without_move_it_copies_and_expunges_only_what_it_stored(app, dovecot, monkeypatch):
