@@ -21,6 +21,8 @@ from accessreq.security import hash_token
 from accessreq.timeutil import utcnow
 from accessreq.triage.services import add_note, assign, change_status, reply
 
+from helpers import cover_everything
+
 from .helpers import SERVER_ERROR_ENDPOINT, SERVER_ERROR_PATH, State, World, free_port
 from .states_public import EVENT_TITLE, catalogue, closed_event, open_event
 
@@ -46,6 +48,7 @@ def full_queue(w: World) -> list:
     assign(requests[1], me, other)
     change_status(requests[2], me, RequestStatus.NEEDS_INFO, "Which sign language do you use?")
     change_status(requests[3], me, RequestStatus.IN_REVIEW)
+    cover_everything(requests[4])
     change_status(requests[4], me, RequestStatus.ARRANGED, "All booked.")
     return requests
 
