@@ -116,6 +116,8 @@ def from_environment() -> dict:
         # separated ("" = the default list in inbound/attachments.py); others are dropped.
         "INBOUND_ATTACHMENT_MAX_BYTES": _int("INBOUND_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024),
         "INBOUND_ATTACHMENT_TYPES": os.environ.get("INBOUND_ATTACHMENT_TYPES", ""),
+        # The currency of bookings' costs (an ISO 4217 code, shown beside the amounts).
+        "CURRENCY": os.environ.get("CURRENCY", "GBP"),
         # Where notices of new requests and attendee messages go.
         "STAFF_INBOX": os.environ.get("STAFF_INBOX", "access-team@example.org"),
         # Absolute links in emails are built from this, never from the request's Host header.

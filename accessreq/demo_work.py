@@ -12,9 +12,12 @@ teams.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from .arranging.models import Provider
+from .arranging.services import BookingDetails, create_booking, set_met_by
 from .auth.models import StaffUser
 from .demo import DEMO_STAFF, EVENTS
 from .events.models import AccommodationType, Event
@@ -22,7 +25,7 @@ from .extensions import db
 from .feedback.models import AccessibilityReport
 from .feedback.services import resolve_report, submit_report
 from .notifications.models import EmailStatus, OutgoingEmail
-from .requests.models import AccessRequest, ContactChannel, ReceivedVia
+from .requests.models import AccessRequest, ContactChannel, ReceivedVia, RequestedAccommodation
 from .requests.services import Submission, add_attendee_message, cancel_by_attendee, submit_request
 from .requests.states import RequestStatus
 from .routing.models import Team
@@ -38,7 +41,8 @@ class DemoRequest:
 
     A step is (who, action, *arguments): who is a staff email or ATTENDEE; actions are
     "assign" (to whom), "status" (target, message), "note", "reply", "move" (team, reason),
-    "message" (attendee) and "cancel" (attendee, reason).
+    "met_by" (accommodation, how it is met without a booking), "message" (attendee) and
+    "cancel" (attendee, reason).
     """
 
     event: str
@@ -102,7 +106,9 @@ DEMO_REQUESTS = [
     # Arranged (Front of house).
     DemoRequest(ROUNDTABLE, {"Assistive listening device or hearing loop": ""},
                 "David Cohen", "david.cohen@example.net",
-                steps=((ADMIN, "status", S.ARRANGED,
+                steps=((ADMIN, "met_by", "Assistive listening device or hearing loop",
+                        "The Seminar Room 2 hearing loop, tested the week before"),
+                       (ADMIN, "status", S.ARRANGED,
                         "The room's hearing loop covers every seat: switch your hearing aid "
                         "to T. If you prefer a personal receiver, ask at the desk."),)),
     # Partly arranged, by the coordinator (Communications access: captioning decides).
@@ -126,7 +132,9 @@ DEMO_REQUESTS = [
     # Arranged, then closed (Front of house, as the default team: no rule names a quiet room).
     DemoRequest(LECTURE, {"Quiet room or low-sensory space": ""}, "Sam Rivera",
                 "sam.rivera@example.net",
-                steps=((ADMIN, "status", S.ARRANGED,
+                steps=((ADMIN, "met_by", "Quiet room or low-sensory space",
+                        "Room 4 kept free as a quiet room all evening"),
+                       (ADMIN, "status", S.ARRANGED,
                         "Room 4, next to the Main Hall, is a quiet room for the whole evening. "
                         "Staff at the door will show you the way."),
                        (ADMIN, "status", S.CLOSED,
@@ -183,6 +191,9 @@ def _run_step(access_request: AccessRequest, step: tuple, staff: dict[str, Staff
         triage.change_status(access_request, actor, *args)
     elif action == "note":
         triage.add_note(access_request, actor, *args)
+    elif action == "met_by":
+        [item] = [i for i in access_request.items if i.accommodation_type.name == args[0]]
+        set_met_by(item, actor, args[1])
     elif action == "reply":
         triage.reply(access_request, actor, *args)
     elif action == "move":
@@ -215,6 +226,28 @@ class DemoWork:
     requests: int = 0
     reports: int = 0
     waiting_link: str | None = None
+
+
+def _demo_bookings(events: dict[str, Event], coordinator: StaffUser) -> None:
+    """One interpreter booking shared by the lecture's two sign language requests, and a
+    captioning booking for the seminar whose free cancellation ends tomorrow."""
+    providers = {p.name: p for p in db.session.scalars(select(Provider))}
+    plans = ((LECTURE, "Sign language interpretation", "Hands Up Interpreting", None),
+             (SEMINAR, "Human real-time captioning (CART)", "Clear Captions",
+              utcnow() + timedelta(hours=30)))
+    for title, need, provider_name, deadline in plans:
+        event, provider = events.get(title), providers.get(provider_name)
+        if event is None or provider is None:
+            continue
+        items = db.session.scalars(
+            select(RequestedAccommodation).join(AccessRequest).join(AccommodationType)
+            .where(AccessRequest.event_id == event.id, AccommodationType.name == need,
+                   AccessRequest.status != RequestStatus.CANCELLED)
+            .order_by(RequestedAccommodation.id)).all()
+        if items:
+            create_booking(event, coordinator, BookingDetails(
+                provider=provider, items=list(items), cancellation_deadline_at=deadline,
+                notes="Demo booking."))
 
 
 def load_demo_work() -> DemoWork:
@@ -250,6 +283,7 @@ def load_demo_work() -> DemoWork:
             added.requests += 1
             if access_request.status == RequestStatus.NEEDS_INFO:
                 added.waiting_link = added.waiting_link or link
+        _demo_bookings(events, staff[COORDINATOR])
         _demo_failed_email()
     if not db.session.scalar(select(func.count()).select_from(AccessibilityReport)):
         for description, where, name, email, resolution in DEMO_REPORTS:

@@ -14,6 +14,12 @@ def local(value: datetime, tz_name: str) -> datetime:
     return value.astimezone(ZoneInfo(tz_name))
 
 
+def format_short(value: datetime, tz_name: str = "UTC") -> str:
+    """'Tue 8 Dec, 14:00 GMT' in the given timezone: a deadline in a sentence."""
+    moment = local(value, tz_name)
+    return f"{moment:%a} {moment.day} {moment:%b, %H:%M} {moment.tzname()}"
+
+
 def format_when(value: datetime | None, tz_name: str = "UTC") -> str:
     """'Thursday 10 December 2026, 18:30 GMT' in the given timezone."""
     if value is None:

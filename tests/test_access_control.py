@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from accessreq.auth.models import Role
 from accessreq.arranging.models import ProviderKind
-from accessreq.arranging.services import ProviderDetails, save_provider
+from accessreq.arranging.services import (BookingDetails, ProviderDetails, create_booking,
+                                          save_provider)
 from accessreq.extensions import db
 from accessreq.feedback.services import submit_report
 from accessreq.inbound.services import store_message
@@ -60,6 +61,8 @@ def world(make_request, make_staff):
     db.session.commit()
     rule = save_rule(None, team=team, organisation=None, accommodation_type=None, event=None)
     provider = save_provider(None, ProviderDetails(name="Hands Up", kind=ProviderKind.OTHER))
+    booking = create_booking(request.event, None, BookingDetails(provider=provider,
+                                                                 items=list(request.items)))
     values = {
         "organisation_id": team.organisation_id,
         "team_id": team.id,
@@ -76,6 +79,8 @@ def world(make_request, make_staff):
         "filename": "site.css",
         "number": 1,  # an email's first attachment
         "provider_id": provider.id,
+        "booking_id": booking.id,
+        "item_id": request.items[0].id,
     }
     return {"values": values, "coordinator": coordinator, "admin": admin}
 
@@ -129,7 +134,7 @@ def test_admin_reaches_every_admin_page(app, client, world):
 def test_coordinator_reaches_the_dashboard_pages(app, client, world):
     sign_in(client, world["coordinator"])
     for rule, method in _all_routes(app):
-        if rule.endpoint.startswith(("triage.", "providers.")) and method == "GET":
+        if rule.endpoint.startswith(("triage.", "providers.", "bookings.")) and method == "GET":
             assert client.get(_url(rule, world["values"])).status_code == 200, rule.rule
 
 

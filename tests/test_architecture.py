@@ -31,8 +31,8 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
     # Providers today; bookings of requests' accommodations for events as issue 12 goes on.
     "arranging": frozenset({"auth", "events", "notifications", "requests", "routing"}),
     # triage holds the staff inbox's pages (the inbox's rules are in inbound).
-    "triage": frozenset({"auth", "events", "feedback", "inbound", "notifications", "requests",
-                         "routing"}),
+    "triage": frozenset({"arranging", "auth", "events", "feedback", "inbound", "notifications",
+                         "requests", "routing"}),
 }
 
 # Imports every module of one package and prints, for each other feature package that got

@@ -18,7 +18,7 @@ from accessreq.requests.services import add_attendee_message
 from accessreq.requests.states import RequestStatus
 from accessreq.triage import services
 from accessreq.triage.presenting import asked_for, due_in_words
-from helpers import count_statements, sign_in
+from helpers import count_statements, cover_everything, sign_in
 from test_queue import table_references
 
 MARKER = "Attendee replied"
@@ -129,6 +129,7 @@ def test_waiting_for_us_lists_only_requests_the_attendee_wrote_last(client, team
     arranged, _ = make_request(event=teams["event"], types=[teams["sign"]])
     add_attendee_message(waiting, "BSL, please.")
     me = db.session.merge(member)
+    cover_everything(arranged)
     services.change_status(fresh(arranged), me, RequestStatus.ARRANGED, "Booked.")
     add_attendee_message(fresh(arranged), "Can my friend sit with me too?")
 
@@ -254,6 +255,7 @@ def test_a_finished_row_says_how_long_ago_it_was_due(client, member, teams, make
     soon = make_event("Soon", days_ahead=10, types=[teams["sign"]],
                       organisation=teams["comms"].organisation)
     access_request, _ = make_request(event=soon, types=[teams["sign"]])
+    cover_everything(access_request)
     services.change_status(access_request, member, RequestStatus.ARRANGED, "Booked.")
     html = sign_in(client, member).get("/staff/?status=all").get_data(as_text=True)
     row = html.split("<tbody>", 1)[1].split("</tr>", 1)[0]

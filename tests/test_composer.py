@@ -13,13 +13,16 @@ from accessreq.extensions import db
 from accessreq.notifications.models import OutgoingEmail
 from accessreq.requests.models import AccessRequest, HistoryKind
 from accessreq.requests.states import RequestStatus
+from helpers import cover_everything
 
 ATTENDEE = "sam@example.net"
 
 
 @pytest.fixture
 def req(make_request):
-    return make_request(contact_name="Sam Attendee", contact_email=ATTENDEE)[0]
+    access_request = make_request(contact_name="Sam Attendee", contact_email=ATTENDEE)[0]
+    cover_everything(access_request)  # so a reply may set "Arranged"
+    return access_request
 
 
 def fresh(access_request) -> AccessRequest:

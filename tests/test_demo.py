@@ -3,6 +3,8 @@ so counts, history and the outbox agree, the pages show it, and a second run add
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import func, select
 
@@ -15,6 +17,7 @@ from accessreq.requests import counts
 from accessreq.requests.models import (AccessRequest, HistoryEntry, HistoryKind, ReceivedVia,
                                        StatusLink, StatusCount)
 from accessreq.requests.states import RequestStatus
+from accessreq.timeutil import utcnow
 
 from helpers import sign_in
 
@@ -36,10 +39,13 @@ def _staff(email: str) -> StaffUser:
 
 
 def _by_a_person(entry: HistoryEntry) -> bool:
-    """Written by staff or the attendee; not the system's own follow-up (routing, or the move
-    back to the team that an attendee's message makes)."""
+    """Written by staff or the attendee in the conversation; not the system's own follow-up
+    (routing, or the move back to the team that an attendee's message makes), nor the
+    bookings staff make meanwhile."""
     if entry.kind == HistoryKind.ATTENDEE_MESSAGE or entry.cancelled_by_attendee:
         return True
+    if entry.kind == HistoryKind.BOOKING:
+        return False
     return entry.actor_id is not None
 
 
@@ -179,11 +185,18 @@ def test_the_pages_show_the_work_the_first_time(demo, client):
         assert expected in response.get_data(as_text=True), url
 
 
-def test_the_team_has_providers_to_book(demo, client):
+def test_the_team_has_providers_and_bookings(demo):
     from accessreq.arranging.models import Provider
+
+    from accessreq.arranging.models import Booking
 
     names = set(db.session.scalars(select(Provider.name)))
     assert {"Hands Up Interpreting", "Clear Captions"} <= names
+    bookings = {b.provider.name: b for b in db.session.scalars(select(Booking))}
+    shared = bookings["Hands Up Interpreting"]
+    assert len({item.request_id for item in shared.items}) == 2  # one pair, two attendees
+    close = bookings["Clear Captions"].cancellation_deadline_at
+    assert timedelta(0) < close - utcnow() < timedelta(hours=48)
 
 
 def test_running_it_again_adds_nothing(demo, runner):

@@ -20,7 +20,7 @@ from accessreq.routing.models import Organisation, RoutingRule, Team
 from accessreq.timeutil import utcnow
 from accessreq.triage import services
 from accessreq.triage.services import change_status, reply
-from helpers import sign_in
+from helpers import cover_everything, sign_in
 
 URL = "/staff/requests/new"
 
@@ -104,6 +104,7 @@ def test_with_an_address_but_no_updates_wanted_nothing_goes_to_the_attendee(worl
                                     channel=ContactChannel.VIDEO_RELAY),
         world["ana"], ReceivedVia.VIDEO_RELAY)
     reply(access_request, world["ana"], "We have booked an interpreter.")
+    cover_everything(access_request)
     change_status(access_request, world["ana"], RequestStatus.ARRANGED)
     assert set(_emails(access_request)) == {"staff_new_request"}
     skipped = [h.body for h in access_request.history if h.kind == HistoryKind.EMAIL_SKIPPED]

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from accessreq.auth.models import Role, StaffUser
 from accessreq.arranging.models import ProviderKind
-from accessreq.arranging.services import ProviderDetails, save_provider
+from accessreq.arranging.services import (BookingDetails, ProviderDetails, create_booking,
+                                          save_provider)
 from accessreq.extensions import db
 from accessreq.feedback.services import submit_report
 from accessreq.inbound.services import store_message
@@ -80,6 +81,9 @@ GET_URLS = {
     "providers.index": "/staff/providers/?q=hands",
     "providers.new": "/staff/providers/new",
     "providers.edit": "/staff/providers/{provider_id}",
+    "bookings.new": "/staff/events/{event_id}/bookings/new?request={request_id}",
+    "bookings.edit": "/staff/bookings/{booking_id}",
+    "bookings.met_by": "/staff/arrangements/items/{item_id}",
     "inbox.attach_choose": "/staff/inbox/{inbound_id}/attach?q=AR",
 }
 # Pages with nothing personal, the same for every signed-out visitor.
@@ -129,12 +133,15 @@ def site(app, make_request, make_staff):
     _catch_one_email(Path(app.config["MAIL_CATCHER_DIR"]))
     inbound = store_message(_email_with_a_file(), source="pipe")
     provider = save_provider(None, ProviderDetails(name="Hands Up", kind=ProviderKind.OTHER))
+    booking = create_booking(request.event, None, BookingDetails(provider=provider,
+                                                                 items=list(request.items)))
     return {"admin": admin, "values": {
         "event_id": request.event_id, "request_id": request.id, "staff_id": admin.id,
         "type_id": request.items[0].accommodation_type_id, "report_id": report.id,
         "organisation_id": team.organisation_id, "team_id": team.id, "rule_id": rule.id,
         "token": status_url.rsplit("/", 1)[-1], "inbound_id": inbound.message_id,
-        "provider_id": provider.id,
+        "provider_id": provider.id, "booking_id": booking.id,
+        "item_id": request.items[0].id,
     }}
 
 

@@ -17,6 +17,7 @@ from accessreq.requests.services import (RequestActionError, add_attendee_messag
 from accessreq.requests.states import RequestStatus
 from accessreq.timeutil import utcnow
 from accessreq.triage.services import change_status
+from helpers import cover_everything
 
 ENDED = "This event has ended"
 NOT_FINAL = [s for s in RequestStatus if not s.is_final]
@@ -39,6 +40,7 @@ def request_in(make_request, make_event, make_type, make_staff):
 
     def make(status: RequestStatus, ended: bool):
         access_request, url = make_request(event=make_event(types=kinds))
+        cover_everything(access_request)
         if status == RequestStatus.CANCELLED:
             cancel_by_attendee(access_request)
         elif status == RequestStatus.CLOSED:

@@ -1,15 +1,20 @@
-"""Forms for providers: the provider itself, and the list's search and filters."""
+"""Forms for providers (the provider, the list's search and filters) and bookings (the booking,
+and the note of how an accommodation is met without one)."""
 
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
-from wtforms import (BooleanField, EmailField, IntegerField, SearchField, SelectField,
-                     StringField, TelField, TextAreaField)
+from wtforms import (BooleanField, DateField, DecimalField, EmailField, IntegerField,
+                     SearchField, SelectField, StringField, TelField, TextAreaField, TimeField)
 from wtforms.validators import (Email, InputRequired, Length, NumberRange, Optional,
                                 ValidationError)
+from wtforms.widgets import TextInput
 
-from ..forms import LONG_TEXT_MAX, AppForm, QueryForm, options, strip
+from ..events.forms import DATE_FORMATS, TIME_FORMATS
+from ..forms import (LONG_TEXT_MAX, AppForm, MultiCheckboxField, QueryForm, in_choices, options,
+                     strip)
 from .models import ProviderKind
 from .queries import SEARCH_MAX_LENGTH
 
@@ -67,3 +72,84 @@ class ProviderSearchForm(QueryForm):
     kind = SelectField("What they provide", choices=options([("", "Any")] + KIND_CHOICES),
                        validate_choice=False)
     inactive = BooleanField("Show providers no longer offered too")
+
+
+# --- bookings ------------------------------------------------------------------------------------
+
+COST_MAX = Decimal("1000000")
+
+
+def _clock(label: str, description: str) -> TimeField:
+    return TimeField(label, validators=[Optional()], format=TIME_FORMATS, widget=TextInput(),
+                     invalid_value_message="Enter a time on the 24-hour clock, like 18:30",
+                     description=description)
+
+
+def _cost(label: str, description: str) -> DecimalField:
+    return DecimalField(label, places=2, validators=[
+        Optional(), NumberRange(min=0, max=COST_MAX,
+                                message="Enter an amount from 0 to 1,000,000, like 240.00")],
+        description=description, render_kw={"inputmode": "decimal"})
+
+
+class BookingForm(AppForm):
+    provider = SelectField("Provider", validate_choice=False,
+                           validators=[InputRequired("Choose the provider")])
+    items = MultiCheckboxField(
+        "Accommodations it covers", coerce=int, validate_choice=False,
+        description="One booking can cover several requests: one interpreter pair for every "
+                    "Deaf attendee of the event.")
+    status = SelectField("Status", validate_choice=False)
+    provider_reference = StringField("The provider’s reference", filters=[strip], validators=[
+        Optional(), Length(max=100, message="The reference must be 100 characters or fewer")])
+    arrival_time = _clock("Arrival time", "On the day of the event, in its time zone. "
+                                          "Use the 24-hour clock, for example 17:45.")
+    start_time = _clock("Start time", "Use the 24-hour clock, for example 18:00.")
+    end_time = _clock("End time", "Use the 24-hour clock, for example 20:30.")
+    estimated_cost = _cost("Estimated cost", "In the currency below; for example 240.00.")
+    actual_cost = _cost("Actual cost", "Once the invoice has come.")
+    deadline_day = DateField("Free cancellation until: date", validators=[Optional()],
+                             format=DATE_FORMATS,
+                             invalid_value_message="Enter a real date, like 2026-03-27",
+                             description="Leave the date and time empty to work it out from the "
+                                         "provider’s terms.")
+    deadline_time = _clock("Free cancellation until: time", "Use the 24-hour clock.")
+    notes = TextAreaField("Notes for staff", filters=[strip], validators=[
+        Optional(), Length(max=LONG_TEXT_MAX,
+                           message=f"Notes must be {LONG_TEXT_MAX} characters or fewer")],
+        description="Where the interpreters stand, who meets them. Not sent to the provider.")
+
+    def validate_provider(self, field) -> None:
+        in_choices(field, "Choose the provider from the list")
+
+    def validate_items(self, field) -> None:
+        offered = {choice[0] if isinstance(choice, tuple) else choice.value
+                   for choice in field.choices or []}
+        if not field.data:
+            raise ValidationError("Choose at least one accommodation the booking covers")
+        if not set(field.data) <= {int(value) for value in offered}:
+            raise ValidationError("Choose accommodations from the list")
+
+    def validate_status(self, field) -> None:
+        if field.choices:
+            in_choices(field, "Choose a status from the list")
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if (self.start_time.data and self.end_time.data and not self.end_time.errors
+                and self.end_time.data <= self.start_time.data):
+            self.end_time.errors.append("The end time must be after the start time")
+            valid = False
+        if bool(self.deadline_day.data) != bool(self.deadline_time.data) and not (
+                self.deadline_day.errors or self.deadline_time.errors):
+            missing = self.deadline_time if self.deadline_day.data else self.deadline_day
+            missing.errors.append("Enter both the date and the time, or neither")
+            valid = False
+        return valid
+
+
+class MetByForm(AppForm):
+    met_by = StringField("How it is met without a booking", filters=[strip], validators=[
+        Optional(), Length(max=300, message="This must be 300 characters or fewer")],
+        description="For example “seat A12 kept with a companion seat” or “hall loop "
+                    "tested”. Leave empty to take the note back.")

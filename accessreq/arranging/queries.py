@@ -1,14 +1,20 @@
-"""Reading providers: the searchable, paged list and the choices for a booking."""
+"""Reading providers and bookings: the searchable, paged provider list, the choices for a
+booking, and what covers each requested accommodation."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload
 
+from ..auth.models import StaffUser
+from ..events.models import Event
 from ..extensions import db
 from ..pagination import page_count
-from .models import Provider, ProviderKind
+from ..requests.models import AccessRequest, RequestedAccommodation
+from ..requests.states import RequestStatus
+from .models import Booking, Provider, ProviderKind, booking_item
 
 PER_PAGE = 25
 SEARCH_MAX_LENGTH = 100
@@ -68,3 +74,68 @@ def provider_page(filters: ProviderFilters, page: int) -> ProviderPage:
         select(Provider).where(*conditions).order_by(func.lower(Provider.name), Provider.id)
         .limit(PER_PAGE).offset((shown - 1) * PER_PAGE)))
     return ProviderPage(providers=providers, total=total, page=page, pages=pages)
+
+
+# --- bookings and what they cover ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ItemCoverage:
+    """One requested accommodation and how it is met: bookings covering it, staff's note."""
+
+    item: RequestedAccommodation
+    bookings: list[Booking]
+
+    @property
+    def covered(self) -> bool:
+        return bool(self.item.met_by) or any(b.covers for b in self.bookings)
+
+
+def coverage(access_request: AccessRequest) -> list[ItemCoverage]:
+    """Each of the request's accommodations with the bookings that include it (one query)."""
+    item_ids = [item.id for item in access_request.items]
+    found: dict[int, list[Booking]] = {item_id: [] for item_id in item_ids}
+    if item_ids:
+        rows = db.session.execute(
+            select(booking_item.c.item_id, Booking).join(
+                Booking, Booking.id == booking_item.c.booking_id)
+            .where(booking_item.c.item_id.in_(item_ids))
+            .options(joinedload(Booking.provider)).order_by(Booking.id))
+        for item_id, booking in rows:
+            found[item_id].append(booking)
+    return [ItemCoverage(item, found[item.id]) for item in access_request.items]
+
+
+def uncovered(access_request: AccessRequest) -> list[RequestedAccommodation]:
+    """The request's accommodations with neither a confirmed (or delivered) booking nor a note
+    saying how they are met."""
+    return [entry.item for entry in coverage(access_request) if not entry.covered]
+
+
+def bookable_items(event: Event, staff: StaffUser) -> list[RequestedAccommodation]:
+    """What a booking for ``event`` may cover: the accommodations of the event's requests this
+    person can see that are still going ahead, by accommodation then request."""
+    items = db.session.scalars(
+        select(RequestedAccommodation).join(AccessRequest)
+        .where(AccessRequest.event_id == event.id,
+               AccessRequest.status.not_in([RequestStatus.CANCELLED, RequestStatus.CLOSED]),
+               AccessRequest.purged_at.is_(None))
+        .options(joinedload(RequestedAccommodation.request),
+                 joinedload(RequestedAccommodation.accommodation_type))
+        .order_by(RequestedAccommodation.accommodation_type_id, AccessRequest.id))
+    return [item for item in items if staff.can_see(item.request)]
+
+
+def can_see_booking(staff: StaffUser, booking: Booking) -> bool:
+    """Staff see a booking when they may see one of the requests it covers (admins: all)."""
+    return staff.is_admin or any(staff.can_see(item.request) for item in booking.items)
+
+
+def provider_choices(current: Provider | None = None) -> list[Provider]:
+    """Providers offered for a booking: the active ones, and the booking's own even if it is
+    no longer offered."""
+    providers = list(db.session.scalars(select(Provider).where(Provider.active.is_(True))
+                                        .order_by(func.lower(Provider.name))))
+    if current is not None and current not in providers:
+        providers.append(current)
+    return providers

@@ -332,6 +332,9 @@ class RequestedAccommodation(db.Model):
     )
     # The per-type answer, e.g. "BSL" for sign language; optional.
     details: Mapped[str] = mapped_column(Text, default="")
+    # Staff's words for how it is met without a booking ("seat A12 kept", "hall loop tested");
+    # with a confirmed booking, what lets "Arranged" be set.
+    met_by: Mapped[str] = mapped_column(String(300), default="", server_default="")
 
     request: Mapped[AccessRequest] = relationship(back_populates="items")
     accommodation_type: Mapped[AccommodationType] = relationship()
@@ -383,6 +386,9 @@ class HistoryKind(enum.StrEnum):
     # Internal: staff attached an email from the inbox that is not the attendee's own message
     # (from another address, or the request could no longer take messages).
     EMAIL_ATTACHED = "email_attached"
+    # Internal: a booking covering the request's accommodations changed, or staff noted how an
+    # accommodation is met without one (accessreq/arranging).
+    BOOKING = "booking"
 
 
 PUBLIC_KINDS = frozenset(

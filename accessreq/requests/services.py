@@ -19,6 +19,7 @@ from ..routing.services import route_request
 from ..security import hash_token, new_reference
 from ..timeutil import utcnow
 from . import counts, notifications
+from .signals import request_cancelled
 from .models import (AccessRequest, ContactChannel, HistoryEntry, HistoryKind, ReceivedVia,
                      RequestedAccommodation, StatusLink, status_may_change)
 from .states import MESSAGE_REQUIRED, RequestStatus, can_transition
@@ -213,6 +214,7 @@ def cancel_by_attendee(access_request: AccessRequest, reason: str = "") -> None:
     if not access_request.can_cancel:
         raise RequestActionError(access_request.attendee_actions_closed_reason)
     entry = transition_to(access_request, RequestStatus.CANCELLED, message=reason)
+    request_cancelled.send(access_request)  # bookings covering it are flagged (arranging)
     notifications.attendee_update(access_request, entry)
     notifications.staff_attendee_cancelled(access_request)
     commit_or_stale()
@@ -274,7 +276,7 @@ def purge_expired(now: datetime | None = None, batch_size: int = 200) -> int:
             access_request.anything_else = ""
             access_request.purged_at = now
             for item in access_request.items:
-                item.details = ""
+                item.details = item.met_by = ""
             for entry in access_request.history:
                 entry.body = ""
                 entry.mail_message_id = None

@@ -11,6 +11,7 @@ from datetime import timedelta
 from sqlalchemy import Integer, String, insert, literal, select, update
 from sqlalchemy.orm import aliased
 
+from ..arranging.queries import uncovered
 from ..auth.models import StaffUser
 from ..columns import UTCDateTime
 from ..events.models import Event
@@ -25,7 +26,7 @@ from ..requests.models import (AccessLogEntry, AccessRequest, HistoryEntry, Hist
                                ReceivedVia)
 from ..requests.services import (Recording, RequestActionError, StaleRequestError, Submission,
                                  commit_or_stale, flush_or_stale, submit_request, transition_to)
-from ..requests.states import RequestStatus
+from ..requests.states import RequestStatus, can_transition
 from ..routing.models import Team
 from ..timeutil import utcnow
 from .queries import latest_attendee_email
@@ -132,10 +133,25 @@ def assign(access_request: AccessRequest, actor: StaffUser, assignee: StaffUser 
     commit_or_stale()
 
 
+def check_can_arrange(access_request: AccessRequest, target: RequestStatus) -> None:
+    """“Arranged” says everything asked for is in place: refused, naming what is not, while an
+    accommodation has neither a confirmed booking nor staff's note of how it is met."""
+    if target != RequestStatus.ARRANGED or not can_transition(access_request.status, target):
+        return  # not this rule's business; an illegal move is refused by transition_to
+    missing = uncovered(access_request)
+    if missing:
+        names = ", ".join(item.accommodation_type.name for item in missing)
+        raise RequestActionError(
+            f"“Arranged” needs every accommodation covered by a confirmed booking or a note "
+            f"saying how it is met. Not covered yet: {names}. Book a provider or note how it "
+            f"is met (under “Arrangements”), or choose “Partially arranged”.")
+
+
 def change_status(access_request: AccessRequest, actor: StaffUser, target: RequestStatus,
                   message: str = "", expected_version: int | None = None) -> None:
     """Move the request on and tell the attendee, with the message staff wrote."""
     _check_can_change(access_request, expected_version)
+    check_can_arrange(access_request, target)
     entry = transition_to(access_request, target, actor=actor, message=message)
     notifications.attendee_update(access_request, entry)
     commit_or_stale()
@@ -154,6 +170,7 @@ def reply(access_request: AccessRequest, actor: StaffUser, body: str,
     if not body:
         raise RequestActionError("Write the message to send to the attendee.")
     if new_status is not None:
+        check_can_arrange(access_request, new_status)
         entry = transition_to(access_request, new_status, actor=actor, message=body)
         access_request.attendee_waiting_since = None
         flush_or_stale()

@@ -13,6 +13,7 @@ from wtforms import Form
 
 from ..guards import current_staff, staff_required
 from ..auth.models import StaffUser
+from ..arranging import queries as arranging_queries
 from ..extensions import db
 from ..pagination import redirect_if_out_of_range
 from ..requests.models import AccessRequest
@@ -161,6 +162,7 @@ def _render_detail(request_id: int, failed: tuple[str, Form] | None = None,
         failed_field_id=getattr(failed[1], MAIN_FIELD[failed[0]]).id if failed else None,
         page_has_errors=failed is not None, views=queries.recent_views(request_id),
         new_status_url=new_status_url, bounce=queries.bounce_warning(access_request),
+        coverage=arranging_queries.coverage(access_request),
     )
     if failed:
         # A refused action shows the whole page again: that is a view too (``detail`` logs

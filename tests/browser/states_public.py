@@ -17,6 +17,7 @@ from accessreq.requests.services import cancel_by_attendee
 from accessreq.requests.states import RequestStatus
 from accessreq.timeutil import utcnow
 from accessreq.triage.services import change_status, reply
+from helpers import cover_everything
 
 from .helpers import State, World
 
@@ -87,6 +88,7 @@ def request_in(status: RequestStatus):
         if status == RequestStatus.CANCELLED:
             cancel_by_attendee(request, "My plans changed.")
         else:
+            cover_everything(request)  # "Arranged" needs every accommodation covered
             for step in PATHS[status]:
                 change_status(request, staff, step, STATUS_MESSAGES.get(step, ""))
             if status == RequestStatus.IN_REVIEW:

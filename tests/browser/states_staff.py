@@ -21,6 +21,8 @@ from accessreq.security import hash_token
 from accessreq.timeutil import utcnow
 from accessreq.triage.services import add_note, assign, change_status, reply
 
+from helpers import cover_everything
+
 from .helpers import SERVER_ERROR_ENDPOINT, SERVER_ERROR_PATH, State, World, free_port
 from .states_public import EVENT_TITLE, catalogue, closed_event, open_event
 
@@ -46,6 +48,7 @@ def full_queue(w: World) -> list:
     assign(requests[1], me, other)
     change_status(requests[2], me, RequestStatus.NEEDS_INFO, "Which sign language do you use?")
     change_status(requests[3], me, RequestStatus.IN_REVIEW)
+    cover_everything(requests[4])
     change_status(requests[4], me, RequestStatus.ARRANGED, "All booked.")
     return requests
 
@@ -331,6 +334,38 @@ def providers(w: World):
     return first
 
 
+def bookings(w: World) -> dict:
+    """Two requests for sign language at one event, one of which also needs a seat; a booking
+    covering both interpreting needs, flagged because the second attendee cancelled; the seat
+    met without a booking."""
+    from accessreq.arranging.services import BookingDetails, create_booking, set_met_by
+    from accessreq.requests.services import cancel_by_attendee
+
+    event = w.make_event(title="Roundtable: Archives and memory", days_ahead=9,
+                         types=catalogue(w))
+    kinds = catalogue(w)
+    first, _ = w.make_request(event=event, types=kinds[:2], contact_name="Sam Attendee",
+                              contact_email="sam@example.net")
+    second, _ = w.make_request(event=event, types=kinds[:1], contact_name="Noor Haddad",
+                               contact_email="noor@example.net")
+    hands = providers(w)
+    booking = create_booking(event, None, BookingDetails(
+        provider=hands, items=[first.items[0], second.items[0]]))
+    set_met_by(first.items[1], w.staff("coordinator"), "Kept a seat near the stage")
+    cancel_by_attendee(second, "I cannot come after all.")
+    return {"event": event, "request": first, "booking": booking}
+
+
+def _booking_new(w: World, page, data) -> None:
+    w.goto(page, w.path("bookings.new", event_id=data["event"].id, request=data["request"].id))
+
+
+def _booking_new_errors(w: World, page, data) -> None:
+    _booking_new(w, page, data)
+    page.uncheck("main form input[name=items] >> nth=0")
+    w.submit(page)
+
+
 def _providers_search_nothing(w: World, page, _data) -> None:
     w.goto(page, w.path("providers.index"))
     page.fill("main form[method=get] input[name=q]", "nobody by this name")
@@ -612,6 +647,22 @@ STAFF_STATES = [
           open=_submit_empty("providers.new")),
     State("provider-edit", ("providers.edit",), **STAFF, build=providers,
           open=_edit("providers.edit")),
+    State("request-detail-arrangements", ("triage.detail",), **STAFF,
+          event_title="Roundtable: Archives and memory", build=bookings,
+          open=lambda w, page, data: w.goto(page, w.path_for("triage.detail",
+                                                             data["request"].id))),
+    State("booking-new", ("bookings.new",), **STAFF, event_title="Roundtable: Archives and memory",
+          build=bookings, open=_booking_new),
+    State("booking-new-errors", ("bookings.new",), **STAFF, form_error=True,
+          event_title="Roundtable: Archives and memory", build=bookings,
+          open=_booking_new_errors),
+    State("booking-flagged", ("bookings.edit",), **STAFF,
+          event_title="Roundtable: Archives and memory", build=bookings,
+          open=lambda w, page, data: w.goto(page, w.path_for("bookings.edit",
+                                                             data["booking"].id))),
+    State("met-by", ("bookings.met_by",), **STAFF, build=bookings,
+          open=lambda w, page, data: w.goto(page, w.path_for("bookings.met_by",
+                                                             data["request"].items[1].id))),
     State("record-form-from-email", ("record.new",), **STAFF, event_title=EVENT_TITLE,
           build=inbox_mail, open=_record_from_email),
     State("request-detail-note-chosen", ("triage.detail",), **STAFF, event_title=EVENT_TITLE,

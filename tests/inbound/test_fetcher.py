@@ -9,6 +9,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from types import SimpleNamespace
@@ -388,13 +389,22 @@ def test_sigterm_stops_the_loop_between_messages(app, dovecot, tmp_path):
 def test_the_loop_keeps_going_when_the_server_refuses_and_stops_on_sigterm(app, dovecot):
     process = _fetch_process(app, dovecot, "--loop", "--interval", "0.2",
                              IMAP_PASSWORD="wrong password", LOG_FORMAT="json")
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(process.stdout), daemon=True)
+    reader.start()
     try:
-        time.sleep(1.5)
-        assert process.poll() is None
+        # Signal once the loop has run a round (its first refusal is logged), however slowly
+        # the process started: a fixed sleep raced the start-up on a busy machine.
+        deadline = time.monotonic() + 60
+        while not any("mail fetch failed" in line for line in lines):
+            assert process.poll() is None and time.monotonic() < deadline, "".join(lines)
+            time.sleep(0.05)
         process.send_signal(signal.SIGTERM)
-        output, _ = process.communicate(timeout=30)
+        process.wait(timeout=30)
+        reader.join(timeout=30)
     finally:
         process.kill()
+    output = "".join(lines)
     assert process.returncode == 0, output
     logged = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
     assert logged and all(entry["level"] == "ERROR" for entry in logged)
