@@ -352,18 +352,27 @@ def _fetch_batch(client: IMAPClient, settings: ImapSettings, uidvalidity: int,
             report.database_down = True
             report.left += len(batch) - position_in_batch
             break
-        except Exception:
+        except Exception as error:
             log.exception("mail fetch: storing UID %d of %s failed; left in the mailbox",
                           uid, settings.folder)
-            report.left += 1
-            report.failed_uids.append(uid)
-            continue
-        if getattr(result, "duplicate", False):
-            report.duplicates += 1
-        else:
-            report.stored += 1
-        done.append(uid)
+            result = error
+        if _counted(report, uid, result):
+            done.append(uid)
     return done
+
+
+def _counted(report: FetchReport, uid: int, result: Any) -> bool:
+    """Count one message's outcome in the report; True when it is safely stored (so it may be
+    moved), False when the store refused it (it stays in the mailbox)."""
+    if isinstance(result, BaseException):
+        report.left += 1
+        report.failed_uids.append(uid)
+        return False
+    if getattr(result, "duplicate", False):
+        report.duplicates += 1
+    else:
+        report.stored += 1
+    return True
 
 
 def _store_batch(client: IMAPClient, settings: ImapSettings, uidvalidity: int,
@@ -391,14 +400,8 @@ def _store_batch(client: IMAPClient, settings: ImapSettings, uidvalidity: int,
         if isinstance(result, BaseException):
             log.error("mail fetch: storing UID %d of %s failed (%s); left in the mailbox",
                       uid, settings.folder, type(result).__name__)
-            report.left += 1
-            report.failed_uids.append(uid)
-            continue
-        if getattr(result, "duplicate", False):
-            report.duplicates += 1
-        else:
-            report.stored += 1
-        done.append(uid)
+        if _counted(report, uid, result):
+            done.append(uid)
     if len(results) < len(held):
         report.stopped = True
         report.left += len(held) - len(results)
