@@ -18,8 +18,9 @@ from accessreq.requests.models import AccessRequest, HistoryKind
 from accessreq.requests.services import RequestActionError, cancel_by_attendee
 from accessreq.requests.states import RequestStatus
 from accessreq.routing.models import Organisation, Team
+from accessreq.timeutil import format_short, utcnow
 from accessreq.triage.services import change_status
-from helpers import sign_in
+from helpers import count_statements, sign_in
 
 # 18:00 in London on a winter evening (GMT): local times read the same as UTC there.
 EVENT_START = datetime(2027, 1, 21, 18, 0, tzinfo=UTC)
@@ -286,3 +287,50 @@ def test_the_purge_deletes_how_an_accommodation_is_met(world):
     db.session.commit()
     purge_everything(world["event"].ends_at + timedelta(days=91))
     assert {i.met_by for i in fresh(sam).items} == {""}
+
+
+# --- warnings in the queue -----------------------------------------------------------------------
+
+
+def queue_row(html: str, reference: str) -> str:
+    return html.split(f">{reference}</a>", 1)[1].split("</tr>", 1)[0]
+
+
+def test_the_queue_warns_in_words_of_a_flag_a_close_deadline_and_a_booking_only_asked(
+        client, staff, world, make_event, make_request, make_type):
+    sam, noor = world["sam"], world["noor"]
+    shared = book(world, sam, noor)
+    sign_in(client, staff)
+    calm = client.get("/staff/").get_data(as_text=True)
+    assert "Booking" not in queue_row(calm, sam.reference)  # weeks away, deadline far off
+
+    shared.cancellation_deadline_at = utcnow() + timedelta(hours=30)
+    db.session.commit()
+    close = client.get("/staff/").get_data(as_text=True)
+    when = format_short(shared.cancellation_deadline_at, "Europe/London")
+    assert f"Free cancellation ends {when}" in queue_row(close, sam.reference)
+
+    cancel_by_attendee(fresh(noor))
+    flagged = client.get("/staff/").get_data(as_text=True)
+    assert "Booking needs a decision" in queue_row(flagged, sam.reference)
+
+    soon = make_event("Screening tomorrow", days_ahead=3, types=[world["sign"]])
+    lee, _ = make_request(event=soon, types=[world["sign"]], contact_name="Lee Park",
+                          contact_email="lee@example.net")
+    create_booking(soon, None, BookingDetails(  # its free cancellation is already over
+        provider=world["hands"], items=list(fresh(lee).items),
+        cancellation_deadline_at=utcnow() - timedelta(hours=1)))
+    html = client.get("/staff/").get_data(as_text=True)
+    assert "Booking still only asked" in queue_row(html, lee.reference)
+
+
+def test_booking_warnings_cost_the_queue_no_statement(client, staff, world):
+    sign_in(client, staff)
+    client.get("/staff/")
+    with count_statements() as before:
+        client.get("/staff/")
+    book(world, world["sam"], world["noor"]).cancellation_deadline_at = utcnow()
+    db.session.commit()
+    with count_statements() as after:
+        client.get("/staff/")
+    assert len(after) == len(before)

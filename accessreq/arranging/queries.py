@@ -4,6 +4,7 @@ booking, and what covers each requested accommodation."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
@@ -14,7 +15,8 @@ from ..extensions import db
 from ..pagination import page_count
 from ..requests.models import AccessRequest, RequestedAccommodation
 from ..requests.states import RequestStatus
-from .models import Booking, Provider, ProviderKind, booking_item
+from ..timeutil import format_short
+from .models import LIVE, Booking, BookingStatus, Provider, ProviderKind, booking_item
 
 PER_PAGE = 25
 SEARCH_MAX_LENGTH = 100
@@ -139,3 +141,52 @@ def provider_choices(current: Provider | None = None) -> list[Provider]:
     if current is not None and current not in providers:
         providers.append(current)
     return providers
+
+
+# --- warnings for the queue ----------------------------------------------------------------------
+
+# How soon a booking's free cancellation ending, or an event with a booking still only asked,
+# is worth a warning in the queue.
+DEADLINE_WARNING = timedelta(hours=48)
+ASKED_WARNING = timedelta(days=7)
+
+
+def _bookings_of_request():
+    """Bookings covering any accommodation of the outer query's AccessRequest (correlated)."""
+    return (select(Booking.id)
+            .join(booking_item, booking_item.c.booking_id == Booking.id)
+            .join(RequestedAccommodation, RequestedAccommodation.id == booking_item.c.item_id)
+            .where(RequestedAccommodation.request_id == AccessRequest.id,
+                   Booking.status.in_(LIVE)))
+
+
+def booking_warning_columns(now: datetime) -> tuple:
+    """Three columns the queue's row query selects beside each request, so the warnings cost
+    no statement of their own: a live booking needs a decision (flagged); the earliest free
+    cancellation deadline still ahead; a booking is still only asked."""
+    mine = _bookings_of_request()
+    flagged = mine.where(Booking.attention != "").exists()
+    asked = mine.where(Booking.status == BookingStatus.ASKED).exists()
+    deadline = (select(func.min(Booking.cancellation_deadline_at))
+                .join(booking_item, booking_item.c.booking_id == Booking.id)
+                .join(RequestedAccommodation,
+                      RequestedAccommodation.id == booking_item.c.item_id)
+                .where(RequestedAccommodation.request_id == AccessRequest.id,
+                       Booking.status.in_(LIVE), Booking.cancellation_deadline_at > now)
+                .scalar_subquery())
+    return flagged.label("booking_flagged"), deadline.label("booking_deadline"), \
+        asked.label("booking_asked")
+
+
+def booking_warning(access_request: AccessRequest, flagged: bool, deadline: datetime | None,
+                    asked: bool, now: datetime) -> str | None:
+    """The queue's words for the most pressing booking matter of a request, if any."""
+    if access_request.status.is_final and not flagged:
+        return None
+    if flagged:
+        return "Booking needs a decision"
+    if deadline is not None and deadline - now <= DEADLINE_WARNING:
+        return f"Free cancellation ends {format_short(deadline, access_request.event.timezone)}"
+    if asked and access_request.event.starts_at - now <= ASKED_WARNING:
+        return "Booking still only asked"
+    return None

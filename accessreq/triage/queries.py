@@ -15,6 +15,7 @@ from flask import current_app
 from sqlalchemy import String, and_, exists, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from ..arranging.queries import booking_warning, booking_warning_columns
 from ..auth.models import StaffUser
 from ..events.models import AccommodationType, Event
 from ..extensions import db
@@ -122,6 +123,8 @@ class QueuePage(Page[AccessRequest]):
     any_requests: bool = field(default=True)  # False only when nothing exists at all
     scope: str | int = TEAM_MINE  # what the team switcher chose: "mine", "all" or a team id
     team_open: dict[int, int] = field(default_factory=dict)  # open requests per team key
+    # Request id -> the queue's words for its most pressing booking matter (arranging).
+    booking_warnings: dict[int, str] = field(default_factory=dict)
 
     @property
     def first_index(self) -> int:
@@ -252,12 +255,13 @@ def queue_page(filters: QueueFilters, user: StaffUser, now: datetime,
     pages = page_count(total, page_size)
     page = filters.page
     rows: list[AccessRequest] = []
+    warnings: dict[int, str] = {}
     if total and 1 <= page <= pages:
         order = ((AccessRequest.due_at.asc(), AccessRequest.id.asc())
                  if filters.sort == SORT_DUE
                  else (AccessRequest.created_at.desc(), AccessRequest.id.desc()))
-        rows = list(db.session.scalars(
-            select(AccessRequest)
+        found = db.session.execute(
+            select(AccessRequest, *booking_warning_columns(now))
             .where(*conditions, *_in_keys(shown_keys),
                    AccessRequest.status.in_(sorted(filters.statuses)))
             .options(joinedload(AccessRequest.event), joinedload(AccessRequest.assignee),
@@ -265,11 +269,14 @@ def queue_page(filters: QueueFilters, user: StaffUser, now: datetime,
                      joinedload(AccessRequest.items)
                      .joinedload(RequestedAccommodation.accommodation_type))
             .order_by(*order).limit(page_size).offset((page - 1) * page_size)
-        ).unique())
+        ).unique().all()
+        rows = [row[0] for row in found]
+        warnings = {request.id: warning for request, flagged, deadline, asked in found
+                    if (warning := booking_warning(request, flagged, deadline, asked, now))}
     any_requests = bool(counts) or filters.narrowed
     return QueuePage(filters=filters, items=rows, total=total, counts=counts, page=page,
                      pages=pages, page_size=page_size, now=now, any_requests=any_requests,
-                     scope=scope, team_open=team_open)
+                     scope=scope, team_open=team_open, booking_warnings=warnings)
 
 
 RECENT_EVENT_DAYS = 90

@@ -651,6 +651,8 @@ STAFF_STATES = [
           event_title="Roundtable: Archives and memory", build=bookings,
           open=lambda w, page, data: w.goto(page, w.path_for("triage.detail",
                                                              data["request"].id))),
+    State("queue-booking-warnings", ("triage.queue",), **STAFF, build=bookings,
+          open=_goto("triage.queue")),
     State("booking-new", ("bookings.new",), **STAFF, event_title="Roundtable: Archives and memory",
           build=bookings, open=_booking_new),
     State("booking-new-errors", ("bookings.new",), **STAFF, form_error=True,
