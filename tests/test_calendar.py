@@ -171,3 +171,14 @@ def test_the_status_page_offers_the_same_file(summer_request, staff, client):
 
 def test_the_file_is_refused_for_a_bad_link(summer_request, client):
     assert client.get("/r/not-a-real-token/calendar.ics").status_code == 404
+
+
+def test_the_file_waits_sealed_with_the_message_and_goes_with_it(summer_request):
+    from accessreq.notifications.models import OutgoingEmail
+
+    row = db.session.query(OutgoingEmail).filter_by(template="request_received").one()
+    # The attachment is part of the bytes built at queue time, which are stored sealed.
+    assert b"text/calendar" in row.mime and b"text/calendar" not in row.sealed_mime
+    assert send_due_emails().sent >= 1
+    db.session.refresh(row)
+    assert row.content_deleted and row.sealed_mime is None
