@@ -31,6 +31,7 @@ PUBLIC_ENDPOINTS = {
     "requests.status",
     "requests.add_message",
     "requests.cancel",
+    "requests.calendar",
     "auth.login",
     "auth.accept_invite",
     "feedback.report",
@@ -142,6 +143,7 @@ def test_coordinator_reaches_the_dashboard_pages(app, client, world):
     "/staff/requests/999999", "/staff/requests/0", "/admin/events/999999",
     "/admin/staff/999999", "/admin/catalogue/999999", "/events/999999",
     "/events/999999/request", "/r/not-a-real-token", "/r/" + "x" * 5000,
+    "/r/not-a-real-token/calendar.ics",
     "/staff/requests/-1", "/staff/requests/abc", "/events/%00",
 ])
 def test_unknown_ids_and_tokens_are_404_pages(client, world, path):

@@ -25,6 +25,7 @@ from accessreq.feedback.models import AccessibilityReport
 from accessreq.inbound.models import InboundMessage
 from accessreq.notifications.models import OutgoingEmail
 from accessreq.notifications.services import render_email
+from accessreq.requests.calendar import CalendarFile
 from accessreq.requests.models import AccessRequest, HistoryEntry, HistoryKind
 from accessreq.requests.services import add_attendee_message, cancel_by_attendee
 from accessreq.requests.states import RequestStatus
@@ -75,6 +76,10 @@ def _entry(kind, actor=None, body="", to_status=None, from_status=None) -> Histo
                         from_status=from_status)
 
 
+def _calendar(method: str) -> CalendarFile:
+    return CalendarFile(filename="AR-7KQ3-M2.ics", method=method, data=b"")
+
+
 def _case(template: str, variant: str, hostile: bool = False) -> dict:
     """The context a template gets, as the services build it, with fixed values."""
     name = HOSTILE if hostile else "Sam Attendee"
@@ -89,7 +94,7 @@ def _case(template: str, variant: str, hostile: bool = False) -> dict:
                                   on_behalf=(HOSTILE if hostile else "Jamie Attendee")
                                   if variant == "on_behalf" else None)
         return {**base, "access_request": access_request, "event": access_request.event,
-                "status_url": STATUS_URL}
+                "status_url": STATUS_URL, "calendar_file": _calendar("PUBLISH")}
     if template == "attendee_update":
         status, entry = {
             "status_in_review": (s.IN_REVIEW, _entry(HistoryKind.STATUS_CHANGED,
@@ -107,8 +112,11 @@ def _case(template: str, variant: str, hostile: bool = False) -> dict:
                 HistoryKind.STATUS_CHANGED, None, "Plans changed", s.CANCELLED)),
         }[variant]
         access_request = _request(name, title, status=status)
+        # As the services do: the calendar file goes with "Arranged" and a cancellation.
+        calendar = {"status_arranged": {"calendar_file": _calendar("PUBLISH")},
+                    "cancelled_by_attendee": {"calendar_file": _calendar("CANCEL")}}
         return {**base, "access_request": access_request, "event": access_request.event,
-                "entry": entry, "status_url": STATUS_URL}
+                "entry": entry, "status_url": STATUS_URL, **calendar.get(variant, {})}
     if template in ("staff_new_request", "staff_attendee_message", "staff_attendee_cancelled"):
         access_request = _request(name, title, late=variant == "late")
         return {**base, "access_request": access_request, "event": access_request.event,

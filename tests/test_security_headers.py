@@ -41,6 +41,7 @@ GET_URLS = {
     "requests.confirmation": "/r/{token}/submitted",
     "requests.status": "/r/{token}",
     "requests.cancel": "/r/{token}/cancel",
+    "requests.calendar": "/r/{token}/calendar.ics",
     "feedback.report": "/accessibility/report",
     "feedback.sent": "/accessibility/report/sent",
     "auth.login": "/staff/login",

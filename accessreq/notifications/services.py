@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from email import policy
+from email.message import Message as MimeMessage
 from email.utils import parseaddr
 from urllib.parse import urlsplit
 
@@ -108,38 +111,69 @@ def as_message(row: OutgoingEmail, text: str | None = None, html: str | None = N
     return message
 
 
-def _mime_bytes(row: OutgoingEmail, text: str, html: str) -> bytes | None:
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent with a message (a calendar file): its name, MIME type (``text/calendar``),
+    the type's parameters (``{"method": "PUBLISH"}``) and its bytes. It is part of the message
+    bytes built when queued, sealed with them, and gone with them once sent; "Send again"
+    builds it afresh through the template's rebuilder."""
+    filename: str
+    content_type: str
+    data: bytes
+    params: tuple[tuple[str, str], ...] = ()
+
+
+def _mime_bytes(row: OutgoingEmail, text: str, html: str,
+                attachments: Sequence[Attachment] = ()) -> bytes | None:
     """The message as it will be sent; None when it cannot be built now (an address that
     cannot be written in a header), so the sender records that failure where admins see it."""
     message = as_message(row, text, html)
+    for attachment in attachments:
+        message.attach(attachment.filename, attachment.content_type, attachment.data,
+                       disposition="attachment")
     if message.has_bad_headers():
         return None
     address, needs_utf8 = smtp_address(row.to_address)
     try:
-        return _utf8_bytes(message, address) if needs_utf8 else message.as_bytes()
+        if needs_utf8:
+            # Flask-Mail cannot write a non-ASCII local part in a header: build the message
+            # for a stand-in, then put the real address in To and write the headers as UTF-8
+            # (RFC 6532), for a server that offers SMTPUTF8 (the sender asks for it).
+            message.recipients = ["stand-in@accessreq.invalid"]
+        mime = message._message()
+        _add_type_params(mime, attachments)
+        if needs_utf8:
+            mime.replace_header("To", address)
+            return mime.as_bytes(policy=policy.SMTPUTF8)
+        return mime.as_bytes()
     except (ValueError, UnicodeError):
         return None
 
 
-def _utf8_bytes(message: Message, address: str) -> bytes:
-    """Flask-Mail cannot write a non-ASCII local part in a header: build the message for a
-    stand-in, then put the real address in To and write the headers as UTF-8 (RFC 6532), for
-    a server that offers SMTPUTF8 (the sender asks for it)."""
-    message.recipients = ["stand-in@accessreq.invalid"]
-    mime = message._message()
-    mime.replace_header("To", address)
-    return mime.as_bytes(policy=policy.SMTPUTF8)
+def _add_type_params(mime: MimeMessage, attachments: Sequence[Attachment]) -> None:
+    """Flask-Mail writes an attachment's bare MIME type; add its parameters (``method``)."""
+    by_name = {a.filename: a for a in attachments if a.params}
+    if not by_name:
+        return
+    for part in mime.walk():
+        attachment = by_name.get(part.get_filename() or "")
+        if attachment is not None:
+            for key, value in attachment.params:
+                part.set_param(key, value)
 
 
 def queue_email(template: str, to: str, *, recipe: dict, request_id: int | None = None,
                 report_id: int | None = None, reply_to: str | None = None,
-                references: tuple[str, ...] = (), **context) -> OutgoingEmail:
+                references: tuple[str, ...] = (), attachments: Sequence[Attachment] = (),
+                **context) -> OutgoingEmail:
     """Add a message to the outbox in the caller's transaction; it is sent after commit.
 
     ``recipe`` is what the message is built from: ids and plain values, never a token or a
     link. With it, ``rebuild.send_again`` can build the message afresh once the sent copy's
     content has been cleared (see the rebuilders registered per template). ``reply_to`` and
     ``references`` (earlier Message-IDs of the conversation, oldest first) thread the message.
+    ``attachments`` go into the message bytes built here (and nowhere else: a row built at
+    send time has none).
     """
     subject, text, html = render_email(template, **context)
     row = OutgoingEmail(
@@ -156,7 +190,7 @@ def queue_email(template: str, to: str, *, recipe: dict, request_id: int | None 
     # Sealed at rest: the bodies carry live status and invitation links until sent.
     row.body_text = text
     row.body_html = html
-    row.mime = _mime_bytes(row, text, html)
+    row.mime = _mime_bytes(row, text, html, attachments)
     db.session.add(row)
     return row
 

@@ -13,7 +13,9 @@ from ..notifications.models import OutgoingEmail
 from ..notifications.rebuild import CannotRebuild, rebuilds
 from ..notifications.services import external_url, queue_email
 from ..security import hash_token, new_token
+from .calendar import calendar_file
 from .models import MAIL_MESSAGE_ID_MAX, AccessRequest, HistoryEntry, HistoryKind, StatusLink
+from .states import RequestStatus
 
 
 def issue_status_link(access_request: AccessRequest) -> str:
@@ -103,6 +105,17 @@ def _not_emailed(access_request: AccessRequest, description: str) -> None:
         body=f"{description} not emailed. {access_request.contact_instead}"))
 
 
+# A status change to one of these sends the calendar file again (cancelled: METHOD:CANCEL).
+CALENDAR_STATUSES = frozenset({RequestStatus.ARRANGED, RequestStatus.PARTIALLY_ARRANGED,
+                               RequestStatus.CANCELLED})
+
+
+def _with_calendar(access_request: AccessRequest) -> dict:
+    """The calendar file as the email's attachment, and its name and method for the text."""
+    file = calendar_file(access_request)
+    return {"attachments": (file.attachment(),), "calendar_file": file}
+
+
 def request_received(access_request: AccessRequest, status_url: str) -> OutgoingEmail | None:
     """The confirmation with the status link; None (and a history line) when the attendee
     gets no email."""
@@ -110,7 +123,7 @@ def request_received(access_request: AccessRequest, status_url: str) -> Outgoing
         _not_emailed(access_request, "Confirmation")
         return None
     return _queue(access_request, "request_received", access_request.contact_email, "Confirmation",
-                  status_url=status_url)
+                  status_url=status_url, **_with_calendar(access_request))
 
 
 def staff_new_request(access_request: AccessRequest) -> OutgoingEmail:
@@ -127,9 +140,13 @@ def attendee_update(access_request: AccessRequest, entry: HistoryEntry) -> Outgo
         return None
     if entry.id is None:
         db.session.flush()  # the recipe names the entry by id
+    calendar = {}
+    if entry.kind == HistoryKind.STATUS_CHANGED and entry.to_status in CALENDAR_STATUSES:
+        calendar = _with_calendar(access_request)
     return _queue(access_request, "attendee_update", access_request.contact_email, "Update",
                   entry=entry,
-                  status_url=issue_status_link(access_request), recipe={"entry_id": entry.id})
+                  status_url=issue_status_link(access_request), recipe={"entry_id": entry.id},
+                  **calendar)
 
 
 def staff_attendee_message(access_request: AccessRequest) -> OutgoingEmail:

@@ -8,18 +8,24 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
-                   session, url_for)
+from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template,
+                   request, session, url_for)
 
 from ..events.models import Event
 from ..extensions import db
 from ..notifications.services import external_url
 from ..ratelimits import public_post_limit
 from . import outage, spam
+from .calendar import calendar_file, removes_entry
 from .forms import CancelForm, MessageForm, request_form_for
 from .models import AccessRequest
-from .services import (RequestActionError, add_attendee_message, cancel_by_attendee,
-                       find_by_token, submit_request)
+from .services import (
+    RequestActionError,
+    add_attendee_message,
+    cancel_by_attendee,
+    find_by_token,
+    submit_request,
+)
 
 bp = Blueprint("requests", __name__)
 
@@ -141,12 +147,21 @@ def confirmation(token: str):
 def _render_status(access_request: AccessRequest, token: str, form: MessageForm | None = None):
     return render_template("requests/status.html", access_request=access_request,
                            event=access_request.event,
-                           token=token, form=form or MessageForm())
+                           token=token, form=form or MessageForm(),
+                           calendar_removes=removes_entry(access_request))
 
 
 @bp.get("/r/<token>")
 def status(token: str):
     return _render_status(_request_or_404(token), token)
+
+
+@bp.get("/r/<token>/calendar.ics")
+def calendar(token: str):
+    """The calendar file the attendee's emails carry, as the request stands now."""
+    file = calendar_file(_request_or_404(token))
+    return Response(file.data, content_type=file.content_type,
+                    headers={"Content-Disposition": f'attachment; filename="{file.filename}"'})
 
 
 @bp.post("/r/<token>/message")
