@@ -19,7 +19,8 @@ STATES = PUBLIC_STATES + STAFF_STATES + ROUTING_STATES + ERROR_STATES
 NOT_PAGES = {"static": "files", "health.healthz": "JSON for load balancers",
              "health.readyz": "JSON for load balancers",
              "inbox.original": "a download: the stored email as message/rfc822",
-             "inbox.attachment": "a download: one file attached to a stored email"}
+             "inbox.attachment": "a download: one file attached to a stored email",
+             "plan.run_sheet_csv": "a download: the run sheet as a CSV file"}
 # Contrast rules axe runs again with prefers-color-scheme: dark.
 DARK_RULES = ["color-contrast", "link-in-text-block"]
 # Titles seen by test_page, compared across pages by test_titles_unique.
