@@ -86,6 +86,9 @@ GET_URLS = {
     "bookings.edit": "/staff/bookings/{booking_id}",
     "bookings.met_by": "/staff/arrangements/items/{item_id}",
     "inbox.attach_choose": "/staff/inbox/{inbound_id}/attach?q=AR",
+    "plan.plan": "/staff/events/{event_id}/plan",
+    "plan.run_sheet": "/staff/events/{event_id}/run-sheet",
+    "plan.run_sheet_csv": "/staff/events/{event_id}/run-sheet.csv",
 }
 # Pages with nothing personal, the same for every signed-out visitor.
 CACHEABLE_SIGNED_OUT = {"static", "events.index", "events.detail", "pages.accessibility"}

@@ -58,6 +58,10 @@ def _save_change(access_request: AccessRequest, entry: HistoryEntry, **changes) 
 # accommodations asked for).
 VIEW_PAGE = "view"
 VIEW_QUEUE = "queue"
+# A row of an event's access plan, of its printable run sheet, or of the run sheet's CSV file.
+VIEW_PLAN = "plan"
+VIEW_RUN_SHEET = "run_sheet"
+VIEW_RUN_SHEET_CSV = "run_sheet_csv"
 # A person reloading a request after each action is one look, not six: a sighting is logged
 # once per person, request and kind of view in this window.
 VIEW_WINDOW = timedelta(minutes=10)
@@ -115,6 +119,13 @@ def record_queue_view(request_ids: list[int], staff_id: int) -> None:
     each), in one statement for the whole page."""
     if request_ids:
         _log_sightings(staff_id, request_ids, VIEW_QUEUE)
+
+
+def record_plan_view(request_ids: list[int], staff_id: int, action: str) -> None:
+    """Log that ``staff_id`` saw these requests on an event's access plan or run sheet
+    (``action``: VIEW_PLAN, VIEW_RUN_SHEET or VIEW_RUN_SHEET_CSV), in one statement."""
+    if request_ids:
+        _log_sightings(staff_id, request_ids, action)
 
 
 def assign(access_request: AccessRequest, actor: StaffUser, assignee: StaffUser | None,

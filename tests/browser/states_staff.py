@@ -356,6 +356,51 @@ def bookings(w: World) -> dict:
     return {"event": event, "request": first, "booking": booking}
 
 
+PLAN_TITLE = "Roundtable: Archives and memory"
+
+
+def run_sheet_event(w: World) -> dict:
+    """The demo roundtable as front of house gets it: three people coming (one named by the
+    parent who asked), an interpreter pair confirmed for two of them with times on the day, a
+    seat kept, a wheelchair space still open, and what the event provides to everyone."""
+    from accessreq.arranging.models import BookingStatus
+    from accessreq.arranging.services import (BookingDetails, create_booking, set_met_by,
+                                              update_booking)
+
+    kinds = catalogue(w)
+    event = w.make_event(title=PLAN_TITLE, days_ahead=9, types=kinds,
+                         access_provided="Step-free venue. Automated captions on the screen.")
+    sam, _ = w.make_request(event=event, types=[kinds[0], kinds[2]], contact_name="Sam Attendee",
+                            contact_email="sam@example.net", details={kinds[0].id: "BSL"})
+    noor, _ = w.make_request(event=event, types=kinds[:1], contact_name="Noor Haddad",
+                             contact_email="noor@example.net")
+    kim, _ = w.make_request(event=event, types=kinds[2:], contact_name="Alex Rivera",
+                            attendee_name="Kim Rivera", contact_email="alex@example.net")
+    hands = providers(w)
+    details = BookingDetails(provider=hands, items=[sam.items[0], noor.items[0]],
+                             provider_reference="HU-2027-118",
+                             arrival_at=event.starts_at - timedelta(minutes=45),
+                             starts_at=event.starts_at, ends_at=event.ends_at)
+    booking = create_booking(event, None, details)
+    update_booking(booking, None, details, BookingStatus.CONFIRMED)
+    coordinator = w.staff("coordinator")
+    set_met_by(sam.items[1], coordinator, "Wheelchair space H3, near the stage; met at the door")
+    set_met_by(noor.items[0], coordinator, "Front row, left, facing the interpreters")
+    return {"event": event, "request": sam, "booking": booking, "unseen": kim}
+
+
+def empty_plan_event(w: World):
+    return w.make_event(title=PLAN_TITLE, days_ahead=9, types=catalogue(w),
+                        access_provided="Step-free venue.")
+
+
+def _plan(endpoint: str):
+    def open_(w: World, page, data) -> None:
+        event = data if not isinstance(data, dict) else data["event"]
+        w.goto(page, w.path(endpoint, event_id=event.id))
+    return open_
+
+
 def _booking_new(w: World, page, data) -> None:
     w.goto(page, w.path("bookings.new", event_id=data["event"].id, request=data["request"].id))
 
@@ -665,6 +710,16 @@ STAFF_STATES = [
     State("met-by", ("bookings.met_by",), **STAFF, build=bookings,
           open=lambda w, page, data: w.goto(page, w.path_for("bookings.met_by",
                                                              data["request"].items[1].id))),
+    State("plan-with-rows", ("plan.plan",), **STAFF, event_title=PLAN_TITLE,
+          build=run_sheet_event, open=_plan("plan.plan")),
+    State("plan-booking-flagged", ("plan.plan",), **STAFF, event_title=PLAN_TITLE,
+          build=bookings, open=_plan("plan.plan")),
+    State("plan-empty", ("plan.plan",), **STAFF, event_title=PLAN_TITLE,
+          build=empty_plan_event, open=_plan("plan.plan")),
+    State("run-sheet", ("plan.run_sheet",), **STAFF, event_title=PLAN_TITLE,
+          build=run_sheet_event, open=_plan("plan.run_sheet")),
+    State("run-sheet-empty", ("plan.run_sheet",), **STAFF, event_title=PLAN_TITLE,
+          build=empty_plan_event, open=_plan("plan.run_sheet")),
     State("record-form-from-email", ("record.new",), **STAFF, event_title=EVENT_TITLE,
           build=inbox_mail, open=_record_from_email),
     State("request-detail-note-chosen", ("triage.detail",), **STAFF, event_title=EVENT_TITLE,
