@@ -22,31 +22,16 @@ from ..requests.models import AccessRequest, RequestedAccommodation
 from ..requests.states import RequestStatus
 from ..timeutil import format_short, local
 from .models import LIVE, Booking
+from .queries import ItemCoverage
 
 # Requests that are not going ahead: counted nowhere, left off the run sheet.
 NOT_GOING_AHEAD = frozenset({RequestStatus.CANCELLED, RequestStatus.CLOSED})
 
 
 @dataclass(frozen=True)
-class ItemPlan:
-    """One requested accommodation and what covers it: bookings, or staff's note."""
-
-    item: RequestedAccommodation
-    bookings: list[Booking]
-
-    @property
-    def name(self) -> str:
-        return self.item.accommodation_type.name
-
-    @property
-    def covered(self) -> bool:
-        return bool(self.item.met_by) or any(b.covers for b in self.bookings)
-
-
-@dataclass(frozen=True)
 class RequestPlan:
     request: AccessRequest
-    items: list[ItemPlan]
+    items: list[ItemCoverage]
 
     @property
     def name(self) -> str:
@@ -65,7 +50,7 @@ class RequestPlan:
         return f"{day:%a} {day.day} {day:%b %Y}"
 
     @property
-    def open_items(self) -> list[ItemPlan]:
+    def open_items(self) -> list[ItemCoverage]:
         return [entry for entry in self.items if not entry.covered] if self.going_ahead else []
 
     def needs_on_the_day(self) -> list[str]:
@@ -114,7 +99,7 @@ class EventPlan:
         return len(self.requests) - len(self.going_ahead)
 
     @property
-    def still_open(self) -> list[tuple[RequestPlan, ItemPlan]]:
+    def still_open(self) -> list[tuple[RequestPlan, ItemCoverage]]:
         """Accommodations of requests going ahead with neither a confirmed booking nor a
         note, soonest due first."""
         return [(entry, item) for entry in self.requests for item in entry.open_items]
@@ -182,7 +167,7 @@ def event_plan(event: Event, staff: StaffUser) -> EventPlan:
     for booking in bookings:
         for item in booking.items:
             covering.setdefault(item.id, []).append(booking)
-    plans = [RequestPlan(r, [ItemPlan(item, covering.get(item.id, [])) for item in r.items])
+    plans = [RequestPlan(r, [ItemCoverage(item, covering.get(item.id, [])) for item in r.items])
              for r in requests]
     return EventPlan(event=event, requests=plans,
                      bookings=[_booking_plan(b, shown_ids, event.timezone) for b in bookings],

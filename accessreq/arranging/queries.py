@@ -89,6 +89,10 @@ class ItemCoverage:
     bookings: list[Booking]
 
     @property
+    def name(self) -> str:
+        return self.item.accommodation_type.name
+
+    @property
     def covered(self) -> bool:
         return bool(self.item.met_by) or any(b.covers for b in self.bookings)
 
