@@ -17,7 +17,9 @@ from accessreq.requests.services import cancel_by_attendee
 from accessreq.requests.states import RequestStatus
 from accessreq.triage.services import change_status
 
-pytestmark = pytest.mark.app_config(BASE_URL="https://events.example.org")
+pytestmark = pytest.mark.app_config(BASE_URL="https://events.example.org",
+                                    MAIL_DEFAULT_SENDER="Access team <access@example.org>",
+                                    STAFF_INBOX="access-team@example.org")
 
 # 18:00 in London in summer (BST, UTC+1) is 17:00 UTC.
 STARTS = datetime(2031, 7, 10, 17, 0, tzinfo=UTC)
@@ -87,6 +89,11 @@ def test_the_confirmation_carries_the_event_at_the_right_local_time(summer_reque
     raw = confirmation.as_string()
     ics = calendar.to_ical().decode()
     assert "/r/" not in ics and "BSL" not in ics and "Sign language" not in ics
+    # Attendees write to the access address; the team's internal notification inbox stays
+    # internal.
+    assert "mailto:access@example.org" in ics.replace("\r\n ", "")
+    assert "Questions: email access@example.org" in description
+    assert "access-team@example.org" not in ics
     assert str(event["URL"]) == f"https://events.example.org/events/{summer_request.event_id}"
     assert "calendar file" in raw
 

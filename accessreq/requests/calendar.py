@@ -22,6 +22,7 @@ from flask import current_app
 from icalendar import Calendar, vCalAddress
 from icalendar import Event as CalendarEvent
 
+from ..notifications.addresses import reply_base_address
 from ..notifications.services import Attachment, external_url
 from ..timeutil import utcnow
 from .models import AccessRequest, HistoryEntry, HistoryKind
@@ -71,7 +72,6 @@ def arranged_message(access_request: AccessRequest) -> str:
 
 def _description(access_request: AccessRequest, cancelled: bool) -> str:
     event = access_request.event
-    config = current_app.config
     lines = []
     if cancelled:
         lines.append(f"Your access request {access_request.reference} is cancelled.")
@@ -84,7 +84,7 @@ def _description(access_request: AccessRequest, cancelled: bool) -> str:
         if event.access_provided.strip():
             lines += ["", "Provided for everyone at this event:", event.access_provided.strip()]
     lines += ["", f"Where: {event.where}",
-              (f"Questions: email {config['STAFF_INBOX']} and quote {access_request.reference}. "
+              (f"Questions: email {reply_base_address()} and quote {access_request.reference}. "
                "Your private link to the request is in our emails to you.")]
     return "\n".join(lines)
 
@@ -114,7 +114,8 @@ def calendar_file(access_request: AccessRequest) -> CalendarFile:
     entry.add("url", external_url("events.detail", event_id=event.id))
     entry.add("description", _description(access_request, cancelled))
     entry.add("status", "CANCELLED" if cancelled else "CONFIRMED")
-    organizer = vCalAddress(f"mailto:{config['STAFF_INBOX']}")
+    # The access address attendees write to, never the team's internal notification inbox.
+    organizer = vCalAddress(f"mailto:{reply_base_address()}")
     organizer.params["cn"] = config["SITE_NAME"]
     entry.add("organizer", organizer)  # RFC 5546: a CANCEL names its organizer
     calendar.add_component(entry)
