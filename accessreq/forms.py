@@ -79,6 +79,13 @@ def controls_to_spaces(value: str) -> str:
     return "".join(" " if _is_control(c) else c for c in value)
 
 
+def like_pattern(text: str) -> str:
+    """A case-insensitive "contains" pattern for LIKE … ESCAPE '\\' (compare with lower()):
+    ``%``, ``_`` and the backslash typed in a search box match themselves."""
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
 def clean_single_line(value: str) -> str:
     """``value`` with line breaks and tabs turned into spaces and other controls removed."""
     return "".join(" " if c in _SINGLE_LINE_BREAKS else c for c in value

@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 from ..auth.models import StaffUser
 from ..events.models import Event
 from ..extensions import db
+from ..forms import like_pattern
 from ..pagination import page_count
 from ..requests.models import AccessRequest, RequestedAccommodation
 from ..requests.states import RequestStatus
@@ -52,11 +53,6 @@ class ProviderPage:
     pages: int
 
 
-def _like(text: str) -> str:
-    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def provider_page(filters: ProviderFilters, page: int) -> ProviderPage:
     """Providers by name, active ones only unless asked; ``q`` searches name, email and
     phone."""
@@ -66,7 +62,7 @@ def provider_page(filters: ProviderFilters, page: int) -> ProviderPage:
     if filters.kind is not None:
         conditions.append(Provider.kind == filters.kind)
     if filters.q:
-        pattern = _like(filters.q)
+        pattern = like_pattern(filters.q)
         conditions.append(or_(*(func.lower(column).like(pattern, escape="\\")
                                 for column in (Provider.name, Provider.email, Provider.phone))))
     total = db.session.scalar(select(func.count(Provider.id)).where(*conditions)) or 0

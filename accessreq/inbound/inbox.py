@@ -25,6 +25,7 @@ from sqlalchemy import func, or_, select, true, update
 
 from ..auth.models import StaffUser
 from ..extensions import db
+from ..forms import like_pattern
 from ..notifications.rebuild import CannotRebuild, rebuilds
 from ..notifications.services import external_url, queue_email
 from ..pagination import Page, page_count
@@ -92,11 +93,6 @@ def clean_search(value: str | None) -> str:
     return " ".join((value or "").split())[:SEARCH_MAX_LENGTH]
 
 
-def _like(q: str) -> str:
-    escaped = q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def inbox_page(user: StaffUser, q: str, page: int,
                per_page: int | None = None) -> Page[InboundMessage]:
     """One page of the unmatched mail this person may see, newest first; ``q`` searches the
@@ -104,7 +100,7 @@ def inbox_page(user: StaffUser, q: str, page: int,
     per_page = per_page or PER_PAGE
     conditions = [InboundMessage.outcome == IN_INBOX, _team_condition(user)]
     if q:
-        pattern = _like(q)
+        pattern = like_pattern(q)
         conditions.append(or_(*(func.lower(column).like(pattern, escape="\\") for column in (
             InboundMessage.from_address, InboundMessage.from_name, InboundMessage.subject))))
     total = db.session.scalar(select(func.count(InboundMessage.id)).where(*conditions)) or 0
@@ -129,7 +125,7 @@ def requests_to_attach(user: StaffUser, q: str, limit: int = 20) -> list[AccessR
         return []
     conditions = [AccessRequest.purged_at.is_(None),
                   or_(func.upper(AccessRequest.reference) == q.upper(),
-                      func.lower(AccessRequest.contact_name).like(_like(q), escape="\\"))]
+                      func.lower(AccessRequest.contact_name).like(like_pattern(q), escape="\\"))]
     if not user.is_admin:
         team = AccessRequest.team_id.is_(None)
         if user.team_ids:
