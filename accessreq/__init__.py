@@ -47,6 +47,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         configure_engine_events(db.engine)
 
     from .arranging.booking_views import bp as bookings_bp
+    from .arranging.outcome_views import bp as outcomes_bp
     from .arranging.views import bp as providers_bp
     from .auth.views import bp as auth_bp, admin_bp as staff_admin_bp
     from .events.admin_views import admin_bp as events_admin_bp
@@ -71,7 +72,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     for blueprint in (events_bp, requests_bp, triage_bp, auth_bp, staff_admin_bp,
                       events_admin_bp, routing_admin_bp, mail_admin_bp, pages_bp, health_bp,
                       feedback_bp, feedback_staff_bp, record_bp,
-                      access_log_admin_bp, inbox_bp, providers_bp, bookings_bp, plan_bp):
+                      access_log_admin_bp, inbox_bp, providers_bp, bookings_bp, outcomes_bp,
+                      plan_bp):
         app.register_blueprint(blueprint)
 
     from . import cli, errors, headers, observability, templating

@@ -11,13 +11,15 @@ teams.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import timedelta
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
-from .arranging.models import Provider
-from .arranging.services import BookingDetails, create_booking, set_met_by
+from .arranging.models import Booking, BookingStatus, Provider
+from .arranging.outcomes import OutcomeChoice, record_outcomes
+from .arranging.services import BookingDetails, create_booking, set_met_by, update_booking
 from .auth.models import StaffUser
 from .demo import DEMO_STAFF, EVENTS
 from .events.models import AccommodationType, Event
@@ -25,8 +27,11 @@ from .extensions import db
 from .feedback.models import AccessibilityReport
 from .feedback.services import resolve_report, submit_report
 from .notifications.models import EmailStatus, OutgoingEmail
-from .requests.models import AccessRequest, ContactChannel, ReceivedVia, RequestedAccommodation
-from .requests.services import Submission, add_attendee_message, cancel_by_attendee, submit_request
+from .requests.models import (AccessRequest, ContactChannel, HistoryEntry, ReceivedVia,
+                              RequestedAccommodation, StatusLink)
+from .requests.outcomes import ItemOutcome, NeedsMet
+from .requests.services import (Submission, add_attendee_message, answer_needs_met,
+                                cancel_by_attendee, submit_request)
 from .requests.states import RequestStatus
 from .routing.models import Team
 from .timeutil import utcnow
@@ -56,10 +61,13 @@ class DemoRequest:
     steps: tuple[tuple, ...] = ()
     # A request that reached staff another way: (the staff email who recorded it, how it came).
     recorded: tuple[str, ReceivedVia] | None = None
+    # For the event already over: what happened after it ("outcome" (accommodation, outcome,
+    # reason, note), "status", and the attendee's "needs_met" (answer, words)).
+    after_event: tuple[tuple, ...] = ()
 
 
 ATTENDEE = "attendee"
-LECTURE, ROUNDTABLE, SCREENING, SEMINAR = (e[0] for e in EVENTS)
+LECTURE, ROUNDTABLE, SCREENING, SEMINAR, PAST_TALK = (e[0] for e in EVENTS)
 S = RequestStatus
 
 DEMO_REQUESTS = [
@@ -129,17 +137,44 @@ DEMO_REQUESTS = [
                         "before the seminar. We will send you the slides as tagged PDF and a "
                         "transcript within three working days after it. If that does not "
                         "work for you, reply and we will look for another way."),)),
-    # Arranged, then closed (Front of house, as the default team: no rule names a quiet room).
-    DemoRequest(LECTURE, {"Quiet room or low-sensory space": ""}, "Sam Rivera",
+    # The talk that is over. Arranged, outcomes recorded, closed, and the attendee said it met
+    # their needs (Front of house, as the default team: no rule names a quiet room).
+    DemoRequest(PAST_TALK, {"Quiet room or low-sensory space": ""}, "Sam Rivera",
                 "sam.rivera@example.net",
                 steps=((ADMIN, "met_by", "Quiet room or low-sensory space",
                         "Room 4 kept free as a quiet room all evening"),
                        (ADMIN, "status", S.ARRANGED,
                         "Room 4, next to the Main Hall, is a quiet room for the whole evening. "
-                        "Staff at the door will show you the way."),
-                       (ADMIN, "status", S.CLOSED,
-                        "Nothing more to do here: the quiet room is now booked for every "
-                        "lecture in the series, and the event page says so."))),
+                        "Staff at the door will show you the way.")),
+                after_event=((ADMIN, "outcome", "Quiet room or low-sensory space",
+                              ItemOutcome.DELIVERED, None, "Used for most of the second half"),
+                             (ATTENDEE, "needs_met", NeedsMet.YES,
+                              "Having the quiet room made the evening possible for me."),
+                             (ADMIN, "status", S.CLOSED,
+                              "Thank you for telling us. The quiet room is now part of every "
+                              "talk in the series, and the event pages say so."))),
+    # The talk that is over, waiting for its outcomes: an interpreter pair was booked and
+    # confirmed (Communications access).
+    DemoRequest(PAST_TALK, {"Sign language interpretation": "BSL"}, "Kwame Asante",
+                "kwame.asante@example.net",
+                steps=((COORDINATOR, "assign", COORDINATOR),
+                       (COORDINATOR, "book", "Sign language interpretation",
+                        "Hands Up Interpreting"),
+                       (COORDINATOR, "status", S.ARRANGED,
+                        "Two BSL interpreters are booked; they will stand to the left of the "
+                        "stage. Seats in the first two rows on that side are kept for you."))),
+    # The same talk: captions were booked, and the attendee has said they did not work; the
+    # team has not recorded outcomes yet (Communications access).
+    DemoRequest(PAST_TALK, {"Human real-time captioning (CART)": ""}, "Inês Duarte",
+                "ines.duarte@example.net",
+                steps=((COORDINATOR, "book", "Human real-time captioning (CART)",
+                        "Clear Captions"),
+                       (COORDINATOR, "status", S.ARRANGED,
+                        "A captioner is booked: live captions will be on the screen beside "
+                        "the stage.")),
+                after_event=((ATTENDEE, "needs_met", NeedsMet.NO,
+                              "The captions stopped after ten minutes and never came back. "
+                              "I followed very little of the discussion."),)),
     # Cancelled by the attendee (Communications access).
     DemoRequest(ROUNDTABLE, {"Sign language interpretation": "Irish Sign Language"},
                 "Aoife Byrne", "aoife.byrne@example.net",
@@ -181,6 +216,8 @@ def _run_step(access_request: AccessRequest, step: tuple, staff: dict[str, Staff
     if who == ATTENDEE:
         if action == "message":
             add_attendee_message(access_request, *args)
+        elif action == "needs_met":
+            answer_needs_met(access_request, *args)
         else:
             cancel_by_attendee(access_request, *args)
         return
@@ -198,8 +235,59 @@ def _run_step(access_request: AccessRequest, step: tuple, staff: dict[str, Staff
         triage.reply(access_request, actor, *args)
     elif action == "move":
         triage.move_to_team(access_request, actor, teams[args[0]], args[1])
+    elif action == "book":
+        _book(access_request, actor, *args)
+    elif action == "outcome":
+        name, outcome, reason, note = args
+        [item] = [i for i in access_request.items if i.accommodation_type.name == name]
+        record_outcomes(access_request, actor, {item.id: OutcomeChoice(outcome, reason, note)})
     else:
         raise ValueError(f"unknown demo step {action!r}")
+
+
+def _book(access_request: AccessRequest, actor: StaffUser, need: str, provider_name: str) -> None:
+    """A booking of the provider for this request's accommodation, asked and then confirmed."""
+    provider = db.session.scalar(select(Provider).where(Provider.name == provider_name))
+    [item] = [i for i in access_request.items if i.accommodation_type.name == need]
+    details = BookingDetails(provider=provider, items=[item], notes="Demo booking.")
+    booking = create_booking(access_request.event, actor, details)
+    update_booking(booking, actor, replace(
+        details, cancellation_deadline_at=booking.cancellation_deadline_at),
+        BookingStatus.CONFIRMED)
+
+
+# How far ahead of its real date the talk that is over is staged while its requests are made
+# (so they are asked for in time), and then moved back with everything about them.
+STAGED_AHEAD = timedelta(days=30)
+
+
+@contextmanager
+def _before_it_took_place(event: Event):
+    """Demo only: requests for an event that is already over are made through the usual
+    services while the event is moved ``STAGED_AHEAD``; afterwards the event, its requests,
+    their history, links, emails and bookings move back by the same time, so the story reads
+    as it happened (asked for weeks before, not after the event)."""
+    event.starts_at += STAGED_AHEAD
+    event.ends_at += STAGED_AHEAD
+    db.session.commit()
+    yield
+    back = -STAGED_AHEAD
+    event.starts_at += back
+    event.ends_at += back
+    requests = list(db.session.scalars(select(AccessRequest).where(
+        AccessRequest.event_id == event.id)))
+    ids = [r.id for r in requests]
+    rows = [*requests,
+            *db.session.scalars(select(HistoryEntry).where(HistoryEntry.request_id.in_(ids))),
+            *db.session.scalars(select(StatusLink).where(StatusLink.request_id.in_(ids))),
+            *db.session.scalars(select(OutgoingEmail).where(OutgoingEmail.request_id.in_(ids))),
+            *db.session.scalars(select(Booking).where(Booking.event_id == event.id))]
+    for row in rows:
+        for column in row.__table__.columns:
+            value = getattr(row, column.key)
+            if isinstance(value, datetime) and column.key not in ("next_attempt_at",):
+                setattr(row, column.key, value + back)
+    db.session.commit()
 
 
 def _demo_failed_email() -> None:
@@ -259,30 +347,23 @@ def load_demo_work() -> DemoWork:
         now = utcnow()
         events = {e.title: e for e in db.session.scalars(
             select(Event).where(Event.starts_at > now).order_by(Event.starts_at))}
+        past = db.session.scalar(select(Event).where(Event.title == PAST_TALK,
+                                                     Event.ends_at <= now))
         types = {t.name: t for t in db.session.scalars(select(AccommodationType))}
         teams = {t.name: t for t in db.session.scalars(select(Team))}
-        for story in DEMO_REQUESTS:
-            event = events.get(story.event)
-            chosen = {types[n].id: d for n, d in story.needs.items() if n in types}
-            if event is None or len(chosen) != len(story.needs):
-                continue  # an admin changed the demo's events or catalogue: skip, do not guess
-            submission = Submission(
-                contact_name=story.contact_name, contact_email=story.contact_email,
-                contact_channel=story.channel, contact_phone=story.phone,
-                attendee_name=story.attendee_name, anything_else=story.anything_else,
-                accommodations=chosen, consented=True,
-                email_updates=bool(story.contact_email))
-            if story.recorded:
-                recorder, via = story.recorded
-                access_request, link = triage.record_request(event, submission, staff[recorder],
-                                                             via)
-            else:
-                access_request, link = submit_request(event, submission)
-            for step in story.steps:
-                _run_step(access_request, step, staff, teams)
-            added.requests += 1
-            if access_request.status == RequestStatus.NEEDS_INFO:
-                added.waiting_link = added.waiting_link or link
+        stories = [story for story in DEMO_REQUESTS if story.event != PAST_TALK]
+        added.requests += _tell(stories, events, types, staff, teams, added)
+        if past is not None:
+            talk = [story for story in DEMO_REQUESTS if story.event == PAST_TALK]
+            with _before_it_took_place(past):
+                made = _tell(talk, {PAST_TALK: past}, types, staff, teams, added)
+            added.requests += made
+            for story in talk:
+                access_request = db.session.scalar(select(AccessRequest).where(
+                    AccessRequest.event_id == past.id,
+                    AccessRequest.contact_email == story.contact_email))
+                for step in story.after_event:
+                    _run_step(access_request, step, staff, teams)
         _demo_bookings(events, staff[COORDINATOR])
         _demo_failed_email()
     if not db.session.scalar(select(func.count()).select_from(AccessibilityReport)):
@@ -292,3 +373,31 @@ def load_demo_work() -> DemoWork:
                 resolve_report(report, staff[ADMIN], resolution)
             added.reports += 1
     return added
+
+
+def _tell(stories, events: dict[str, Event], types: dict[str, AccommodationType],
+          staff: dict[str, StaffUser], teams: dict[str, Team], added: DemoWork) -> int:
+    """Make each story's request through the services and run its steps; returns how many."""
+    made = 0
+    for story in stories:
+        event = events.get(story.event)
+        chosen = {types[n].id: d for n, d in story.needs.items() if n in types}
+        if event is None or len(chosen) != len(story.needs):
+            continue  # an admin changed the demo's events or catalogue: skip, do not guess
+        submission = Submission(
+            contact_name=story.contact_name, contact_email=story.contact_email,
+            contact_channel=story.channel, contact_phone=story.phone,
+            attendee_name=story.attendee_name, anything_else=story.anything_else,
+            accommodations=chosen, consented=True,
+            email_updates=bool(story.contact_email))
+        if story.recorded:
+            recorder, via = story.recorded
+            access_request, link = triage.record_request(event, submission, staff[recorder], via)
+        else:
+            access_request, link = submit_request(event, submission)
+        for step in story.steps:
+            _run_step(access_request, step, staff, teams)
+        made += 1
+        if access_request.status == RequestStatus.NEEDS_INFO:
+            added.waiting_link = added.waiting_link or link
+    return made

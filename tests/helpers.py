@@ -147,3 +147,21 @@ def cover_everything(access_request, how: str = "In place (test)") -> None:
     for item in access_request.items:
         item.met_by = how
     db.session.commit()
+
+
+def ready_to_close(access_request) -> None:
+    """Move the request's event into the past and record every accommodation as delivered, so
+    “Closed” may be set (issue 12: closing needs every outcome, after the event). Set-up only:
+    the outcomes service and its rules are tested in test_outcomes.py."""
+    from datetime import timedelta
+
+    from accessreq.extensions import db
+    from accessreq.requests.outcomes import ItemOutcome
+    from accessreq.timeutil import utcnow
+
+    event = access_request.event
+    event.starts_at = utcnow() - timedelta(days=1, hours=2)
+    event.ends_at = utcnow() - timedelta(days=1)
+    for item in access_request.items:
+        item.outcome = ItemOutcome.DELIVERED
+    db.session.commit()

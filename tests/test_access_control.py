@@ -27,6 +27,7 @@ PUBLIC_ENDPOINTS = {
     "events.detail",
     "requests.new",
     "requests.submitted",
+    "requests.needs_met",
     "requests.confirmation",
     "requests.status",
     "requests.add_message",

@@ -62,7 +62,7 @@ def _replied_after_being_asked(access_request: AccessRequest) -> bool:
 def test_every_status_has_a_request(demo):
     statuses = {r.status for r in _requests()}
     assert statuses == set(RequestStatus)
-    assert "13 requests and 2 problem reports added" in demo
+    assert "15 requests and 2 problem reports added" in demo
 
 
 def test_the_stored_counts_equal_a_real_count_per_team_and_status(demo):
@@ -213,3 +213,25 @@ def test_running_it_again_adds_nothing(demo, runner):
     assert "An attendee's status page" not in again.output
     db.session.expire_all()
     assert sizes() == before
+
+
+def test_a_talk_that_is_over_waits_for_its_outcomes(demo, client):
+    from accessreq.requests.outcomes import ItemOutcome, NeedsMet
+
+    now = utcnow()
+    requests = _requests()
+    past = [r for r in requests if r.event.ends_at < now]
+    assert {r.event.title for r in past} == {"Talk: Museums for everyone"}
+    for access_request in past:  # asked for weeks before it, as the story goes
+        assert access_request.created_at < access_request.event.starts_at - timedelta(days=14)
+        assert not access_request.was_late
+    closed = next(r for r in past if r.status == RequestStatus.CLOSED)
+    assert [i.outcome for i in closed.items] == [ItemOutcome.DELIVERED]
+    assert closed.needs_met == NeedsMet.YES
+    waiting = [r for r in past if r.status == RequestStatus.ARRANGED]
+    assert len(waiting) == 2 and all(i.outcome is None for r in waiting for i in r.items)
+    unhappy = next(r for r in waiting if r.needs_met is not None)
+    assert unhappy.needs_met == NeedsMet.NO and "captions stopped" in unhappy.needs_met_comment
+    sign_in(client, _staff("coordinator@example.org"))
+    queue = client.get("/staff/?status=all&outcome=1").get_data(as_text=True)
+    assert all(r.reference in queue for r in waiting) and closed.reference not in queue

@@ -6,8 +6,9 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from wtforms import (BooleanField, DateField, DecimalField, EmailField, IntegerField,
-                     SearchField, SelectField, StringField, TelField, TextAreaField, TimeField)
+from wtforms import (BooleanField, DateField, DecimalField, EmailField, HiddenField,
+                     IntegerField, RadioField, SearchField, SelectField, StringField, TelField,
+                     TextAreaField, TimeField)
 from wtforms.validators import (Email, InputRequired, Length, NumberRange, Optional,
                                 ValidationError)
 from wtforms.widgets import TextInput
@@ -15,6 +16,7 @@ from wtforms.widgets import TextInput
 from ..events.forms import DATE_FORMATS, TIME_FORMATS
 from ..forms import (LONG_TEXT_MAX, AppForm, MultiCheckboxField, QueryForm, in_choices, options,
                      strip)
+from ..requests.outcomes import ItemOutcome, OutcomeReason
 from .models import ProviderKind
 from .queries import SEARCH_MAX_LENGTH
 
@@ -153,3 +155,58 @@ class MetByForm(AppForm):
         Optional(), Length(max=300, message="This must be 300 characters or fewer")],
         description="For example “seat A12 kept with a companion seat” or “hall loop "
                     "tested”. Leave empty to take the note back.")
+
+
+OUTCOME_CHOICES = [(o.value, o.label) for o in ItemOutcome]
+REASON_CHOICES = [("", "Choose a reason")] + [(r.value, r.label) for r in OutcomeReason]
+
+
+class OutcomesForm(AppForm):
+    """After the event, one group per requested accommodation: what happened, why (when it
+    was not fully delivered) and staff's words. The groups are added by ``outcomes_form``."""
+
+    version = HiddenField()
+
+    def groups(self, items):
+        """(item, outcome field, reason field, note field) for each accommodation."""
+        return [(item, self[f"outcome_{item.id}"], self[f"reason_{item.id}"],
+                 self[f"note_{item.id}"]) for item in items]
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for name in self._fields:
+            if not name.startswith("outcome_") or not self[name].data:
+                continue
+            item_id = name.removeprefix("outcome_")
+            reason, note = self[f"reason_{item_id}"], self[f"note_{item_id}"]
+            if ItemOutcome(self[name].data).needs_reason and not reason.data:
+                reason.errors.append("Choose why it was not fully delivered")
+                valid = False
+            elif reason.data == OutcomeReason.OTHER and not note.data and not note.errors:
+                note.errors.append("Say what the other reason was")
+                valid = False
+        return valid
+
+
+def outcomes_form(items, data: dict | None = None, formdata=None) -> OutcomesForm:
+    """The outcomes form for these accommodations (each named in its labels)."""
+
+    class Form(OutcomesForm):
+        pass
+
+    for item in items:
+        name = item.accommodation_type.name
+        setattr(Form, f"outcome_{item.id}", RadioField(
+            f"What happened: {name}", choices=options(OUTCOME_CHOICES),
+            validators=[Optional()], validate_choice=True))
+        setattr(Form, f"reason_{item.id}", SelectField(
+            f"Why it was not fully delivered: {name}", choices=options(REASON_CHOICES),
+            validators=[Optional()],
+            description="Only when it was partly or not delivered."))
+        setattr(Form, f"note_{item.id}", StringField(
+            f"What happened, in a few words: {name}", filters=[strip], validators=[
+                Optional(), Length(max=500, message="This must be 500 characters or fewer")],
+            description="For the team; the attendee does not see it."))
+    if formdata is not None:
+        return Form(formdata=formdata)
+    return Form(data=data or {})

@@ -10,12 +10,13 @@ from dataclasses import dataclass
 
 from wtforms import (BooleanField, EmailField, HiddenField, RadioField, SelectChoice, StringField,
                      TelField, TextAreaField)
-from wtforms.validators import (DataRequired, Email, Length, Optional, StopValidation,
-                                ValidationError)
+from wtforms.validators import (DataRequired, Email, InputRequired, Length, Optional,
+                                StopValidation, ValidationError)
 
 from ..events.models import Event
-from ..forms import LONG_TEXT_MAX, AppForm, MultiCheckboxField, strip
+from ..forms import LONG_TEXT_MAX, AppForm, MultiCheckboxField, options, strip
 from .models import ContactChannel
+from .outcomes import NeedsMet
 from .services import Submission
 from .spam import HONEYPOT_FIELD, STARTED_FIELD, started_token
 
@@ -243,6 +244,20 @@ class MessageForm(AppForm):
         description="For example, an answer to the team's question, or something you forgot "
                     "to say.",
         validators=[DataRequired("Write your message"), too_long(LONG_TEXT_MAX, "Your message")])
+
+
+class NeedsMetForm(AppForm):
+    """After the event, on the status page: the one question whose answer staff see."""
+
+    answer = RadioField(
+        "Did what we arranged meet your needs?",
+        choices=options([(a.value, a.label) for a in NeedsMet]),
+        validators=[InputRequired("Choose yes, partly or no")])
+    comment = TextAreaField(
+        "Anything you want to tell us", filters=[strip],
+        description="What worked, what did not, what would help next time. You do not have "
+                    "to say.",
+        validators=[Optional(), too_long(LONG_TEXT_MAX, "What you wrote")])
 
 
 class CancelForm(AppForm):

@@ -19,6 +19,7 @@ from ..events.deadlines import tell_by_words as reply_by_words
 from ..events.models import AccommodationType, Event
 from ..extensions import db
 from ..timeutil import utcnow
+from .outcomes import ItemOutcome, NeedsMet, OutcomeReason
 from .states import OPEN_STATUSES, RequestStatus
 from .urgency import DUE_SOON_DAYS, DueTag, Urgency, days_left_words
 
@@ -130,6 +131,11 @@ class AccessRequest(db.Model):
     attendee_waiting_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # When personal and access details were deleted under the retention schedule.
     purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # After the event, the attendee's answer to "did this meet your needs?", their optional
+    # words (deleted by the retention purge) and when they answered (outcomes.py).
+    needs_met: Mapped[NeedsMet | None] = mapped_column(str_enum(NeedsMet, 16))
+    needs_met_comment: Mapped[str] = mapped_column(Text, default="", server_default="")
+    needs_met_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     event: Mapped[Event] = relationship()
     assignee: Mapped[StaffUser | None] = relationship()
@@ -185,6 +191,12 @@ class AccessRequest(db.Model):
                     "request here. You can still read it on this page until its details are "
                     "deleted. To reach the access team, reply to any email we sent you.")
         return None
+
+    def can_answer_needs_met(self, now: datetime | None = None) -> bool:
+        """After the event, the attendee may say whether it met their needs (and change their
+        answer) while the request went ahead and its details are kept."""
+        return (self.event.has_ended(now) and self.status != RequestStatus.CANCELLED
+                and self.purged_at is None)
 
     @property
     def can_cancel(self) -> bool:
@@ -335,9 +347,18 @@ class RequestedAccommodation(db.Model):
     # Staff's words for how it is met without a booking ("seat A12 kept", "hall loop tested");
     # with a confirmed booking, what lets "Arranged" be set.
     met_by: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    # After the event: what happened (None: not recorded yet), why when it was not (fully)
+    # delivered, staff's words (deleted by the retention purge), who recorded it and when.
+    outcome: Mapped[ItemOutcome | None] = mapped_column(str_enum(ItemOutcome, 16))
+    outcome_reason: Mapped[OutcomeReason | None] = mapped_column(str_enum(OutcomeReason, 32))
+    outcome_note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    outcome_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outcome_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_user.id", ondelete="SET NULL"))
 
     request: Mapped[AccessRequest] = relationship(back_populates="items")
     accommodation_type: Mapped[AccommodationType] = relationship()
+    outcome_by: Mapped[StaffUser | None] = relationship()
 
     def __repr__(self) -> str:
         return f"<RequestedAccommodation {self.request_id}:{self.accommodation_type_id}>"
@@ -389,11 +410,18 @@ class HistoryKind(enum.StrEnum):
     # Internal: a booking covering the request's accommodations changed, or staff noted how an
     # accommodation is met without one (accessreq/arranging).
     BOOKING = "booking"
+    # Internal: staff recorded what happened to the accommodations after the event.
+    OUTCOME = "outcome"
+    # Public and emailed: after the event, a follow-up for what was not delivered (an apology,
+    # a captioned recording, a transcript), from a wording staff can edit.
+    FOLLOW_UP = "follow_up"
+    # The attendee answered "did this meet your needs?" on their status page.
+    NEEDS_MET = "needs_met"
 
 
 PUBLIC_KINDS = frozenset(
     {HistoryKind.SUBMITTED, HistoryKind.STATUS_CHANGED, HistoryKind.STAFF_REPLY,
-     HistoryKind.ATTENDEE_MESSAGE}
+     HistoryKind.ATTENDEE_MESSAGE, HistoryKind.FOLLOW_UP, HistoryKind.NEEDS_MET}
 )
 
 
@@ -447,7 +475,8 @@ class HistoryEntry(db.Model):
     def actor_label(self) -> str:
         if self.actor is not None:
             return self.actor.name
-        if self.kind in (HistoryKind.SUBMITTED, HistoryKind.ATTENDEE_MESSAGE):
+        if self.kind in (HistoryKind.SUBMITTED, HistoryKind.ATTENDEE_MESSAGE,
+                         HistoryKind.NEEDS_MET):
             return "Attendee"
         if self.cancelled_by_attendee:
             return "Attendee"

@@ -22,6 +22,7 @@ from . import counts, notifications
 from .signals import request_cancelled
 from .models import (AccessRequest, ContactChannel, HistoryEntry, HistoryKind, ReceivedVia,
                      RequestedAccommodation, StatusLink, status_may_change)
+from .outcomes import NeedsMet
 from .states import MESSAGE_REQUIRED, RequestStatus, can_transition
 
 if TYPE_CHECKING:
@@ -245,6 +246,23 @@ def add_attendee_message(access_request: AccessRequest, body: str, *,
         flush_or_stale()
 
 
+def answer_needs_met(access_request: AccessRequest, answer: NeedsMet, comment: str = "") -> None:
+    """After the event, the attendee says whether what was arranged met their needs; a later
+    answer replaces the earlier one and both stay in the history, which staff read."""
+    if not access_request.can_answer_needs_met():
+        raise RequestActionError("This request can no longer take an answer.")
+    comment = comment.strip()
+    now = utcnow()
+    access_request.history.append(HistoryEntry(
+        kind=HistoryKind.NEEDS_MET, at=now,
+        body=f"{answer.label}." + (f"\n{comment}" if comment else "")))
+    access_request.needs_met, access_request.needs_met_comment = answer, comment
+    access_request.needs_met_at = now
+    if answer != NeedsMet.YES:  # the queue shows "Attendee replied" until someone looks
+        access_request.attendee_waiting_since = access_request.attendee_waiting_since or now
+    commit_or_stale()
+
+
 def expired_conditions(now: datetime):
     """The conditions (on AccessRequest joined to Event) of the requests a purge at ``now``
     deletes: those whose event ended over RETENTION_DAYS ago and not yet purged. The purge and
@@ -274,9 +292,10 @@ def purge_expired(now: datetime | None = None, batch_size: int = 200) -> int:
             access_request.contact_phone = ""
             access_request.attendee_name = None
             access_request.anything_else = ""
+            access_request.needs_met_comment = ""
             access_request.purged_at = now
             for item in access_request.items:
-                item.details = item.met_by = ""
+                item.details = item.met_by = item.outcome_note = ""
             for entry in access_request.history:
                 entry.body = ""
                 entry.mail_message_id = None

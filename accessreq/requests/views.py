@@ -17,11 +17,13 @@ from ..notifications.services import external_url
 from ..ratelimits import public_post_limit
 from . import outage, spam
 from .calendar import calendar_file, removes_entry
-from .forms import CancelForm, MessageForm, request_form_for
+from .forms import CancelForm, MessageForm, NeedsMetForm, request_form_for
 from .models import AccessRequest
+from .outcomes import NeedsMet
 from .services import (
     RequestActionError,
     add_attendee_message,
+    answer_needs_met,
     cancel_by_attendee,
     find_by_token,
     submit_request,
@@ -144,10 +146,17 @@ def confirmation(token: str):
                            late_note=access_request.late_note)
 
 
-def _render_status(access_request: AccessRequest, token: str, form: MessageForm | None = None):
+def _render_status(access_request: AccessRequest, token: str, form: MessageForm | None = None,
+                   needs_met_form: NeedsMetForm | None = None):
+    if needs_met_form is None:
+        needs_met_form = NeedsMetForm(formdata=None, data={
+            "answer": access_request.needs_met.value if access_request.needs_met else None,
+            "comment": access_request.needs_met_comment})
     return render_template("requests/status.html", access_request=access_request,
                            event=access_request.event,
                            token=token, form=form or MessageForm(),
+                           needs_met_form=needs_met_form,
+                           page_has_errors=bool(needs_met_form.errors),
                            calendar_removes=removes_entry(access_request))
 
 
@@ -181,6 +190,22 @@ def add_message(token: str):
     else:
         flash("Your message was sent to the access team.", "success")
     return redirect(url_for("requests.status", token=token), 303)
+
+
+@bp.post("/r/<token>/needs-met")
+@public_post_limit
+def needs_met(token: str):
+    """After the event: "did this meet your needs?" (yes, partly, no, and words)."""
+    access_request = _request_or_404(token)
+    if not access_request.can_answer_needs_met():
+        flash("This request can no longer take an answer.", "info")
+        return redirect(url_for("requests.status", token=token), 303)
+    form = NeedsMetForm()
+    if not form.validate_on_submit():
+        return _render_status(access_request, token, needs_met_form=form), 422
+    answer_needs_met(access_request, NeedsMet(form.answer.data), form.comment.data or "")
+    flash("Thank you. The access team will read your answer.", "success")
+    return redirect(url_for("requests.status", token=token, _anchor="after-event"), 303)
 
 
 @bp.route("/r/<token>/cancel", methods=["GET", "POST"])

@@ -32,6 +32,9 @@ class QueueFilterForm(QueryForm):
     sort = SelectField("Sort by", validate_choice=False,
                        choices=options([("due", "Due date, soonest first"),
                                         ("newest", "Newest first")]))
+    outcome = BooleanField("Only requests needing an outcome",
+                           description="Events that have ended, with an accommodation whose "
+                                       "outcome is not recorded yet.")
     waiting = BooleanField("Only requests waiting for us",
                            description="The attendee wrote last, and nobody in the team has "
                            "opened the request since.")

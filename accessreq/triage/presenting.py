@@ -50,6 +50,8 @@ def active_filters(filters: queries.QueueFilters, form: Form) -> list[str]:
     words = []
     if filters.waiting:
         words.append("waiting for us")
+    if filters.needs_outcome:
+        words.append("needs an outcome")
     for name, what in (("event", "event"), ("type", "accommodation"),
                        ("assignee", "assigned to")):
         label = _chosen_label(getattr(form, name))

@@ -15,6 +15,7 @@ from flask import current_app
 from sqlalchemy import String, and_, exists, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from ..arranging.outcomes import needs_outcome_condition
 from ..arranging.queries import booking_warning, booking_warning_columns
 from ..auth.models import StaffUser
 from ..events.models import AccommodationType, Event
@@ -64,6 +65,8 @@ class QueueFilters:
     sort: str = SORT_DUE
     page: int = 1
     waiting: bool = False  # only requests whose attendee wrote last ("Waiting for us")
+    # Only requests of ended events still missing an accommodation's outcome ("Needs outcome").
+    needs_outcome: bool = False
 
     @classmethod
     def from_args(cls, args: Mapping[str, str]) -> QueueFilters:
@@ -81,10 +84,10 @@ class QueueFilters:
         if team not in (TEAM_MINE, TEAM_ALL):
             team_id = positive_id(team)
             team = str(team_id) if team_id else ""
-        waiting = (args.get("waiting") or "").strip().lower() in ("1", "y", "yes", "on", "true")
         return cls(status=status, event_id=positive_id(args.get("event")),
                    type_id=positive_id(args.get("type")), assignee=assignee, q=q,
-                   sort=sort, page=page, team=team, waiting=waiting)
+                   sort=sort, page=page, team=team, waiting=_ticked(args.get("waiting")),
+                   needs_outcome=_ticked(args.get("outcome")))
 
     @property
     def statuses(self) -> frozenset[RequestStatus]:
@@ -97,7 +100,8 @@ class QueueFilters:
     @property
     def narrowed(self) -> bool:
         """Whether anything other than the status and sort order narrows the list."""
-        return bool(self.event_id or self.type_id or self.assignee or self.q or self.waiting)
+        return bool(self.event_id or self.type_id or self.assignee or self.q or self.waiting
+                    or self.needs_outcome)
 
     def query_args(self, **overrides) -> dict[str, str | int]:
         """The query string for a link to this view (default values left out)."""
@@ -107,6 +111,7 @@ class QueueFilters:
                 "assignee": chosen.assignee or None, "q": chosen.q or None,
                 "sort": chosen.sort if chosen.sort != SORT_DUE else None,
                 "team": chosen.team or None, "waiting": "1" if chosen.waiting else None,
+                "outcome": "1" if chosen.needs_outcome else None,
                 "page": chosen.page if chosen.page > 1 else None}
         return {k: v for k, v in args.items() if v is not None}
 
@@ -168,7 +173,11 @@ def _search_condition(q: str):
     return or_(*conditions)
 
 
-def _conditions(filters: QueueFilters, user: StaffUser) -> list:
+def _ticked(value: str | None) -> bool:
+    return (value or "").strip().lower() in ("1", "y", "yes", "on", "true")
+
+
+def _conditions(filters: QueueFilters, user: StaffUser, now: datetime) -> list:
     """Every filter except the status one (the status counts are computed across statuses)."""
     conditions = []
     if filters.event_id:
@@ -187,6 +196,8 @@ def _conditions(filters: QueueFilters, user: StaffUser) -> list:
         conditions.append(_search_condition(filters.q))
     if filters.waiting:
         conditions.append(AccessRequest.attendee_waiting_since.is_not(None))
+    if filters.needs_outcome:
+        conditions.append(needs_outcome_condition(now))
     return conditions
 
 
@@ -230,7 +241,7 @@ def queue_page(filters: QueueFilters, user: StaffUser, now: datetime,
     """
     if page_size is None:
         page_size = current_app.config.get("QUEUE_PAGE_SIZE", 25)
-    conditions = _conditions(filters, user)
+    conditions = _conditions(filters, user, now)
     scope = team_scope(filters, user)
     shown_keys = _team_keys(scope, user)
     # One counting read covers the chosen scope and every team in the person's switcher.

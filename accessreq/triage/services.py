@@ -11,6 +11,7 @@ from datetime import timedelta
 from sqlalchemy import Integer, String, insert, literal, select, update
 from sqlalchemy.orm import aliased
 
+from ..arranging.outcomes import check_can_close
 from ..arranging.queries import uncovered
 from ..auth.models import StaffUser
 from ..columns import UTCDateTime
@@ -158,11 +159,18 @@ def check_can_arrange(access_request: AccessRequest, target: RequestStatus) -> N
             f"is met (under “Arrangements”), or choose “Partially arranged”.")
 
 
+def check_move(access_request: AccessRequest, target: RequestStatus) -> None:
+    """The arranging rules on top of the state table: “Arranged” needs everything covered,
+    “Closed” needs every accommodation's outcome."""
+    check_can_arrange(access_request, target)
+    check_can_close(access_request, target)
+
+
 def change_status(access_request: AccessRequest, actor: StaffUser, target: RequestStatus,
                   message: str = "", expected_version: int | None = None) -> None:
     """Move the request on and tell the attendee, with the message staff wrote."""
     _check_can_change(access_request, expected_version)
-    check_can_arrange(access_request, target)
+    check_move(access_request, target)
     entry = transition_to(access_request, target, actor=actor, message=message)
     notifications.attendee_update(access_request, entry)
     commit_or_stale()
@@ -181,7 +189,7 @@ def reply(access_request: AccessRequest, actor: StaffUser, body: str,
     if not body:
         raise RequestActionError("Write the message to send to the attendee.")
     if new_status is not None:
-        check_can_arrange(access_request, new_status)
+        check_move(access_request, new_status)
         entry = transition_to(access_request, new_status, actor=actor, message=body)
         access_request.attendee_waiting_since = None
         flush_or_stale()

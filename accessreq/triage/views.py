@@ -13,7 +13,7 @@ from wtforms import Form
 
 from ..guards import current_staff, staff_required
 from ..auth.models import StaffUser
-from ..arranging import queries as arranging_queries
+from ..arranging import outcomes, queries as arranging_queries
 from ..extensions import db
 from ..pagination import redirect_if_out_of_range
 from ..requests.models import AccessRequest
@@ -56,7 +56,7 @@ def queue():
     form = QueueFilterForm(data={
         "team": str(page.scope), "status": filters.status, "event": str(filters.event_id or ""),
         "type": str(filters.type_id or ""), "assignee": filters.assignee, "q": filters.q,
-        "sort": filters.sort, "waiting": filters.waiting,
+        "sort": filters.sort, "waiting": filters.waiting, "outcome": filters.needs_outcome,
     })
     form.status.choices = options([
         (queries.STATUS_OPEN, "Open (waiting on the team)"),
@@ -163,6 +163,8 @@ def _render_detail(request_id: int, failed: tuple[str, Form] | None = None,
         page_has_errors=failed is not None, views=queries.recent_views(request_id),
         new_status_url=new_status_url, bounce=queries.bounce_warning(access_request),
         coverage=arranging_queries.coverage(access_request),
+        show_after_event=outcomes.after_event_shown(access_request),
+        outcomes_open=outcomes.outcomes_open(access_request),
     )
     if failed:
         # A refused action shows the whole page again: that is a view too (``detail`` logs

@@ -17,7 +17,7 @@ from accessreq.requests.services import cancel_by_attendee
 from accessreq.requests.states import RequestStatus
 from accessreq.timeutil import utcnow
 from accessreq.triage.services import change_status, reply
-from helpers import cover_everything
+from helpers import cover_everything, ready_to_close
 
 from .helpers import State, World
 
@@ -90,6 +90,8 @@ def request_in(status: RequestStatus):
         else:
             cover_everything(request)  # "Arranged" needs every accommodation covered
             for step in PATHS[status]:
+                if step == RequestStatus.CLOSED:
+                    ready_to_close(request)  # closed after the event, with its outcomes
                 change_status(request, staff, step, STATUS_MESSAGES.get(step, ""))
             if status == RequestStatus.IN_REVIEW:
                 reply(request, staff, "Thank you. We are contacting interpreters now.")
@@ -107,6 +109,38 @@ def request_after_the_event(w: World):
     request.event.ends_at = utcnow() - timedelta(days=2) + timedelta(hours=2)
     db.session.commit()
     return path
+
+
+def request_with_outcomes(w: World):
+    """After the event, the team recorded that the interpreter came and the captioner did
+    not: the attendee reads it in plain words and is asked whether it met their needs."""
+    from accessreq.arranging.outcomes import OutcomeChoice, record_outcomes
+    from accessreq.requests.outcomes import ItemOutcome, OutcomeReason
+
+    path = request_after_the_event(w)
+    request = db.session.scalars(select(AccessRequest)).one()
+    sign, captions = request.items
+    record_outcomes(request, w.staff("coordinator"), {
+        sign.id: OutcomeChoice(ItemOutcome.DELIVERED),
+        captions.id: OutcomeChoice(ItemOutcome.NOT_DELIVERED, OutcomeReason.PROVIDER_CANCELLED,
+                                   "The captioner's connection failed")})
+    return path
+
+
+def _needs_met_error(w: World, page, path: str) -> None:
+    """The answer sent without choosing yes, partly or no: refused, the words kept."""
+    w.goto(page, path)
+    page.fill("#comment", "The interpreter was excellent.")
+    w.submit(page, form="main form[action$='/needs-met']")
+    assert page.input_value("#comment") == "The interpreter was excellent."
+
+
+def _needs_met_answered(w: World, page, path: str) -> None:
+    w.goto(page, path)
+    page.check("#answer-1")
+    page.fill("#comment", "The interpreter was excellent; without captions I missed the Q&A.")
+    w.submit(page, form="main form[action$='/needs-met']")
+    assert page.locator(".flashes [role=status]").count() == 1, "no thanks shown"
 
 
 def _message_after_the_event(w: World, page, path: str) -> None:
@@ -344,6 +378,13 @@ PUBLIC_STATES = [
       for status in RequestStatus],
     State("status-after-the-event", ("requests.status",), event_title=EVENT_TITLE,
           build=request_after_the_event, open=lambda w, page, path: w.goto(page, path)),
+    State("status-after-the-event-outcomes", ("requests.status",), event_title=EVENT_TITLE,
+          build=request_with_outcomes, open=lambda w, page, path: w.goto(page, path)),
+    State("status-needs-met-error", ("requests.status", "requests.needs_met"),
+          event_title=EVENT_TITLE, form_error=True, build=request_with_outcomes,
+          open=_needs_met_error),
+    State("status-needs-met-answered", ("requests.status", "requests.needs_met"),
+          event_title=EVENT_TITLE, build=request_with_outcomes, open=_needs_met_answered),
     State("status-after-the-event-message-refused", ("requests.status", "requests.add_message"),
           event_title=EVENT_TITLE, build=request_after_the_event, open=_message_after_the_event),
     State("status-message-error", ("requests.status", "requests.add_message"),

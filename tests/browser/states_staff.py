@@ -357,6 +357,66 @@ def bookings(w: World) -> dict:
 
 
 PLAN_TITLE = "Roundtable: Archives and memory"
+PAST_TITLE = "Talk: Museums for everyone"
+
+
+def talk_that_is_over(w: World) -> dict:
+    """A talk that took place yesterday: an interpreter pair delivered for two attendees, one
+    of whom also asked for captions; outcomes recorded for the first request only (the
+    captioner's connection failed), whose attendee answered "partly"; the second waits for
+    its outcome."""
+    from accessreq.arranging.models import BookingStatus
+    from accessreq.arranging.outcomes import OutcomeChoice, record_outcomes
+    from accessreq.arranging.services import (BookingDetails, create_booking, set_met_by,
+                                              update_booking)
+    from accessreq.requests.outcomes import ItemOutcome, NeedsMet, OutcomeReason
+    from accessreq.requests.services import answer_needs_met
+
+    kinds = catalogue(w)
+    event = w.make_event(title=PAST_TITLE, days_ahead=20, types=kinds)
+    sam, _ = w.make_request(event=event, types=kinds[:2], contact_name="Sam Attendee",
+                            contact_email="sam@example.net", details={kinds[0].id: "BSL"})
+    noor, _ = w.make_request(event=event, types=kinds[:1], contact_name="Noor Haddad",
+                             contact_email="noor@example.net")
+    details = BookingDetails(provider=providers(w), items=[sam.items[0], noor.items[0]])
+    booking = create_booking(event, None, details)
+    update_booking(booking, None, details, BookingStatus.CONFIRMED)
+    me = w.staff("coordinator")
+    set_met_by(sam.items[1], me, "Remote captioner booked by the venue")
+    for request in (sam, noor):
+        change_status(request, me, RequestStatus.ARRANGED, "All booked.")
+    event.starts_at = utcnow() - timedelta(days=1, hours=2)
+    event.ends_at = utcnow() - timedelta(days=1)
+    db.session.commit()
+    record_outcomes(sam, me, {
+        sam.items[0].id: OutcomeChoice(ItemOutcome.DELIVERED),
+        sam.items[1].id: OutcomeChoice(ItemOutcome.NOT_DELIVERED, OutcomeReason.EQUIPMENT,
+                                       "The captioner's connection failed after ten minutes")})
+    answer_needs_met(sam, NeedsMet.PARTLY, "The interpreters were excellent; without captions "
+                     "I missed most of the questions.")
+    return {"event": event, "request": sam, "waiting": noor, "booking": booking}
+
+
+def _outcomes(w: World, page, data, key: str = "waiting") -> None:
+    w.goto(page, w.path("outcomes.record", request_id=data[key].id))
+
+
+def _outcomes_errors(w: World, page, data) -> None:
+    """Not delivered, with no reason chosen: refused beside the reason, the words kept."""
+    _outcomes(w, page, data)
+    item = data["waiting"].items[0]
+    page.check(f"#outcome_{item.id}-2")
+    page.fill(f"#note_{item.id}", "Only one interpreter came")
+    w.submit(page)
+    assert page.input_value(f"#note_{item.id}") == "Only one interpreter came"
+
+
+def _outcomes_before_the_event(w: World, page, data) -> None:
+    w.goto(page, w.path("outcomes.record", request_id=data["request"].id))
+
+
+def _needs_outcome(w: World, page, _data) -> None:
+    w.goto(page, w.path("triage.queue", status="all", outcome="1"))
 
 
 def run_sheet_event(w: World) -> dict:
@@ -707,6 +767,19 @@ STAFF_STATES = [
           event_title="Roundtable: Archives and memory", build=bookings,
           open=lambda w, page, data: w.goto(page, w.path_for("bookings.edit",
                                                              data["booking"].id))),
+    State("outcomes-form", ("outcomes.record",), **STAFF, event_title=PAST_TITLE,
+          build=talk_that_is_over, open=_outcomes),
+    State("outcomes-form-errors", ("outcomes.record",), **STAFF, event_title=PAST_TITLE,
+          form_error=True, build=talk_that_is_over, open=_outcomes_errors),
+    State("outcomes-before-the-event", ("outcomes.record",), **STAFF,
+          event_title="Roundtable: Archives and memory", build=bookings,
+          open=_outcomes_before_the_event),
+    State("request-detail-after-the-event", ("triage.detail",), **STAFF, event_title=PAST_TITLE,
+          build=talk_that_is_over,
+          open=lambda w, page, data: w.goto(page, w.path_for("triage.detail",
+                                                             data["request"].id))),
+    State("queue-needs-outcome", ("triage.queue",), **STAFF, build=talk_that_is_over,
+          open=_needs_outcome),
     State("met-by", ("bookings.met_by",), **STAFF, build=bookings,
           open=lambda w, page, data: w.goto(page, w.path_for("bookings.met_by",
                                                              data["request"].items[1].id))),

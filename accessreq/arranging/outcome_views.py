@@ -1,0 +1,79 @@
+"""Staff page for recording, after the event, what happened to each of a request's
+accommodations. Scoped as requests are."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+
+from ..extensions import db
+from ..guards import current_staff, staff_required
+from ..requests.models import AccessRequest
+from ..requests.outcomes import ItemOutcome, OutcomeReason
+from ..requests.services import RequestActionError, StaleRequestError
+from . import outcomes, queries
+from .forms import outcomes_form
+
+bp = Blueprint("outcomes", __name__, url_prefix="/staff")
+ID = "int(max=2147483647)"
+
+
+def _initial(access_request: AccessRequest) -> dict:
+    data = {"version": str(access_request.version)}
+    for item in access_request.items:
+        data[f"outcome_{item.id}"] = item.outcome.value if item.outcome else None
+        data[f"reason_{item.id}"] = item.outcome_reason.value if item.outcome_reason else ""
+        data[f"note_{item.id}"] = item.outcome_note
+    return data
+
+
+def _choices(form, access_request: AccessRequest) -> dict[int, outcomes.OutcomeChoice]:
+    chosen = {}
+    for item, outcome, reason, note in form.groups(access_request.items):
+        if outcome.data:
+            chosen[item.id] = outcomes.OutcomeChoice(
+                ItemOutcome(outcome.data),
+                OutcomeReason(reason.data) if reason.data else None, note.data or "")
+    return chosen
+
+
+@bp.route(f"/requests/<{ID}:request_id>/outcomes", methods=["GET", "POST"])
+@staff_required
+def record(request_id: int):
+    access_request = db.get_or_404(AccessRequest, request_id)
+    if not current_staff().can_see(access_request):
+        abort(404)
+    items = access_request.items
+    form = (outcomes_form(items, formdata=request.form) if request.method == "POST"
+            else outcomes_form(items, data=_initial(access_request)))
+    problem = None
+    closed = not outcomes.outcomes_open(access_request)
+    if closed and request.method == "POST":
+        flash(outcomes.NOT_OPEN, "error")
+        return redirect(url_for(".record", request_id=request_id), 303)
+    if not closed and form.validate_on_submit():
+        try:
+            changed = outcomes.record_outcomes(
+                access_request, current_staff(), _choices(form, access_request),
+                expected_version=int(form.version.data or 0) or None)
+        except StaleRequestError as error:
+            db.session.rollback()
+            problem = str(error)
+            form.version.data = str(access_request.version)
+        except RequestActionError as error:
+            db.session.rollback()
+            problem = str(error)
+        else:
+            left = len(outcomes.missing_outcomes(access_request))
+            saved = (f"Outcomes saved for {access_request.reference}." if changed
+                     else "Nothing changed.")
+            flash(saved + (f" {left} still to record." if left else
+                           " Every accommodation has an outcome: the request can be closed."),
+                  "success")
+            return redirect(url_for("triage.detail", request_id=request_id,
+                                    _anchor="after-event"), 303)
+    coverage = {entry.item.id: entry for entry in queries.coverage(access_request)}
+    code = 422 if (form.errors or problem) and request.method == "POST" else 200
+    return render_template("arranging/outcomes.html", access_request=access_request,
+                           form=form, groups=form.groups(items), coverage=coverage,
+                           problem=problem, closed=closed, closed_words=outcomes.NOT_OPEN,
+                           page_has_errors=problem is not None), code

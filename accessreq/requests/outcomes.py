@@ -1,0 +1,56 @@
+"""After the event: what happened to each requested accommodation, why something was not
+delivered, and the attendee's own answer to "did this meet your needs?".
+
+The words here are the ones staff choose from and the ones the attendee reads on their status
+page; the staff pages that record outcomes live in accessreq/arranging.
+"""
+
+from __future__ import annotations
+
+from ..columns import LabelledEnum
+
+
+class ItemOutcome(LabelledEnum):
+    DELIVERED = "delivered", "Delivered"
+    PARTLY = "partly", "Partly delivered"
+    NOT_DELIVERED = "not_delivered", "Not delivered"
+    DID_NOT_COME = "did_not_come", "The attendee did not come"
+
+    @property
+    def needs_reason(self) -> bool:
+        """Something went wrong: staff say why (a reason from the list, and words)."""
+        return self in (ItemOutcome.PARTLY, ItemOutcome.NOT_DELIVERED)
+
+    @property
+    def attendee_words(self) -> str:
+        """What the attendee reads beside the accommodation on their status page."""
+        return _ATTENDEE_WORDS[self]
+
+
+_ATTENDEE_WORDS = {
+    ItemOutcome.DELIVERED: "Provided",
+    ItemOutcome.PARTLY: "Only partly provided",
+    ItemOutcome.NOT_DELIVERED: "Not provided",
+    ItemOutcome.DID_NOT_COME: "Not used: we recorded that you could not come",
+}
+
+
+class OutcomeReason(LabelledEnum):
+    """Why an accommodation was not (fully) delivered: a short list, so the team can see
+    patterns later, plus staff's own words on each outcome."""
+
+    PROVIDER_CANCELLED = "provider_cancelled", "The provider cancelled or did not arrive"
+    NOT_BOOKED = "not_booked", "It could not be booked in time"
+    EQUIPMENT = "equipment", "Equipment or a connection failed"
+    NOT_PASSED_ON = "not_passed_on", "The people on the day did not know about it"
+    VENUE = "venue", "The venue could not provide it"
+    EVENT_CHANGED = "event_changed", "The event changed (moved, shortened, went online)"
+    OTHER = "other", "Another reason (say which)"
+
+
+class NeedsMet(LabelledEnum):
+    """The attendee's one-question answer after the event."""
+
+    YES = "yes", "Yes"
+    PARTLY = "partly", "Partly"
+    NO = "no", "No"
