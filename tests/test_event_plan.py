@@ -97,6 +97,41 @@ def test_a_confirmed_booking_and_a_flag_show_on_the_plan(client, world):
     assert "1 cancelled or closed" in page
 
 
+def test_the_plan_warns_of_deadlines_in_words(world):
+    """Free cancellation ending within 48 h, and the event near while a booking is only
+    asked: at the plan's top and beside the booking (the queue says the same per request)."""
+    from accessreq.arranging.plan import event_plan
+
+    booking, event, staff = world["booking"], world["event"], world["staff"]
+    deadline = booking.cancellation_deadline_at  # Tue 19 Jan, 18:00 GMT
+    far = event_plan(event, staff, now=deadline - timedelta(days=6))
+    assert far.bookings[0].warnings == [] and far.warned_bookings == []
+    near = event_plan(event, staff, now=deadline - timedelta(hours=20))
+    assert near.bookings[0].warnings == ["Free cancellation ends Tue 19 Jan, 18:00 GMT",
+                                         "Booking still only asked"]
+    passed = event_plan(event, staff, now=deadline + timedelta(hours=1))
+    assert passed.bookings[0].warnings == ["Booking still only asked"]
+    update_booking(booking, None, BookingDetails(provider=world["hands"],
+                                                 items=list(booking.items)),
+                   BookingStatus.CONFIRMED)
+    confirmed = event_plan(event, staff, now=deadline - timedelta(hours=20))
+    assert confirmed.bookings[0].warnings == ["Free cancellation ends Tue 19 Jan, 18:00 GMT"]
+    assert event_plan(event, staff, now=EVENT_START + timedelta(hours=3)).warned_bookings == []
+
+
+def test_the_plan_page_lists_bookings_to_act_on(client, world, monkeypatch):
+    import accessreq.arranging.plan as plan_module
+
+    booking = world["booking"]
+    soon = booking.cancellation_deadline_at - timedelta(hours=20)
+    monkeypatch.setattr(plan_module, "utcnow", lambda: soon)  # the clock, not our code
+    sign_in(client, world["staff"])
+    page = text_of(client.get(f"/staff/events/{world['event'].id}/plan"))
+    assert "Bookings to act on" in page
+    assert (f"Booking {booking.id}: Hands Up Interpreting</a> (asked): Free cancellation ends "
+            "Tue 19 Jan, 18:00 GMT; Booking still only asked") in page
+
+
 def test_the_plan_is_linked_from_the_request_page_and_the_booking_form(client, world):
     sign_in(client, world["staff"])
     plan_link = f'href="/staff/events/{world["event"].id}/plan">Event access plan</a>'

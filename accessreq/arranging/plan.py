@@ -20,9 +20,9 @@ from ..events.models import Event
 from ..extensions import db
 from ..requests.models import AccessRequest, RequestedAccommodation
 from ..requests.states import RequestStatus
-from ..timeutil import format_short, local
+from ..timeutil import format_short, local, utcnow
 from .models import LIVE, Booking
-from .queries import ItemCoverage
+from .queries import ItemCoverage, booking_warnings
 
 # Requests that are not going ahead: counted nowhere, left off the run sheet.
 NOT_GOING_AHEAD = frozenset({RequestStatus.CANCELLED, RequestStatus.CLOSED})
@@ -81,6 +81,13 @@ class BookingPlan:
     times: str  # "Arrives 17:30; 18:00 to 20:00 GMT", or "" when none is known
     deadline: str  # "Tue 19 Jan, 18:00 GMT", or "" when not known
     kinds: list[str] = field(default_factory=list)  # what it is for: accommodation names
+    # Deadlines in words: free cancellation ending within 48 h, the event near while only asked.
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def alerts(self) -> list[str]:
+        """Everything to act on: a decision staff must make, then the deadlines."""
+        return (["Needs a decision"] if self.booking.attention else []) + self.warnings
 
 
 @dataclass(frozen=True)
@@ -112,6 +119,11 @@ class EventPlan:
         """The people coming, by name: requests going ahead."""
         return sorted(self.going_ahead, key=lambda entry: (entry.name.casefold(),
                                                            entry.request.id))
+
+    @property
+    def warned_bookings(self) -> list[BookingPlan]:
+        """Bookings with a deadline to act on or a decision to make, for the plan's top."""
+        return [entry for entry in self.bookings if entry.alerts]
 
     @property
     def live_bookings(self) -> list[BookingPlan]:
@@ -147,8 +159,9 @@ def booking_times(booking: Booking, tz_name: str) -> str:
     return f"{'; '.join(parts)} {local(moment, tz_name):%Z}"
 
 
-def event_plan(event: Event, staff: StaffUser) -> EventPlan:
+def event_plan(event: Event, staff: StaffUser, now: datetime | None = None) -> EventPlan:
     """The plan of ``event`` as ``staff`` may see it: two statements at any size."""
+    now = now or utcnow()
     requests = list(db.session.scalars(
         select(AccessRequest).where(AccessRequest.event_id == event.id, *_visible(staff))
         .options(joinedload(AccessRequest.items)
@@ -170,11 +183,13 @@ def event_plan(event: Event, staff: StaffUser) -> EventPlan:
     plans = [RequestPlan(r, [ItemCoverage(item, covering.get(item.id, [])) for item in r.items])
              for r in requests]
     return EventPlan(event=event, requests=plans,
-                     bookings=[_booking_plan(b, shown_ids, event.timezone) for b in bookings],
+                     bookings=[_booking_plan(b, shown_ids, event.timezone, now)
+                               for b in bookings],
                      counts=_counts(plans))
 
 
-def _booking_plan(booking: Booking, shown_ids: set[int], tz_name: str) -> BookingPlan:
+def _booking_plan(booking: Booking, shown_ids: set[int], tz_name: str,
+                  now: datetime) -> BookingPlan:
     shown = [item for item in booking.items if item.request_id in shown_ids]
     when = booking.cancellation_deadline_at
     return BookingPlan(
@@ -182,7 +197,8 @@ def _booking_plan(booking: Booking, shown_ids: set[int], tz_name: str) -> Bookin
         covers=[f"{item.accommodation_type.name} ({item.request.reference})" for item in shown],
         others=len(booking.items) - len(shown), times=booking_times(booking, tz_name),
         deadline=format_short(when, tz_name) if when else "",
-        kinds=sorted({item.accommodation_type.name for item in booking.items}))
+        kinds=sorted({item.accommodation_type.name for item in booking.items}),
+        warnings=booking_warnings(booking, now))
 
 
 def _counts(plans: list[RequestPlan]) -> list[KindCount]:

@@ -178,6 +178,21 @@ def booking_warning_columns(now: datetime) -> tuple:
         asked.label("booking_asked")
 
 
+def free_cancellation_warning(deadline: datetime | None, now: datetime,
+                              tz_name: str) -> str | None:
+    """Words when a live booking's free cancellation ends within DEADLINE_WARNING."""
+    if deadline is not None and now < deadline and deadline - now <= DEADLINE_WARNING:
+        return f"Free cancellation ends {format_short(deadline, tz_name)}"
+    return None
+
+
+def still_asked_warning(event: Event, now: datetime) -> str | None:
+    """Words when the event is near (ASKED_WARNING) and a booking is still only asked."""
+    if now < event.starts_at and event.starts_at - now <= ASKED_WARNING:
+        return "Booking still only asked"
+    return None
+
+
 def booking_warning(access_request: AccessRequest, flagged: bool, deadline: datetime | None,
                     asked: bool, now: datetime) -> str | None:
     """The queue's words for the most pressing booking matter of a request, if any."""
@@ -185,8 +200,17 @@ def booking_warning(access_request: AccessRequest, flagged: bool, deadline: date
         return None
     if flagged:
         return "Booking needs a decision"
-    if deadline is not None and deadline - now <= DEADLINE_WARNING:
-        return f"Free cancellation ends {format_short(deadline, access_request.event.timezone)}"
-    if asked and access_request.event.starts_at - now <= ASKED_WARNING:
-        return "Booking still only asked"
-    return None
+    return (free_cancellation_warning(deadline, now, access_request.event.timezone)
+            or (still_asked_warning(access_request.event, now) if asked else None))
+
+
+def booking_warnings(booking: Booking, now: datetime) -> list[str]:
+    """The plan's deadline words for one booking: its free cancellation ending soon while it
+    is still going ahead, or the event near while it is only asked."""
+    if booking.status not in LIVE:
+        return []
+    found = [free_cancellation_warning(booking.cancellation_deadline_at, now,
+                                       booking.event.timezone)]
+    if booking.status == BookingStatus.ASKED:
+        found.append(still_asked_warning(booking.event, now))
+    return [words for words in found if words]
