@@ -184,6 +184,9 @@ def tab(page, times: int = 1) -> dict:
     return focused(page)
 
 
+SEGMENTED_INPUTS = frozenset({"date", "time", "datetime-local", "month", "week"})
+
+
 def tab_until(page, predicate: Callable[[dict], bool], limit: int = 80) -> dict:
     """Tab forward until ``predicate`` holds for the focused element.
 
@@ -199,8 +202,13 @@ def tab_until(page, predicate: Callable[[dict], bool], limit: int = 80) -> dict:
         assert info["visible"], (f"focus is not visible on {info['description']} "
                                  f"({info['indicator']})")
         assert info["onScreen"], f"focused {info['description']} is scrolled out of view"
-        assert info["index"] > previous, ("Tab moved backwards, against the reading order, to "
-                                          f"{info['description']}; stops:\n  " + "\n  ".join(seen))
+        # A native date or time input keeps focus while Tab walks its own parts (day, month,
+        # year): staying on it is moving forward.
+        in_parts = (info["index"] == previous and info["tag"] == "input"
+                    and info["type"] in SEGMENTED_INPUTS)
+        assert info["index"] > previous or in_parts, (
+            "Tab moved backwards, against the reading order, to "
+            f"{info['description']}; stops:\n  " + "\n  ".join(seen))
         previous = info["index"]
         if predicate(info):
             return info
