@@ -89,6 +89,8 @@ GET_URLS = {
     "plan.plan": "/staff/events/{event_id}/plan",
     "plan.run_sheet": "/staff/events/{event_id}/run-sheet",
     "plan.run_sheet_csv": "/staff/events/{event_id}/run-sheet.csv",
+    "wording_admin.index": "/admin/email-wording/",
+    "wording_admin.edit": "/admin/email-wording/provider_ask",
 }
 # Pages with nothing personal, the same for every signed-out visitor.
 CACHEABLE_SIGNED_OUT = {"static", "events.index", "events.detail", "pages.accessibility"}

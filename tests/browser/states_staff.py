@@ -411,6 +411,25 @@ def _booking_new_errors(w: World, page, data) -> None:
     w.submit(page)
 
 
+def changed_wording(w: World) -> None:
+    """One email's wording changed by the admin; the others on their defaults."""
+    from accessreq.notifications.models import WordingKey
+    from accessreq.notifications.wording import save_wording
+
+    save_wording(WordingKey.PROVIDER_CONFIRM, w.staff("admin"), "Confirmed: {event}",
+                 "Hello {provider},\n\nThank you: this confirms our booking.\n\n{team}")
+
+
+def _wording_edit(key: str):
+    return lambda w, page, _data: w.goto(page, w.path("wording_admin.edit", key=key))
+
+
+def _wording_error(w: World, page, _data) -> None:
+    w.goto(page, w.path("wording_admin.edit", key="followup_recording"))
+    page.fill("main form textarea[name=body]", "Hello {name}, the recording is ready.")
+    w.submit(page)
+
+
 def _providers_search_nothing(w: World, page, _data) -> None:
     w.goto(page, w.path("providers.index"))
     page.fill("main form[method=get] input[name=q]", "nobody by this name")
@@ -768,6 +787,12 @@ STAFF_STATES = [
           open=_goto("mail_admin.outbox")),
     State("admin-outbox", ("mail_admin.outbox",), **ADMIN, build=outbox,
           open=_goto("mail_admin.outbox")),
+    State("admin-email-wording", ("wording_admin.index",), **ADMIN, build=changed_wording,
+          open=_goto("wording_admin.index")),
+    State("admin-email-wording-edit", ("wording_admin.edit",), **ADMIN, build=changed_wording,
+          open=_wording_edit("provider_confirm")),
+    State("admin-email-wording-edit-error", ("wording_admin.edit",), **ADMIN, form_error=True,
+          open=_wording_error),
     State("admin-access-log-empty", ("access_log_admin.access_log_list",), **ADMIN,
           open=_goto("access_log_admin.access_log_list")),
     State("admin-access-log", ("access_log_admin.access_log_list",), **ADMIN, build=access_log,
