@@ -84,6 +84,7 @@ def world(make_request, make_staff):
         "booking_id": booking.id,
         "item_id": request.items[0].id,
         "key": "followup_apology",
+        "kind": "ask",  # an email to a booking's provider
     }
     return {"values": values, "coordinator": coordinator, "admin": admin}
 

@@ -85,6 +85,7 @@ GET_URLS = {
     "bookings.new": "/staff/events/{event_id}/bookings/new?request={request_id}",
     "bookings.edit": "/staff/bookings/{booking_id}",
     "bookings.met_by": "/staff/arrangements/items/{item_id}",
+    "bookings.email_provider": "/staff/bookings/{booking_id}/email/ask",
     "inbox.attach_choose": "/staff/inbox/{inbound_id}/attach?q=AR",
     "plan.plan": "/staff/events/{event_id}/plan",
     "plan.run_sheet": "/staff/events/{event_id}/run-sheet",

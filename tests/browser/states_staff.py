@@ -430,6 +430,26 @@ def _wording_error(w: World, page, _data) -> None:
     w.submit(page)
 
 
+def booking_provider_without_email(w: World) -> dict:
+    """The flagged booking, its provider with no email address."""
+    data = bookings(w)
+    data["booking"].provider.email = ""
+    db.session.commit()
+    return data
+
+
+def _provider_email(kind: str, errors: bool = False):
+    def open_(w: World, page, data) -> None:
+        w.goto(page, w.path("bookings.email_provider", booking_id=data["booking"].id,
+                            kind=kind))
+        if errors:
+            page.fill("main form input[name=subject]", "")
+            page.check("main form input[name=needs]")
+            w.submit(page)
+
+    return open_
+
+
 def _providers_search_nothing(w: World, page, _data) -> None:
     w.goto(page, w.path("providers.index"))
     page.fill("main form[method=get] input[name=q]", "nobody by this name")
@@ -726,6 +746,15 @@ STAFF_STATES = [
           event_title="Roundtable: Archives and memory", build=bookings,
           open=lambda w, page, data: w.goto(page, w.path_for("bookings.edit",
                                                              data["booking"].id))),
+    State("booking-provider-email", ("bookings.email_provider",), **STAFF,
+          event_title="Roundtable: Archives and memory", build=bookings,
+          open=_provider_email("cancel")),
+    State("booking-provider-email-errors", ("bookings.email_provider",), **STAFF,
+          form_error=True, event_title="Roundtable: Archives and memory", build=bookings,
+          open=_provider_email("ask", errors=True)),
+    State("booking-provider-without-email", ("bookings.email_provider",), **STAFF,
+          event_title="Roundtable: Archives and memory", build=booking_provider_without_email,
+          open=_provider_email("ask")),
     State("met-by", ("bookings.met_by",), **STAFF, build=bookings,
           open=lambda w, page, data: w.goto(page, w.path_for("bookings.met_by",
                                                              data["request"].items[1].id))),
