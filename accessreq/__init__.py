@@ -53,6 +53,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .events.admin_views import admin_bp as events_admin_bp
     from .events.views import bp as events_bp
     from .notifications.views import admin_bp as mail_admin_bp
+    from .notifications.wording_views import admin_bp as wording_admin_bp
     from .feedback.views import bp as feedback_bp, staff_bp as feedback_staff_bp
     from .health import bp as health_bp
     from .pages import bp as pages_bp
@@ -73,7 +74,7 @@ def create_app(test_config: dict | None = None) -> Flask:
                       events_admin_bp, routing_admin_bp, mail_admin_bp, pages_bp, health_bp,
                       feedback_bp, feedback_staff_bp, record_bp,
                       access_log_admin_bp, inbox_bp, providers_bp, bookings_bp, outcomes_bp,
-                      plan_bp):
+                      plan_bp, wording_admin_bp):
         app.register_blueprint(blueprint)
 
     from . import cli, errors, headers, observability, templating

@@ -6,7 +6,7 @@ from .feedback.models import AccessibilityReport  # noqa: F401
 from .inbound.models import InboundMessage  # noqa: F401
 from .inbound.lease import MailboxLease  # noqa: F401
 from .events.models import AccommodationType, Event, event_accommodations  # noqa: F401
-from .notifications.models import EmailStatus, OutgoingEmail  # noqa: F401
+from .notifications.models import EmailStatus, EmailWording, OutgoingEmail  # noqa: F401
 from .requests.models import (AccessLogEntry, AccessRequest, HistoryEntry,  # noqa: F401
                               RequestedAccommodation, StatusLink)
 from .routing.models import Organisation, RoutingRule, Team  # noqa: F401

@@ -38,7 +38,8 @@ PUBLIC_ENDPOINTS = {
     "feedback.report",
     "feedback.sent",
 }
-ADMIN_PREFIXES = ("staff_admin.", "events_admin.", "mail_admin.", "routing_admin.")
+ADMIN_PREFIXES = ("staff_admin.", "events_admin.", "mail_admin.", "routing_admin.",
+                  "wording_admin.")
 
 
 def _all_routes(app):
@@ -83,6 +84,8 @@ def world(make_request, make_staff):
         "provider_id": provider.id,
         "booking_id": booking.id,
         "item_id": request.items[0].id,
+        "key": "followup_apology",
+        "kind": "ask",  # an email to a booking's provider
     }
     return {"values": values, "coordinator": coordinator, "admin": admin}
 

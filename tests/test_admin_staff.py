@@ -330,6 +330,7 @@ GET_ROUTES = [
     "/admin/teams", "/admin/teams/new", "/admin/teams/{team_id}",
     "/admin/routing", "/admin/routing/new", "/admin/routing/{rule_id}", "/admin/routing/preview",
     "/admin/routing/{rule_id}/delete", "/admin/access-log",
+    "/admin/email-wording/", "/admin/email-wording/{key}",
 ]
 POST_ROUTES = [
     "/admin/staff/new", "/admin/staff/{staff_id}", "/admin/staff/{staff_id}/invite",
@@ -340,6 +341,7 @@ POST_ROUTES = [
     "/admin/teams/new", "/admin/teams/{team_id}",
     "/admin/routing/new", "/admin/routing/{rule_id}", "/admin/routing/{rule_id}/move",
     "/admin/routing/{rule_id}/delete",
+    "/admin/email-wording/{key}", "/admin/email-wording/{key}/restore",
 ]
 
 
@@ -355,7 +357,7 @@ def ids(make_request, make_staff):
     return {"staff_id": make_staff(Role.COORDINATOR).id, "event_id": request.event_id,
             "type_id": request.items[0].accommodation_type_id, "email_id": email.id,
             "message_id": "1700000000000000000-abcdef12", "organisation_id": team.organisation_id,
-            "team_id": team.id, "rule_id": rule.id}
+            "team_id": team.id, "rule_id": rule.id, "key": "provider_ask"}
 
 
 def test_route_lists_cover_every_admin_route(app):

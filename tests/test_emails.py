@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm.attributes import set_committed_value
 
 from accessreq import create_app
+from accessreq.arranging.provider_mail import AttendeeLines, _paragraphs
 from accessreq.auth.models import Role, StaffUser
 from accessreq.events.models import AccommodationType, Event
 from accessreq.extensions import db
@@ -140,6 +141,23 @@ def _case(template: str, variant: str, hostile: bool = False) -> dict:
         message = InboundMessage(id=9, from_name="" if variant == "anonymous" else name,
                                  from_address="robin@example.com")
         return {**base, "message": message, "events_url": "https://events.example.org/"}
+    if template == "provider_message":
+        event = _request(name, title).event
+        body = ("Hello Hands Up Interpreting,\n\nWe would like to book you for "
+                f"{title}.\nWhat we need: Sign language interpretation, for 2 attendees.\n\n"
+                "Kind regards,\nCommunications access")
+        attendees = []
+        if variant == "with_attendees":
+            attendees = [AttendeeLines(name, (("Email", "sam@example.net"),
+                                              ("Prefers", "Email"),
+                                              ("Sign language interpretation", f"BSL {HOSTILE}"
+                                               if hostile else "BSL, please"))),
+                         AttendeeLines("Noor Haddad", (("Email", "noor@example.net"),
+                                                       ("Prefers", "Email")))]
+        return {**base, "subject_line": f"Booking request: {title}", "message_body": body,
+                "paragraphs": _paragraphs(body), "attendees": attendees,
+                "shares_contacts": bool(attendees), "event": event,
+                "event_url": "https://events.example.org/events/7"}
     raise KeyError(template)
 
 
@@ -155,6 +173,7 @@ VARIANTS = {
     "staff_accessibility_report": ["default"],
     "accessibility_report_received": ["named", "anonymous"],
     "inbound_unmatched_ack": ["named", "anonymous"],
+    "provider_message": ["plain", "with_attendees"],
 }
 CASES = [(t, v) for t, variants in VARIANTS.items() for v in variants]
 

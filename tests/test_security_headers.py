@@ -86,10 +86,13 @@ GET_URLS = {
     "bookings.edit": "/staff/bookings/{booking_id}",
     "bookings.met_by": "/staff/arrangements/items/{item_id}",
     "outcomes.record": "/staff/requests/{request_id}/outcomes",
+    "bookings.email_provider": "/staff/bookings/{booking_id}/email/ask",
     "inbox.attach_choose": "/staff/inbox/{inbound_id}/attach?q=AR",
     "plan.plan": "/staff/events/{event_id}/plan",
     "plan.run_sheet": "/staff/events/{event_id}/run-sheet",
     "plan.run_sheet_csv": "/staff/events/{event_id}/run-sheet.csv",
+    "wording_admin.index": "/admin/email-wording/",
+    "wording_admin.edit": "/admin/email-wording/provider_ask",
 }
 # Pages with nothing personal, the same for every signed-out visitor.
 CACHEABLE_SIGNED_OUT = {"static", "events.index", "events.detail", "pages.accessibility"}

@@ -14,8 +14,8 @@ from ..extensions import db
 from ..forms import options
 from ..guards import current_staff, staff_required
 from ..requests.models import AccessRequest, RequestedAccommodation
-from . import queries, services
-from .forms import BookingForm, MetByForm
+from . import provider_mail, queries, services
+from .forms import BookingForm, MetByForm, ProviderEmailForm
 from .models import BOOKING_MOVES, Booking, BookingStatus, Provider
 
 bp = Blueprint("bookings", __name__, url_prefix="/staff")
@@ -103,7 +103,8 @@ def _render(form: BookingForm, event: Event, booking: Booking | None,
                       for p in queries.provider_choices(booking.provider if booking else None)}
     return render_template("arranging/booking_form.html", form=form, event=event,
                            booking=booking, for_request=for_request,
-                           provider_hours=provider_hours), code
+                           provider_hours=provider_hours,
+                           email_kinds=provider_mail.kinds_for(booking) if booking else []), code
 
 
 def _done(booking: Booking, for_request: AccessRequest | None, message: str):
@@ -157,6 +158,43 @@ def edit(booking_id: int):
             else:
                 return _done(booking, for_request, f"Booking {booking.id} saved.")
     return _render(form, booking.event, booking, for_request)
+
+
+def _email_kind_or_404(kind: str) -> provider_mail.ProviderEmailKind:
+    try:
+        return provider_mail.ProviderEmailKind(kind)
+    except ValueError:
+        abort(404)
+
+
+@bp.route(f"/bookings/<{ID}:booking_id>/email/<kind>", methods=["GET", "POST"])
+@staff_required
+def email_provider(booking_id: int, kind: str):
+    """Write to the booking's provider: the wording filled in for the booking, editable, and
+    two ticks to share more. A provider without an email address: a message, no form."""
+    booking = db.get_or_404(Booking, booking_id)
+    if not queries.can_see_booking(current_staff(), booking):
+        abort(404)
+    email_kind = _email_kind_or_404(kind)
+    form = None
+    if booking.provider.email:
+        wording = provider_mail.prefilled(booking, email_kind)
+        form = ProviderEmailForm(data={"subject": wording.subject, "body": wording.body})
+        if form.validate_on_submit():
+            try:
+                provider_mail.email_provider(booking, current_staff(), email_kind,
+                                             form.subject.data, form.body.data,
+                                             contacts=form.contacts.data, needs=form.needs.data)
+            except provider_mail.ProviderEmailError as error:
+                form[error.field or "body"].errors.append(str(error))
+            else:
+                flash(f"The email to {booking.provider.name} is in the outbox and will be sent "
+                      f"shortly. Each request the booking covers says so in its history.",
+                      "success")
+                return redirect(url_for(".edit", booking_id=booking.id), 303)
+    return render_template("arranging/provider_email.html", booking=booking, event=booking.event,
+                           kind=email_kind, form=form), (
+        422 if form is not None and form.errors else 200)
 
 
 @bp.route(f"/arrangements/items/<{ID}:item_id>", methods=["GET", "POST"])

@@ -210,3 +210,27 @@ def outcomes_form(items, data: dict | None = None, formdata=None) -> OutcomesFor
     if formdata is not None:
         return Form(formdata=formdata)
     return Form(data=data or {})
+
+
+class ProviderEmailForm(AppForm):
+    """An email to a booking's provider: the wording, filled in, and two ticks, both off until
+    staff choose to share more."""
+
+    subject = StringField("Subject", filters=[strip], validators=[
+        InputRequired("Enter the subject"),
+        Length(max=200, message="The subject must be 200 characters or fewer")])
+    body = TextAreaField("Message", filters=[strip], validators=[
+        InputRequired("Enter the message"),
+        Length(max=LONG_TEXT_MAX,
+               message=f"The message must be {LONG_TEXT_MAX} characters or fewer")],
+        render_kw={"rows": 16})
+    contacts = BooleanField(
+        "Include the attendees’ names and contact details",
+        description="Adds, under your message, the name, email address, phone number and "
+                    "preferred way of contact of each attendee this booking is for who is "
+                    "still coming. Only when the provider must reach them themselves.")
+    needs = BooleanField(
+        "Include what the attendees wrote about their needs",
+        description="Adds what each attendee wrote about the accommodations this booking "
+                    "covers (for example “BSL, please”); never anything else they told us. "
+                    "Without names unless the box above is ticked too.")

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..columns import LabelledEnum, UTCDateTime, str_enum
 from ..extensions import db
 from ..timeutil import utcnow
 from .names import message_name
 from .sealing import seal, unseal
+
+if TYPE_CHECKING:
+    from ..auth.models import StaffUser
 
 
 class EmailStatus(LabelledEnum):
@@ -107,3 +111,35 @@ class OutgoingEmail(db.Model):
 
     def __repr__(self) -> str:
         return f"<OutgoingEmail {self.id} {self.template} {self.status.value}>"
+
+
+class WordingKey(LabelledEnum):
+    """The emails whose wording admins may change (accessreq/notifications/wording.py holds the
+    default wording and the placeholders each one may use)."""
+
+    PROVIDER_ASK = "provider_ask", "Asking a provider to book"
+    PROVIDER_CONFIRM = "provider_confirm", "Confirming a booking"
+    PROVIDER_CANCEL = "provider_cancel", "Cancelling a booking"
+    FOLLOWUP_APOLOGY = "followup_apology", "Follow-up: an apology"
+    FOLLOWUP_RECORDING = "followup_recording", "Follow-up: a recording with captions"
+    FOLLOWUP_TRANSCRIPT = "followup_transcript", "Follow-up: a transcript"
+
+
+class EmailWording(db.Model):
+    """An admin's wording of one email; without a row, the default wording in code is used."""
+
+    __tablename__ = "email_wording"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[WordingKey] = mapped_column(str_enum(WordingKey, 32), unique=True)
+    # Both may hold {placeholders} from the key's fixed list, checked when saved.
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_user.id", ondelete="SET NULL"))
+
+    updated_by: Mapped[StaffUser | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<EmailWording {self.key.value}>"

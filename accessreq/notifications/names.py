@@ -17,6 +17,7 @@ MESSAGE_NAMES: dict[str, str] = {
     "staff_accessibility_report": "Problem-report notice to the team",
     "accessibility_report_received": "Acknowledgement of a problem report",
     "inbound_unmatched_ack": "Automatic answer to an email that matched no request",
+    "provider_message": "Staff email to a provider about a booking",
 }
 
 

@@ -471,6 +471,45 @@ def _booking_new_errors(w: World, page, data) -> None:
     w.submit(page)
 
 
+def changed_wording(w: World) -> None:
+    """One email's wording changed by the admin; the others on their defaults."""
+    from accessreq.notifications.models import WordingKey
+    from accessreq.notifications.wording import save_wording
+
+    save_wording(WordingKey.PROVIDER_CONFIRM, w.staff("admin"), "Confirmed: {event}",
+                 "Hello {provider},\n\nThank you: this confirms our booking.\n\n{team}")
+
+
+def _wording_edit(key: str):
+    return lambda w, page, _data: w.goto(page, w.path("wording_admin.edit", key=key))
+
+
+def _wording_error(w: World, page, _data) -> None:
+    w.goto(page, w.path("wording_admin.edit", key="followup_recording"))
+    page.fill("main form textarea[name=body]", "Hello {name}, the recording is ready.")
+    w.submit(page)
+
+
+def booking_provider_without_email(w: World) -> dict:
+    """The flagged booking, its provider with no email address."""
+    data = bookings(w)
+    data["booking"].provider.email = ""
+    db.session.commit()
+    return data
+
+
+def _provider_email(kind: str, errors: bool = False):
+    def open_(w: World, page, data) -> None:
+        w.goto(page, w.path("bookings.email_provider", booking_id=data["booking"].id,
+                            kind=kind))
+        if errors:
+            page.fill("main form input[name=subject]", "")
+            page.check("main form input[name=needs]")
+            w.submit(page)
+
+    return open_
+
+
 def _providers_search_nothing(w: World, page, _data) -> None:
     w.goto(page, w.path("providers.index"))
     page.fill("main form[method=get] input[name=q]", "nobody by this name")
@@ -780,6 +819,15 @@ STAFF_STATES = [
                                                              data["request"].id))),
     State("queue-needs-outcome", ("triage.queue",), **STAFF, build=talk_that_is_over,
           open=_needs_outcome),
+    State("booking-provider-email", ("bookings.email_provider",), **STAFF,
+          event_title="Roundtable: Archives and memory", build=bookings,
+          open=_provider_email("cancel")),
+    State("booking-provider-email-errors", ("bookings.email_provider",), **STAFF,
+          form_error=True, event_title="Roundtable: Archives and memory", build=bookings,
+          open=_provider_email("ask", errors=True)),
+    State("booking-provider-without-email", ("bookings.email_provider",), **STAFF,
+          event_title="Roundtable: Archives and memory", build=booking_provider_without_email,
+          open=_provider_email("ask")),
     State("met-by", ("bookings.met_by",), **STAFF, build=bookings,
           open=lambda w, page, data: w.goto(page, w.path_for("bookings.met_by",
                                                              data["request"].items[1].id))),
@@ -841,6 +889,12 @@ STAFF_STATES = [
           open=_goto("mail_admin.outbox")),
     State("admin-outbox", ("mail_admin.outbox",), **ADMIN, build=outbox,
           open=_goto("mail_admin.outbox")),
+    State("admin-email-wording", ("wording_admin.index",), **ADMIN, build=changed_wording,
+          open=_goto("wording_admin.index")),
+    State("admin-email-wording-edit", ("wording_admin.edit",), **ADMIN, build=changed_wording,
+          open=_wording_edit("provider_confirm")),
+    State("admin-email-wording-edit-error", ("wording_admin.edit",), **ADMIN, form_error=True,
+          open=_wording_error),
     State("admin-access-log-empty", ("access_log_admin.access_log_list",), **ADMIN,
           open=_goto("access_log_admin.access_log_list")),
     State("admin-access-log", ("access_log_admin.access_log_list",), **ADMIN, build=access_log,
