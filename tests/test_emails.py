@@ -141,6 +141,14 @@ def _case(template: str, variant: str, hostile: bool = False) -> dict:
         message = InboundMessage(id=9, from_name="" if variant == "anonymous" else name,
                                  from_address="robin@example.com")
         return {**base, "message": message, "events_url": "https://events.example.org/"}
+    if template == "attendee_follow_up":
+        access_request = _request(name, title, status=s.ARRANGED)
+        entry = _entry(HistoryKind.FOLLOW_UP, people["coordinator"],
+                       f"Hello {name},\n\nWe are sorry the interpreters did not come. A "
+                       "transcript will reach you by Friday.\n\nCommunications access")
+        return {**base, "access_request": access_request, "event": access_request.event,
+                "entry": entry, "status_url": STATUS_URL,
+                "subject_line": f"A transcript of {title}"}
     if template == "provider_message":
         event = _request(name, title).event
         body = ("Hello Hands Up Interpreting,\n\nWe would like to book you for "
@@ -174,6 +182,7 @@ VARIANTS = {
     "accessibility_report_received": ["named", "anonymous"],
     "inbound_unmatched_ack": ["named", "anonymous"],
     "provider_message": ["plain", "with_attendees"],
+    "attendee_follow_up": ["default"],
 }
 CASES = [(t, v) for t, variants in VARIANTS.items() for v in variants]
 

@@ -293,3 +293,79 @@ def test_the_purge_deletes_the_words_and_keeps_the_outcomes(app, staff, world):
                and i.outcome_note == "" for i in purged.items)
     assert db.session.scalar(select(AccessRequest.id).where(
         AccessRequest.needs_met_comment.contains("get in"))) is None
+
+
+# --- follow-ups ---------------------------------------------------------------------------------
+
+
+def test_a_follow_up_starts_from_the_wording_is_emailed_and_recorded(
+        client, staff, admin, world, smtp_server):
+    from accessreq.notifications.models import OutgoingEmail
+    from accessreq.notifications.rebuild import send_again
+    from accessreq.notifications.sender import send_due_emails
+    from helpers import text_body
+
+    sam = world["sam"]
+    end_event(sam)
+    items = {i.accommodation_type.name: i.id for i in fresh(sam).items}
+    record_outcomes(fresh(sam), staff, {
+        items["Sign language interpretation"]: OutcomeChoice(
+            ItemOutcome.NOT_DELIVERED, OutcomeReason.PROVIDER_CANCELLED, "Agency double-booked"),
+        items["Wheelchair-accessible seating"]: OutcomeChoice(ItemOutcome.DELIVERED)})
+    send_due_emails()  # what the set-up queued, out of the way
+    smtp_server.messages.clear()
+    sign_in(client, staff)
+    detail = page(client, f"/staff/requests/{sam.id}")
+    assert "Something was not fully delivered." in detail
+    url = f"/staff/requests/{sam.id}/follow-up/transcript"
+    assert f'href="{url}"' in detail
+    form = page(client, url)
+    assert "A transcript of Roundtable: Archives and memory" in form  # the wording's subject
+    assert "Hello Sam Attendee," in form and sam.reference in form
+    assert "Sign language interpretation (not delivered)" in form
+
+    # An empty message is refused beside the field, the subject kept.
+    response = client.post(url, data={"subject": "A transcript for you", "body": " ",
+                                      "version": str(fresh(sam).version)})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "Enter the message" in html and 'value="A transcript for you"' in html
+
+    body = ("Hello Sam,\n\nWe are sorry the interpreters did not come. A transcript of the "
+            "roundtable will reach you by Friday.\n\nCommunications access")
+    response = client.post(url, data={"subject": "A transcript for you", "body": body,
+                                      "version": str(fresh(sam).version)})
+    assert response.status_code == 303
+    entry = [e for e in fresh(sam).history if e.kind == HistoryKind.FOLLOW_UP][-1]
+    assert entry.is_public and entry.actor_id == staff.id and entry.body == body
+    assert send_due_emails().sent == 1
+    [message] = smtp_server.to("sam@example.net")
+    assert message["Subject"] == f"A transcript for you [{sam.reference}]"
+    text = text_body(message)
+    assert "A transcript of the roundtable will reach you by Friday." in text
+    assert "/r/" in text  # the status link
+    assert "Agency double-booked" not in text
+    # The attendee reads it on their status page too.
+    assert "Message from the access team after the event." in page(client, world["sam_path"])
+    # The outbox can build it again from its recipe, which holds no words in the open.
+    row = db.session.scalars(select(OutgoingEmail).where(
+        OutgoingEmail.template == "attendee_follow_up")).one()
+    assert "transcript" not in str(row.recipe)
+    send_again(row, admin)
+    assert send_due_emails().sent == 1
+    assert smtp_server.to("sam@example.net")[-1]["Subject"] == message["Subject"]
+
+
+def test_no_follow_up_before_the_event_or_of_an_unknown_kind(client, staff, world):
+    sam = world["sam"]
+    sign_in(client, staff)
+    before = page(client, f"/staff/requests/{sam.id}/follow-up/apology")
+    assert "A follow-up is sent after the event has started" in before
+    assert "Send to attendee" not in before
+    response = client.post(f"/staff/requests/{sam.id}/follow-up/apology",
+                           data={"subject": "Sorry", "body": "Sorry."})
+    assert response.status_code == 303
+    assert not [e for e in fresh(sam).history if e.kind == HistoryKind.FOLLOW_UP]
+    end_event(sam)
+    assert client.get(f"/staff/requests/{sam.id}/follow-up/bribe").status_code == 404
+    assert client.get(f"/staff/requests/{sam.id}/follow-up/apology").status_code == 200

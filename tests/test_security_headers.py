@@ -86,6 +86,7 @@ GET_URLS = {
     "bookings.edit": "/staff/bookings/{booking_id}",
     "bookings.met_by": "/staff/arrangements/items/{item_id}",
     "outcomes.record": "/staff/requests/{request_id}/outcomes",
+    "outcomes.follow_up": "/staff/requests/{request_id}/follow-up/apology",
     "bookings.email_provider": "/staff/bookings/{booking_id}/email/ask",
     "inbox.attach_choose": "/staff/inbox/{inbound_id}/attach?q=AR",
     "plan.plan": "/staff/events/{event_id}/plan",

@@ -9,8 +9,8 @@ from decimal import Decimal
 from wtforms import (BooleanField, DateField, DecimalField, EmailField, HiddenField,
                      IntegerField, RadioField, SearchField, SelectField, StringField, TelField,
                      TextAreaField, TimeField)
-from wtforms.validators import (Email, InputRequired, Length, NumberRange, Optional,
-                                ValidationError)
+from wtforms.validators import (DataRequired, Email, InputRequired, Length, NumberRange,
+                                Optional, ValidationError)
 from wtforms.widgets import TextInput
 
 from ..events.forms import DATE_FORMATS, TIME_FORMATS
@@ -217,10 +217,10 @@ class ProviderEmailForm(AppForm):
     staff choose to share more."""
 
     subject = StringField("Subject", filters=[strip], validators=[
-        InputRequired("Enter the subject"),
+        DataRequired("Enter the subject"),
         Length(max=200, message="The subject must be 200 characters or fewer")])
     body = TextAreaField("Message", filters=[strip], validators=[
-        InputRequired("Enter the message"),
+        DataRequired("Enter the message"),
         Length(max=LONG_TEXT_MAX,
                message=f"The message must be {LONG_TEXT_MAX} characters or fewer")],
         render_kw={"rows": 16})
@@ -234,3 +234,18 @@ class ProviderEmailForm(AppForm):
         description="Adds what each attendee wrote about the accommodations this booking "
                     "covers (for example “BSL, please”); never anything else they told us. "
                     "Without names unless the box above is ticked too.")
+
+
+class FollowUpForm(AppForm):
+    """After the event, a follow-up to the attendee: the wording filled in, as staff leave it."""
+
+    version = HiddenField()
+    subject = StringField("Subject", filters=[strip], validators=[
+        DataRequired("Enter the subject"),
+        Length(max=200, message="The subject must be 200 characters or fewer")])
+    body = TextAreaField("Message", filters=[strip], validators=[
+        DataRequired("Enter the message"),
+        Length(max=LONG_TEXT_MAX,
+               message=f"The message must be {LONG_TEXT_MAX} characters or fewer")],
+        description="The attendee reads it in their email and on their status page.",
+        render_kw={"rows": 14})

@@ -11,7 +11,8 @@ from ..requests.models import AccessRequest
 from ..requests.outcomes import ItemOutcome, OutcomeReason
 from ..requests.services import RequestActionError, StaleRequestError
 from . import outcomes, queries
-from .forms import outcomes_form
+from ..notifications.models import WordingKey
+from .forms import FollowUpForm, outcomes_form
 
 bp = Blueprint("outcomes", __name__, url_prefix="/staff")
 ID = "int(max=2147483647)"
@@ -76,4 +77,59 @@ def record(request_id: int):
     return render_template("arranging/outcomes.html", access_request=access_request,
                            form=form, groups=form.groups(items), coverage=coverage,
                            problem=problem, closed=closed, closed_words=outcomes.NOT_OPEN,
+                           page_has_errors=problem is not None), code
+
+
+def _follow_up_key(kind: str) -> WordingKey:
+    """The wording named in the URL ("apology", "recording", "transcript"); else Not Found."""
+    for key in outcomes.FOLLOW_UPS:
+        if key.value == f"followup_{kind}":
+            return key
+    abort(404)
+
+
+@bp.route(f"/requests/<{ID}:request_id>/follow-up/<kind>", methods=["GET", "POST"])
+@staff_required
+def follow_up(request_id: int, kind: str):
+    access_request = db.get_or_404(AccessRequest, request_id)
+    if not current_staff().can_see(access_request):
+        abort(404)
+    key = _follow_up_key(kind)
+    closed = not outcomes.outcomes_open(access_request)
+    if closed and request.method == "POST":
+        flash(outcomes.NO_FOLLOW_UP, "error")
+        return redirect(url_for(".follow_up", request_id=request_id, kind=kind), 303)
+    if request.method == "POST" or closed:
+        form = FollowUpForm()
+    else:
+        wording = outcomes.prefilled_follow_up(access_request, key)
+        form = FollowUpForm(data={"subject": wording.subject, "body": wording.body,
+                                  "version": str(access_request.version)})
+    problem = None
+    if not closed and form.validate_on_submit():
+        try:
+            outcomes.send_follow_up(access_request, current_staff(), key, form.subject.data,
+                                    form.body.data,
+                                    expected_version=int(form.version.data or 0) or None)
+        except StaleRequestError as error:
+            db.session.rollback()
+            problem = str(error)
+            form.version.data = str(access_request.version)
+        except RequestActionError as error:
+            db.session.rollback()
+            problem = str(error)
+        else:
+            told = ("It will be emailed to the attendee and shown on their status page."
+                    if access_request.gets_email else
+                    f"It was not emailed. {access_request.contact_instead} It is shown on "
+                    f"their status page.")
+            flash(f"Follow-up ({key.label.removeprefix('Follow-up: ')}) sent for "
+                  f"{access_request.reference}. {told}", "success")
+            return redirect(url_for("triage.detail", request_id=request_id,
+                                    _anchor="after-event"), 303)
+    code = 422 if (form.errors or problem) and request.method == "POST" else 200
+    return render_template("arranging/follow_up.html", access_request=access_request,
+                           form=form, key=key, problem=problem, closed=closed,
+                           closed_words=outcomes.NO_FOLLOW_UP,
+                           went_wrong=outcomes.went_wrong(access_request),
                            page_has_errors=problem is not None), code

@@ -13,9 +13,13 @@ from ..auth.models import StaffUser
 from ..events.models import Event
 from ..requests.models import AccessRequest, HistoryEntry, HistoryKind, RequestedAccommodation
 from ..requests.outcomes import ItemOutcome, OutcomeReason
-from ..requests.services import RequestActionError, StaleRequestError, commit_or_stale
+from ..notifications.models import WordingKey
+from ..notifications.wording import Wording, render_wording, team_signature
+from ..requests import notifications
+from ..requests.services import (RequestActionError, StaleRequestError, commit_or_stale,
+                                 flush_or_stale)
 from ..requests.states import RequestStatus, can_transition
-from ..timeutil import utcnow
+from ..timeutil import local, utcnow
 
 NOTE_MAX = 500
 # Requests in these statuses need no outcome: nothing was to be delivered, or it is done.
@@ -120,6 +124,63 @@ def record_outcomes(access_request: AccessRequest, actor: StaffUser,
         access_request.updated_at = now
         commit_or_stale()
     return changed
+
+
+# --- follow-ups --------------------------------------------------------------------------------
+
+# The wordings a follow-up starts from (admins may change them: notifications/wording.py).
+FOLLOW_UPS = (WordingKey.FOLLOWUP_APOLOGY, WordingKey.FOLLOWUP_RECORDING,
+              WordingKey.FOLLOWUP_TRANSCRIPT)
+
+
+NO_FOLLOW_UP = ("A follow-up is sent after the event has started, for a request that was not "
+                "cancelled and still has its details.")
+
+
+def went_wrong(access_request: AccessRequest) -> list[RequestedAccommodation]:
+    """The accommodations recorded as partly or not delivered: what a follow-up is for."""
+    return [item for item in access_request.items
+            if item.outcome is not None and item.outcome.needs_reason]
+
+
+def follow_up_values(access_request: AccessRequest) -> dict[str, str]:
+    """The follow-up wordings' placeholders for this request."""
+    event = access_request.event
+    starts = local(event.starts_at, event.timezone)
+    return {
+        "attendee_name": access_request.contact_name,
+        "event": event.title,
+        "event_date": f"{starts:%A} {starts.day} {starts:%B %Y}",
+        "reference": access_request.reference,
+        "team": team_signature(access_request.team.name if access_request.team else None),
+    }
+
+
+def prefilled_follow_up(access_request: AccessRequest, key: WordingKey) -> Wording:
+    return render_wording(key, follow_up_values(access_request))
+
+
+def send_follow_up(access_request: AccessRequest, actor: StaffUser, key: WordingKey,
+                   subject: str, body: str, expected_version: int | None = None) -> None:
+    """After the event, write to the attendee from one of the follow-up wordings (as staff
+    left it): shown on their status page and in the history, and emailed through the outbox
+    in the same transaction. Commits."""
+    if key not in FOLLOW_UPS:
+        raise RequestActionError("Choose one of the follow-ups.")
+    if expected_version is not None and expected_version != access_request.version:
+        raise StaleRequestError()
+    if not outcomes_open(access_request):
+        raise RequestActionError(NO_FOLLOW_UP)
+    subject, body = " ".join(subject.split()), body.strip()
+    if not subject or not body:
+        raise RequestActionError("Write the subject and the message.")
+    now = utcnow()
+    entry = HistoryEntry(kind=HistoryKind.FOLLOW_UP, at=now, actor=actor, body=body)
+    access_request.history.append(entry)
+    access_request.updated_at = now
+    flush_or_stale()
+    notifications.attendee_follow_up(access_request, entry, subject, key.label.lower())
+    commit_or_stale()
 
 
 def needs_outcome_condition(now: datetime):

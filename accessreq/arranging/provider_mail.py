@@ -9,11 +9,7 @@ booking covers, in one transaction.
 
 from __future__ import annotations
 
-import base64
-import json
 from dataclasses import dataclass
-
-from flask import current_app
 
 from ..auth.models import StaffUser
 from ..columns import LabelledEnum
@@ -21,9 +17,9 @@ from ..extensions import db
 from ..notifications.addresses import reply_base_address
 from ..notifications.models import OutgoingEmail, WordingKey
 from ..notifications.rebuild import CannotRebuild, rebuilds
-from ..notifications.sealing import seal, unseal
+from ..notifications.sealing import open_words, seal_words
 from ..notifications.services import external_url, queue_email
-from ..notifications.wording import Wording, render_wording
+from ..notifications.wording import Wording, render_wording, team_signature
 from ..requests.models import AccessRequest, HistoryEntry, HistoryKind
 from ..timeutil import local, utcnow
 from .models import Booking, BookingStatus
@@ -92,9 +88,7 @@ def _going_ahead(booking: Booking) -> list[AccessRequest]:
 
 def _team(booking: Booking) -> str:
     teams = {item.request.team.name for item in booking.items if item.request.team is not None}
-    if len(teams) == 1:
-        return teams.pop()
-    return f"{current_app.config['INSTITUTION_NAME']} access team"
+    return team_signature(teams.pop() if len(teams) == 1 else None)
 
 
 def _clock(value) -> str:
@@ -194,14 +188,8 @@ def _paragraphs(text: str) -> list[list[str]]:
 # --- sending -------------------------------------------------------------------------------------
 
 
-def _sealed_words(subject: str, body: str) -> str:
-    """Staff's own wording for the recipe, sealed (a recipe is kept after sending)."""
-    raw = json.dumps({"subject": subject, "body": body}).encode()
-    return base64.b64encode(seal(raw)).decode("ascii")
-
-
-def _opened_words(recipe: dict) -> tuple[str, str]:
-    words = json.loads(unseal(base64.b64decode(recipe["words"])))
+def _opened(recipe: dict) -> tuple[str, str]:
+    words = open_words(recipe["words"])
     return words["subject"], words["body"]
 
 
@@ -229,7 +217,7 @@ def _queue(booking: Booking, actor: StaffUser | None, kind: ProviderEmailKind, s
     email = queue_email(
         TEMPLATE, booking.provider.email,
         recipe={"booking_id": booking.id, "kind": kind.value, "contacts": contacts,
-                "needs": needs, "words": _sealed_words(subject, body)},
+                "needs": needs, "words": seal_words({"subject": subject, "body": body})},
         reply_to=reply_to if "@" in reply_to else None,
         subject_line=subject, paragraphs=_paragraphs(body), message_body=body,
         attendees=attendee_block(booking, contacts, needs), shares_contacts=contacts,
@@ -262,7 +250,7 @@ def _rebuild_provider_message(recipe: dict, actor) -> OutgoingEmail:
         raise CannotRebuild("The booking this message was about no longer exists.")
     try:
         kind = ProviderEmailKind(recipe.get("kind"))
-        subject, body = _opened_words(recipe)
+        subject, body = _opened(recipe)
     except (ValueError, KeyError, TypeError):
         raise CannotRebuild("This message's wording cannot be read any more.") from None
     contacts, needs = bool(recipe.get("contacts")), bool(recipe.get("needs"))

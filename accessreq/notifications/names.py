@@ -11,6 +11,7 @@ MESSAGE_NAMES: dict[str, str] = {
     "staff_new_request": "New-request notice to the team",
     "staff_request_moved": "Moved-request notice to the new team",
     "attendee_update": "Update to the attendee (status or reply)",
+    "attendee_follow_up": "Follow-up to the attendee after the event",
     "staff_attendee_message": "Attendee’s message notice to the team",
     "staff_attendee_cancelled": "Cancellation notice to the team",
     "staff_invite": "Invitation to a new staff member",

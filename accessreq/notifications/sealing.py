@@ -12,6 +12,7 @@ stranded; a row no key opens raises ``ContentUnreadable`` and the sender marks i
 from __future__ import annotations
 
 import base64
+import json
 from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -61,3 +62,14 @@ def unseal(token: bytes, purpose: bytes = OUTBOX) -> bytes:
             "The stored message cannot be decrypted with SECRET_KEY or SECRET_KEY_FALLBACKS "
             "(was the key changed without keeping the old one as a fallback?). "
             "Use Retry to build the message again.") from None
+
+
+def seal_words(words: dict[str, str]) -> str:
+    """Staff's own words for an email's recipe (a subject, a message), sealed as text that
+    fits in the recipe's JSON: a recipe outlives sending, the words must not lie in it open."""
+    return base64.b64encode(seal(json.dumps(words).encode())).decode("ascii")
+
+
+def open_words(token: str) -> dict[str, str]:
+    """The words ``seal_words`` sealed."""
+    return json.loads(unseal(base64.b64decode(token)))

@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from flask import current_app
 from sqlalchemy import select
 
 from ..extensions import db
@@ -150,6 +151,12 @@ def fill(text: str, values: Mapping[str, str]) -> str:
     is not read again); anything else is left as written."""
     return _TOKEN.sub(lambda m: str(values[m.group(1)]) if m.group(1) in values
                       else m.group(0), text)
+
+
+def team_signature(team_name: str | None) -> str:
+    """Who signs an email to an attendee or a provider: the team's name, or the institution's
+    access team when no single team holds what it is about."""
+    return team_name or f"{current_app.config['INSTITUTION_NAME']} access team"
 
 
 def stored_wording(key: WordingKey) -> EmailWording | None:

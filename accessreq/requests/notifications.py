@@ -11,6 +11,7 @@ from ..extensions import db
 from ..notifications.addresses import reply_address
 from ..notifications.models import OutgoingEmail
 from ..notifications.rebuild import CannotRebuild, rebuilds
+from ..notifications.sealing import open_words, seal_words
 from ..notifications.services import external_url, queue_email
 from ..security import hash_token, new_token
 from .calendar import calendar_file
@@ -27,7 +28,7 @@ def issue_status_link(access_request: AccessRequest) -> str:
 
 # The emails that go to the attendee: they form one conversation, and a reply to one of them
 # (by its Message-ID) is the attendee's (inbound matching uses this too).
-ATTENDEE_TEMPLATES = frozenset({"request_received", "attendee_update"})
+ATTENDEE_TEMPLATES = frozenset({"request_received", "attendee_update", "attendee_follow_up"})
 # How many earlier Message-IDs a References header carries at most (the first and the latest).
 _MAX_REFERENCES = 10
 # A Message-ID we may repeat in our headers: one "<left@right>", no spaces or brackets inside.
@@ -149,6 +150,23 @@ def attendee_update(access_request: AccessRequest, entry: HistoryEntry) -> Outgo
                   **calendar)
 
 
+def attendee_follow_up(access_request: AccessRequest, entry: HistoryEntry, subject: str,
+                       label: str) -> OutgoingEmail | None:
+    """After the event, the team's follow-up (``entry``: its words; ``subject`` as staff left
+    it; ``label``: which wording, for the history line); None (and a history line) when the
+    attendee gets no email."""
+    if not access_request.gets_email:
+        _not_emailed(access_request, f"Follow-up ({label})")
+        return None
+    if entry.id is None:
+        db.session.flush()  # the recipe names the entry by id
+    return _queue(access_request, "attendee_follow_up", access_request.contact_email,
+                  f"Follow-up ({label})", entry=entry, subject_line=subject,
+                  status_url=issue_status_link(access_request),
+                  recipe={"entry_id": entry.id,
+                          "words": seal_words({"subject": subject, "label": label})})
+
+
 def staff_attendee_message(access_request: AccessRequest) -> OutgoingEmail:
     return _queue(access_request, "staff_attendee_message", _staff_address(access_request),
                   "Attendee-message notice", staff_url=_staff_url(access_request))
@@ -198,6 +216,16 @@ def _rebuild_attendee_update(recipe: dict, actor) -> OutgoingEmail:
     if entry is None or entry.request_id != access_request.id:
         raise CannotRebuild("The update this message told the attendee about no longer exists.")
     return attendee_update(access_request, entry)
+
+
+@rebuilds("attendee_follow_up")
+def _rebuild_attendee_follow_up(recipe: dict, actor) -> OutgoingEmail:
+    access_request = _request_from(recipe)
+    entry = db.session.get(HistoryEntry, recipe.get("entry_id"))
+    if entry is None or entry.request_id != access_request.id or not entry.body:
+        raise CannotRebuild("The follow-up this message carried no longer exists.")
+    words = open_words(str(recipe.get("words", "")))
+    return attendee_follow_up(access_request, entry, words["subject"], words["label"])
 
 
 @rebuilds("staff_attendee_message")

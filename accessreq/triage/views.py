@@ -165,6 +165,7 @@ def _render_detail(request_id: int, failed: tuple[str, Form] | None = None,
         coverage=arranging_queries.coverage(access_request),
         show_after_event=outcomes.after_event_shown(access_request),
         outcomes_open=outcomes.outcomes_open(access_request),
+        went_wrong=outcomes.went_wrong(access_request), follow_ups=outcomes.FOLLOW_UPS,
     )
     if failed:
         # A refused action shows the whole page again: that is a view too (``detail`` logs

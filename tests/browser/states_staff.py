@@ -415,6 +415,18 @@ def _outcomes_before_the_event(w: World, page, data) -> None:
     w.goto(page, w.path("outcomes.record", request_id=data["request"].id))
 
 
+def _follow_up(w: World, page, data) -> None:
+    w.goto(page, w.path("outcomes.follow_up", request_id=data["request"].id, kind="transcript"))
+
+
+def _follow_up_errors(w: World, page, data) -> None:
+    """The message emptied: refused beside it, the subject kept."""
+    _follow_up(w, page, data)
+    page.fill("#body", "")
+    w.submit(page)
+    assert page.input_value("#subject").startswith("A transcript of")
+
+
 def _needs_outcome(w: World, page, _data) -> None:
     w.goto(page, w.path("triage.queue", status="all", outcome="1"))
 
@@ -817,6 +829,10 @@ STAFF_STATES = [
           build=talk_that_is_over,
           open=lambda w, page, data: w.goto(page, w.path_for("triage.detail",
                                                              data["request"].id))),
+    State("follow-up-form", ("outcomes.follow_up",), **STAFF, event_title=PAST_TITLE,
+          build=talk_that_is_over, open=_follow_up),
+    State("follow-up-form-errors", ("outcomes.follow_up",), **STAFF, event_title=PAST_TITLE,
+          form_error=True, build=talk_that_is_over, open=_follow_up_errors),
     State("queue-needs-outcome", ("triage.queue",), **STAFF, build=talk_that_is_over,
           open=_needs_outcome),
     State("booking-provider-email", ("bookings.email_provider",), **STAFF,
