@@ -177,6 +177,8 @@ def requests_purge(dry_run: bool, batch: int):
                    f"{report_days} days ago would be deleted.")
         click.echo(f"{due.inbound_messages} email(s) that came in would be deleted (on those "
                    f"requests, or on no request and received over {days} days ago).")
+        click.echo(f"{due.provider_emails} email(s) to providers about events that ended over "
+                   f"{days} days ago would lose their content.")
         return
     if due.requests:
         click.echo(f"Purging {due.requests} request(s) in batches of {batch}…")
@@ -189,6 +191,8 @@ def requests_purge(dry_run: bool, batch: int):
                f"{report_days} days ago, with their emails' copies.")
     click.echo(f"Deleted {done.inbound_messages} email(s) that came in (on purged requests, "
                f"or on no request and received over {days} days ago).")
+    click.echo(f"Deleted the content of {done.provider_emails} email(s) to providers about "
+               f"events that ended over {days} days ago.")
 
 
 @click.command("mailcatcher")

@@ -5,7 +5,8 @@ RETENTION_DAYS after their event ends, with everything their emails kept (bodies
 subject, SMTP errors); accessibility reports are deleted RETENTION_DAYS after they were resolved,
 or REPORT_RETENTION_DAYS after they came in if nobody resolved them, with their emails' copies;
 emails that came in are deleted with their request, or RETENTION_DAYS after they arrived when
-they are on no request.
+they are on no request; emails to providers lose their content RETENTION_DAYS after the
+booking's event ended.
 """
 
 from __future__ import annotations
@@ -25,10 +26,12 @@ class PurgeCounts:
     resolved_reports: int = 0
     unresolved_reports: int = 0
     inbound_messages: int = 0  # stored emails (with their raw bytes) deleted
+    provider_emails: int = 0  # emails to providers about events long over, content deleted
 
 
 def due_for_purge(now: datetime | None = None) -> PurgeCounts:
     """What a purge at ``now`` would delete."""
+    from .arranging.provider_mail import provider_emails_due
     from .events.models import Event
     from .feedback.services import reports_due
     from .inbound.services import inbound_due_for_purge
@@ -39,11 +42,13 @@ def due_for_purge(now: datetime | None = None) -> PurgeCounts:
     requests = db.session.scalar(
         select(func.count(AccessRequest.id)).join(Event).where(*expired_conditions(now)))
     resolved, unresolved = reports_due(now)
-    return PurgeCounts(requests, resolved, unresolved, inbound_due_for_purge(now))
+    return PurgeCounts(requests, resolved, unresolved, inbound_due_for_purge(now),
+                       provider_emails_due(now))
 
 
 def purge_everything(now: datetime | None = None, batch_size: int = 200) -> PurgeCounts:
     """Run every part of the purge (each commits its own batches)."""
+    from .arranging.provider_mail import forget_provider_emails
     from .feedback.services import purge_resolved_reports, purge_unresolved_reports
     from .inbound.services import purge_inbound
     from .requests.services import purge_expired
@@ -53,4 +58,5 @@ def purge_everything(now: datetime | None = None, batch_size: int = 200) -> Purg
     return PurgeCounts(requests=requests,
                        resolved_reports=purge_resolved_reports(now),
                        unresolved_reports=purge_unresolved_reports(now),
-                       inbound_messages=purge_inbound(now))
+                       inbound_messages=purge_inbound(now),
+                       provider_emails=forget_provider_emails(now))

@@ -6,6 +6,7 @@ also opened with the app's keys and searched, so encryption cannot hide a leftov
 
 from __future__ import annotations
 
+import base64
 import json
 
 from sqlalchemy import select
@@ -27,8 +28,32 @@ def _texts(value, open_sealed: bool) -> list[str]:
                 pass
         return found
     if isinstance(value, (dict, list)):
-        return [json.dumps(value, ensure_ascii=False)]
+        found = [json.dumps(value, ensure_ascii=False)]
+        if open_sealed:  # staff's words sealed in a recipe (notifications.sealing.seal_words)
+            found += [_opened(text) for text in _strings(value) if text.startswith(_WORDS)]
+        return found
     return [str(value)]
+
+
+# How ``seal_words`` text starts: base64 of a Fernet token, which itself starts "gAAAAA".
+_WORDS = base64.b64encode(b"gAAAAA").decode()[:8]
+
+
+def _strings(value) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
+def _opened(text: str) -> str:
+    try:
+        return unseal(base64.b64decode(text)).decode("utf-8", "replace")
+    except (ContentUnreadable, ValueError):
+        return ""
 
 
 def find_in_database(*needles: str, open_sealed: bool = True) -> list[tuple[str, str, str]]:

@@ -34,6 +34,16 @@ MESSAGE = "Attendee says violet-harbour-7731"
 REPLY = "Staff answer marmalade-lantern-4410"
 NOTE = "Internal: phoned about copper-kettle-5512"
 CANCEL = "Cancelled because of sapphire-meadow-9034"
+# A second attendee of the same event, whose request went ahead: outcomes, their answer, a
+# follow-up, and an email to the provider with their details ticked in.
+SECOND = {"contact_name": "Barnaby Thistlewood", "contact_email": "barnaby.t@purge-test.example",
+          "contact_phone": "+44 7700 900456"}
+SECOND_DETAILS = "Interpreter facing row K, indigo-lattice-2290"
+OUTCOME_NOTE = "Only one interpreter, amber-quarry-8841"
+ANSWER = "I missed the questions, cobalt-willow-6612"
+FOLLOW_UP = "We will send a transcript, pewter-harbour-3307"
+FOLLOW_UP_SUBJECT = "Your transcript, linen-falcon-5529"
+PROVIDER_WORDS = "Please bring a second interpreter, russet-prism-7746"
 REPORTERS = [  # resolved long ago; never resolved, older than REPORT_RETENTION_DAYS
     {"name": "Persephone Drumwell", "email": "persephone.d@purge-test.example",
      "description": "The menu traps focus: tangerine-orbit-6620", "where": "saffron-gate-page"},
@@ -55,7 +65,9 @@ def smtp_server():
 
 def _needles() -> list[str]:
     people = [v for person in REPORTERS for v in person.values() if v]
-    return [*ATTENDEE.values(), DETAILS, MESSAGE, REPLY, NOTE, CANCEL, *people]
+    second = [*SECOND.values(), SECOND_DETAILS, OUTCOME_NOTE, ANSWER, FOLLOW_UP,
+              FOLLOW_UP_SUBJECT, PROVIDER_WORDS]
+    return [*ATTENDEE.values(), DETAILS, MESSAGE, REPLY, NOTE, CANCEL, *people, *second]
 
 
 @pytest.mark.app_config(RETENTION_DAYS=30, REPORT_RETENTION_DAYS=365)
@@ -92,6 +104,36 @@ def test_asvs_8_3_8_purge_leaves_no_copy_of_personal_data_in_any_column(
         OutgoingEmail.status == EmailStatus.PENDING)).all()
     assert len(pending) == 3  # the rebuilt confirmation, the cancellation and its notice
 
+    # The second attendee: an email to the provider with their details ticked in (still in
+    # the outbox), and after the event outcomes, their answer and a follow-up.
+    from accessreq.arranging.models import ProviderKind
+    from accessreq.arranging.outcomes import OutcomeChoice, record_outcomes, send_follow_up
+    from accessreq.arranging.provider_mail import ProviderEmailKind, email_provider
+    from accessreq.arranging.services import BookingDetails, ProviderDetails, create_booking, \
+        save_provider
+    from accessreq.notifications.models import WordingKey
+    from accessreq.requests.outcomes import ItemOutcome, NeedsMet, OutcomeReason
+    from accessreq.requests.services import answer_needs_met
+    from helpers import ready_to_close
+
+    kind = event.offered_types[0]
+    second, _ = make_request(event=event, types=[kind], details={kind.id: SECOND_DETAILS},
+                             **SECOND)
+    provider = save_provider(None, ProviderDetails(name="Hands Up", kind=ProviderKind.OTHER,
+                                                   email="bookings@handsup.example"))
+    booking = create_booking(event, admin, BookingDetails(provider=provider,
+                                                          items=list(second.items)))
+    email_provider(booking, admin, ProviderEmailKind.ASK, "Booking request", PROVIDER_WORDS,
+                   contacts=True, needs=True)
+    ready_to_close(second)  # the event is over (set-up): outcomes may be recorded
+    for item in second.items:
+        item.outcome = None
+    db.session.commit()
+    record_outcomes(second, admin, {second.items[0].id: OutcomeChoice(
+        ItemOutcome.PARTLY, OutcomeReason.PROVIDER_CANCELLED, OUTCOME_NOTE)})
+    answer_needs_met(second, NeedsMet.PARTLY, ANSWER)
+    send_follow_up(second, admin, WordingKey.FOLLOWUP_TRANSCRIPT, FOLLOW_UP_SUBJECT, FOLLOW_UP)
+
     # The scan sees everything before the purge (sealed content included).
     found = {needle for _t, _c, needle in find_in_database(*_needles())}
     assert found == {n.lower() for n in _needles()}
@@ -106,11 +148,15 @@ def test_asvs_8_3_8_purge_leaves_no_copy_of_personal_data_in_any_column(
     db.session.commit()
 
     dry = runner.invoke(args=["requests", "purge", "--dry-run"])
-    assert "1 request(s) whose event ended over 30 days ago would be purged" in dry.output
+    assert "2 request(s) whose event ended over 30 days ago would be purged" in dry.output
+    assert ("1 email(s) to providers about events that ended over 30 days ago would lose "
+            "their content") in dry.output
     assert "1 accessibility report(s) resolved over 30 days ago and 1 unresolved" in dry.output
     out = runner.invoke(args=["requests", "purge"])
     assert out.exit_code == 0, out.output
-    assert "Purged 1 request(s) whose event ended over 30 days ago." in out.output
+    assert "Purged 2 request(s) whose event ended over 30 days ago." in out.output
+    assert ("Deleted the content of 1 email(s) to providers about events that ended over 30 "
+            "days ago.") in out.output
     assert ("Deleted 1 accessibility report(s) resolved over 30 days ago and 1 unresolved "
             "one(s) received over 365 days ago") in out.output
 

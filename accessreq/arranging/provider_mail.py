@@ -10,15 +10,21 @@ booking covers, in one transaction.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import func, select
 
 from ..auth.models import StaffUser
 from ..columns import LabelledEnum
+from ..events.models import Event
 from ..extensions import db
 from ..notifications.addresses import reply_base_address
 from ..notifications.models import OutgoingEmail, WordingKey
 from ..notifications.rebuild import CannotRebuild, rebuilds
 from ..notifications.sealing import open_words, seal_words
-from ..notifications.services import external_url, queue_email
+from ..notifications.services import (DELETED_ADDRESS, external_url, forget_emails,
+                                      queue_email)
 from ..notifications.wording import Wording, render_wording, team_signature
 from ..requests.models import AccessRequest, HistoryEntry, HistoryKind
 from ..timeutil import local, utcnow
@@ -262,3 +268,29 @@ def _rebuild_provider_message(recipe: dict, actor) -> OutgoingEmail:
         return _queue(booking, actor, kind, subject, body, contacts, needs)
     except ProviderEmailError as error:
         raise CannotRebuild(str(error)) from None
+
+
+# --- the retention purge -----------------------------------------------------------------------
+
+
+def _expired_provider_emails(now: datetime):
+    """Emails to providers about bookings for events that ended over RETENTION_DAYS ago, not
+    yet forgotten. They are on no single request, so the requests' purge does not reach them;
+    they may carry attendees' names, contacts and words (when staff ticked them)."""
+    cutoff = now - timedelta(days=current_app.config["RETENTION_DAYS"])
+    bookings = select(Booking.id).join(Event).where(Event.ends_at < cutoff)
+    return (OutgoingEmail.template == TEMPLATE,
+            OutgoingEmail.recipe["booking_id"].as_integer().in_(bookings),
+            OutgoingEmail.to_address != DELETED_ADDRESS)
+
+
+def provider_emails_due(now: datetime) -> int:
+    return db.session.scalar(select(func.count(OutgoingEmail.id))
+                             .where(*_expired_provider_emails(now))) or 0
+
+
+def forget_provider_emails(now: datetime) -> int:
+    """The retention purge's part for emails to providers; commits. Returns how many."""
+    forgotten = forget_emails(*_expired_provider_emails(now))
+    db.session.commit()
+    return forgotten

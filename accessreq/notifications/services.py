@@ -202,8 +202,9 @@ PURGED_BEFORE_SENDING = "Deleted by the retention purge before it was sent."
 def forget_emails(*conditions) -> int:
     """Delete what outbox rows matching ``conditions`` say about a person (the retention purge).
 
-    Content, recipient, subject and error text go (an SMTP refusal quotes the address); the
-    template, ids, status and times stay for the counts. A row still waiting is never sent.
+    Content, recipient, subject, error text (an SMTP refusal quotes the address) and the recipe
+    (staff's own words are sealed in some) go; the template, ids, status and times stay for the
+    counts. A row still waiting is never sent.
     Runs in the caller's transaction; returns how many rows were changed.
     """
     waiting = OutgoingEmail.status.in_([EmailStatus.PENDING.value, EmailStatus.SENDING.value])
@@ -213,6 +214,6 @@ def forget_emails(*conditions) -> int:
                 to_address=DELETED_ADDRESS, subject="[deleted]",
                 status=case((waiting, EmailStatus.DEAD.value), else_=OutgoingEmail.status),
                 last_error=case((waiting, PURGED_BEFORE_SENDING), else_=""),
-                claim_token=None, claimed_at=None)
+                claim_token=None, claimed_at=None, recipe=None)
         .execution_options(synchronize_session=False)
     ).rowcount
