@@ -82,7 +82,7 @@ def test_an_admins_wording_replaces_the_default_and_restoring_brings_it_back(app
                  "Dear {attendee_name},\r\nWe are sorry.\n")
     rendered = render_wording(WordingKey.FOLLOWUP_APOLOGY, FOLLOWUP_VALUES)
     assert rendered.subject == "Sorry about Cities that listen"
-    assert rendered.body == "Dear Sam Attendee,\r\nWe are sorry."
+    assert rendered.body == "Dear Sam Attendee,\nWe are sorry."
     row = db.session.scalars(select(EmailWording)).one()
     assert row.updated_by_id == admin.id and row.updated_at is not None
     restore_default_wording(WordingKey.FOLLOWUP_APOLOGY)

@@ -17,11 +17,12 @@ from flask import current_app
 from sqlalchemy import select
 
 from ..extensions import db
+from ..forms import LONG_TEXT_MAX
 from ..timeutil import utcnow
 from .models import EmailWording, WordingKey
 
 SUBJECT_MAX = 200
-BODY_MAX = 5000
+BODY_MAX = LONG_TEXT_MAX
 
 # What each placeholder stands for, as the edit page explains it.
 PLACEHOLDER_HELP: dict[str, str] = {
@@ -187,7 +188,7 @@ def render_wording(key: WordingKey, values: Mapping[str, str]) -> Wording:
 
 def _checked(key: WordingKey, subject: str, body: str) -> tuple[str, str]:
     subject = " ".join(subject.split())
-    body = body.strip()
+    body = body.replace("\r\n", "\n").strip()
     for field, text, limit in (("subject", subject, SUBJECT_MAX), ("body", body, BODY_MAX)):
         if not text:
             raise WordingError(field, f"Enter the {field}")
