@@ -141,8 +141,8 @@ def new(event_id: int):
 @bp.route(f"/bookings/<{ID}:booking_id>", methods=["GET", "POST"])
 @staff_required
 def edit(booking_id: int):
-    booking = db.get_or_404(Booking, booking_id)
-    if not queries.can_see_booking(current_staff(), booking):
+    booking = queries.visible_booking(current_staff(), booking_id)
+    if booking is None:
         abort(404)
     for_request = _for_request()
     form = BookingForm() if request.method == "POST" else BookingForm(data=_initial(booking))
@@ -172,8 +172,8 @@ def _email_kind_or_404(kind: str) -> provider_mail.ProviderEmailKind:
 def email_provider(booking_id: int, kind: str):
     """Write to the booking's provider: the wording filled in for the booking, editable, and
     two ticks to share more. A provider without an email address: a message, no form."""
-    booking = db.get_or_404(Booking, booking_id)
-    if not queries.can_see_booking(current_staff(), booking):
+    booking = queries.visible_booking(current_staff(), booking_id)
+    if booking is None:
         abort(404)
     email_kind = _email_kind_or_404(kind)
     form = None

@@ -18,12 +18,10 @@ from ..notifications.wording import Wording, render_wording, team_signature
 from ..requests import notifications
 from ..requests.services import (RequestActionError, StaleRequestError, commit_or_stale,
                                  flush_or_stale)
-from ..requests.states import RequestStatus, can_transition
+from ..requests.states import FINAL_STATUSES, RequestStatus, can_transition
 from ..timeutil import local, utcnow
 
 NOTE_MAX = 500
-# Requests in these statuses need no outcome: nothing was to be delivered, or it is done.
-NO_OUTCOME_NEEDED = (RequestStatus.CANCELLED, RequestStatus.CLOSED)
 NOT_OPEN = ("Outcomes are recorded once the event has started, for a request that was not "
             "cancelled and still has its details.")
 
@@ -190,5 +188,5 @@ def needs_outcome_condition(now: datetime):
                                    Event.ends_at <= now).exists()
     missing = exists().where(and_(RequestedAccommodation.request_id == AccessRequest.id,
                                   RequestedAccommodation.outcome.is_(None)))
-    return and_(ended, AccessRequest.status.not_in(NO_OUTCOME_NEEDED),
+    return and_(ended, AccessRequest.status.not_in(FINAL_STATUSES),
                 AccessRequest.purged_at.is_(None), missing)

@@ -19,13 +19,10 @@ from ..auth.models import StaffUser
 from ..events.models import Event
 from ..extensions import db
 from ..requests.models import AccessRequest, RequestedAccommodation
-from ..requests.states import RequestStatus
 from ..timeutil import format_short, local, utcnow
 from .models import LIVE, Booking
 from .queries import ItemCoverage, booking_warnings
 
-# Requests that are not going ahead: counted nowhere, left off the run sheet.
-NOT_GOING_AHEAD = frozenset({RequestStatus.CANCELLED, RequestStatus.CLOSED})
 
 
 @dataclass(frozen=True)
@@ -40,7 +37,7 @@ class RequestPlan:
 
     @property
     def going_ahead(self) -> bool:
-        return (self.request.status not in NOT_GOING_AHEAD
+        return (not self.request.status.is_final
                 and self.request.purged_at is None)
 
     @property

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..auth.models import StaffUser
 from ..events.models import Event
@@ -15,7 +15,7 @@ from ..extensions import db
 from ..forms import like_pattern
 from ..pagination import page_count
 from ..requests.models import AccessRequest, RequestedAccommodation
-from ..requests.states import RequestStatus
+from ..requests.states import FINAL_STATUSES
 from ..timeutil import format_short
 from .models import LIVE, Booking, BookingStatus, Provider, ProviderKind, booking_item
 
@@ -120,7 +120,7 @@ def bookable_items(event: Event, staff: StaffUser) -> list[RequestedAccommodatio
     items = db.session.scalars(
         select(RequestedAccommodation).join(AccessRequest)
         .where(AccessRequest.event_id == event.id,
-               AccessRequest.status.not_in([RequestStatus.CANCELLED, RequestStatus.CLOSED]),
+               AccessRequest.status.not_in(FINAL_STATUSES),
                AccessRequest.purged_at.is_(None))
         .options(joinedload(RequestedAccommodation.request),
                  joinedload(RequestedAccommodation.accommodation_type))
@@ -131,6 +131,15 @@ def bookable_items(event: Event, staff: StaffUser) -> list[RequestedAccommodatio
 def can_see_booking(staff: StaffUser, booking: Booking) -> bool:
     """Staff see a booking when they may see one of the requests it covers (admins: all)."""
     return staff.is_admin or any(staff.can_see(item.request) for item in booking.items)
+
+
+def visible_booking(staff: StaffUser, booking_id: int) -> Booking | None:
+    """The booking, with what it covers and their requests loaded at once (not one statement
+    per request), if ``staff`` may see it; else None."""
+    booking = db.session.get(Booking, booking_id, options=[
+        selectinload(Booking.items).joinedload(RequestedAccommodation.request),
+        selectinload(Booking.items).joinedload(RequestedAccommodation.accommodation_type)])
+    return booking if booking is not None and can_see_booking(staff, booking) else None
 
 
 def provider_choices(current: Provider | None = None) -> list[Provider]:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from ..extensions import db
 from .models import EmailStatus, OutgoingEmail
+from .services import DELETED_ADDRESS
 
 # template name -> function(recipe, actor) that queues the new message and returns its row
 Rebuilder = Callable[[dict, object], OutgoingEmail]
@@ -62,6 +63,9 @@ def _rebuild(row: OutgoingEmail, actor) -> OutgoingEmail:
     if row.status not in (EmailStatus.SENT, EmailStatus.DEAD):
         raise CannotRebuild("This message has not been sent or failed yet: it is still in the "
                             "queue and will be sent shortly.")
+    if row.to_address == DELETED_ADDRESS:
+        raise CannotRebuild("The details of this message were deleted by the retention purge, "
+                            "so it cannot be sent again.")
     rebuild = _REBUILDERS.get(row.template)
     if row.recipe is None or rebuild is None:
         if row.status == EmailStatus.DEAD and not row.content_deleted:

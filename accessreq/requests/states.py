@@ -36,7 +36,7 @@ class RequestStatus(enum.StrEnum):
 
     @property
     def is_final(self) -> bool:
-        return self in (RequestStatus.CLOSED, RequestStatus.CANCELLED)
+        return self in FINAL_STATUSES
 
 
 S = RequestStatus
@@ -77,6 +77,8 @@ ATTENDEE_EXPLANATIONS = {
 }
 
 OPEN_STATUSES = frozenset({S.SUBMITTED, S.IN_REVIEW, S.NEEDS_INFO})
+# Nothing more happens to these: not going ahead (plans, bookings) and needing no outcome.
+FINAL_STATUSES = frozenset({S.CLOSED, S.CANCELLED})
 OUTCOMES = frozenset({S.ARRANGED, S.PARTIALLY_ARRANGED, S.UNABLE})
 
 # Every transition staff may make. Cancelling by the attendee uses the same table.
