@@ -236,15 +236,33 @@ def test_the_run_sheet_csv_is_a_safe_download_with_names_and_needs_only(client, 
     assert body.startswith(b"\xef\xbb\xbf")  # UTF-8, marked for spreadsheet programs
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     assert rows == [
-        ["Name", "What they need on the day"],  # by name, as given
-        ["'=HYPERLINK(\"http://evil\")", "Wheelchair-accessible seating"],
-        ["Noor Haddad", "Sign language interpretation"],
+        ["Name", "What they need on the day", "Phone on the day (if they agreed)"],  # by name
+        ["'=HYPERLINK(\"http://evil\")", "Wheelchair-accessible seating", ""],
+        ["Noor Haddad", "Sign language interpretation", ""],
         ["Sam Attendee", "Sign language interpretation; Wheelchair-accessible seating: "
-                         "Seat H3 kept near the stage"],
+                         "Seat H3 kept near the stage", ""],  # a phone, but not agreed
     ]
     text = body.decode("utf-8-sig")
     for private in ("@example.net", "07700", "lip-read", "private medical", "Parent of Kim"):
         assert private not in text
+
+
+def test_the_run_sheet_has_a_phone_only_where_the_attendee_agreed(client, world,
+                                                                   make_request):
+    agreed, _ = make_request(event=world["event"], types=[world["seat"]],
+                             contact_name="Ada Agreed", contact_phone="+44 7700 900 555",
+                             phone_on_the_day=True)
+    unable, _ = make_request(event=world["event"], types=[world["seat"]],
+                             contact_name="Una Nophone", phone_on_the_day=True)  # no number
+    assert agreed.phone_on_the_day and not unable.phone_on_the_day
+    sign_in(client, world["staff"])
+    page = text_of(client.get(f"/staff/events/{world['event'].id}/run-sheet"))
+    assert '<th scope="row">Ada Agreed</th><td>Wheelchair-accessible seating</td><td>+44 7700 900 555</td>' in page
+    assert "07700 900 123" not in page  # Sam gave a phone but did not agree
+    body = client.get(f"/staff/events/{world['event'].id}/run-sheet.csv").get_data()
+    rows = {row[0]: row for row in csv.reader(io.StringIO(body.decode("utf-8-sig")))}
+    assert rows["Ada Agreed"][2] == "'+44 7700 900 555"  # made text: never a formula
+    assert rows["Sam Attendee"][2] == ""
 
 
 @pytest.mark.parametrize("value, expected", [

@@ -146,6 +146,17 @@ def test_someone_else_phone_channel_and_unicode_are_kept(client, event):
     assert saved.items[0].details == "BSL — 手話"
 
 
+@pytest.mark.parametrize("phone, ticked, stored", [
+    ("+44 7700 900 982", "y", True), ("+44 7700 900 982", None, False), ("", "y", False)])
+def test_phoning_on_the_day_is_kept_only_when_ticked_with_a_number(client, event, phone,
+                                                                   ticked, stored):
+    data = valid_data(event, contact_phone=phone)
+    if ticked:
+        data["phone_on_the_day"] = ticked
+    assert post(client, event, data).status_code == 303
+    assert db.session.scalars(select(AccessRequest)).one().phone_on_the_day is stored
+
+
 def test_leading_and_trailing_spaces_are_trimmed(client, event):
     post(client, event, valid_data(event, contact_name="  Robin  ",
                                    contact_email=" robin@example.net "))

@@ -50,6 +50,13 @@ class RequestPlan:
     def open_items(self) -> list[ItemCoverage]:
         return [entry for entry in self.items if not entry.covered] if self.going_ahead else []
 
+    @property
+    def phone_on_the_day(self) -> str:
+        """The phone number front of house may call on the day, only when the attendee agreed
+        to it; "" otherwise."""
+        agreed = self.request.phone_on_the_day and self.request.purged_at is None
+        return self.request.contact_phone if agreed else ""
+
     def needs_on_the_day(self) -> list[str]:
         """What front of house needs to know, per accommodation: its name, and how it is met
         when staff noted it ("seat H3 kept"). Never the attendee's own free text."""
@@ -219,7 +226,7 @@ def _counts(plans: list[RequestPlan]) -> list[KindCount]:
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection): such a cell
 # gets a leading apostrophe, which spreadsheets show as text.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-RUN_SHEET_COLUMNS = ("Name", "What they need on the day")
+RUN_SHEET_COLUMNS = ("Name", "What they need on the day", "Phone on the day (if they agreed)")
 
 
 def safe_cell(text: str) -> str:
@@ -228,10 +235,12 @@ def safe_cell(text: str) -> str:
 
 def run_sheet_csv(plan: EventPlan) -> str:
     """The run sheet for front of house: each person coming and what they need on the day,
-    and nothing more (no free-text details, no contact data)."""
+    and nothing more (no free-text details; a phone number only where the attendee agreed to
+    be phoned on the day)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(RUN_SHEET_COLUMNS)
     for entry in plan.run_sheet():
-        writer.writerow([safe_cell(entry.name), safe_cell("; ".join(entry.needs_on_the_day()))])
+        writer.writerow([safe_cell(entry.name), safe_cell("; ".join(entry.needs_on_the_day())),
+                         safe_cell(entry.phone_on_the_day)])
     return out.getvalue()

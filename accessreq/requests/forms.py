@@ -95,6 +95,7 @@ class RequestFormBase(AppForm):
             contact_email=self.contact_email.data or "",
             contact_channel=ContactChannel(self.contact_channel.data),
             contact_phone=self.contact_phone.data or "",
+            phone_on_the_day=bool(self.phone_on_the_day.data) and bool(self.contact_phone.data),
             attendee_name=(self.attendee_name.data if self.for_whom.data == FOR_SOMEONE_ELSE
                            else None),
             accommodations=self.chosen_details(),
@@ -186,6 +187,11 @@ def request_form_for(event: Event, retention_days: int, *, words: FormWords = PU
         "Phone number", filters=[strip],
         description="We need this if you choose phone, text message or video relay.",
         validators=[Optional(), too_long(PHONE_MAX, "The phone number")])
+    fields["phone_on_the_day"] = BooleanField(
+        "The people running the event may phone me on the day if they need to",
+        description="For example if they cannot find you at the entrance. Only if you tick "
+                    "this do they get your name and phone number; the access team still has "
+                    "them either way.")
     fields["for_whom"] = RadioField(
         "Who is this request for?", default=FOR_ME,
         choices=[SelectChoice(FOR_ME, "Me"),

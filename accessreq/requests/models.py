@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, Index, String, Text, event, inspect, text, true
+from sqlalchemy import ForeignKey, Index, String, Text, event, false, inspect, text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..columns import LabelledEnum, UTCDateTime, str_enum
@@ -107,6 +107,9 @@ class AccessRequest(db.Model):
     contact_channel: Mapped[ContactChannel] = mapped_column(
         str_enum(ContactChannel), default=ContactChannel.EMAIL
     )
+    # The attendee agreed that the people running the event may phone them on the day: only
+    # then does the run sheet for front of house carry their phone number.
+    phone_on_the_day: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Set when the contact asks on behalf of someone else (a parent, an assistant).
     attendee_name: Mapped[str | None] = mapped_column(String(200))
     anything_else: Mapped[str] = mapped_column(Text, default="")

@@ -55,6 +55,8 @@ class Submission:
     consented: bool = False
     # False: the attendee asked not to be emailed (staff-recorded requests only).
     email_updates: bool = True
+    # The attendee agreed that the people running the event may phone them on the day.
+    phone_on_the_day: bool = False
 
 
 @dataclass
@@ -131,6 +133,7 @@ def submit_request(event: Event, submission: Submission,
         contact_email=submission.contact_email,
         contact_phone=submission.contact_phone,
         contact_channel=submission.contact_channel,
+        phone_on_the_day=submission.phone_on_the_day and bool(submission.contact_phone),
         attendee_name=submission.attendee_name or None,
         anything_else=submission.anything_else,
         received_via=recording.via if recording else ReceivedVia.WEB_FORM,
