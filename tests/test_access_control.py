@@ -10,6 +10,7 @@ from accessreq.auth.models import Role
 from accessreq.arranging.models import ProviderKind
 from accessreq.arranging.services import (BookingDetails, ProviderDetails, create_booking,
                                           save_provider)
+from accessreq.events.provisions import ProvisionDetails, add_provision
 from accessreq.extensions import db
 from accessreq.feedback.services import submit_report
 from accessreq.inbound.services import store_message
@@ -82,6 +83,7 @@ def world(make_request, make_staff):
         "provider_id": provider.id,
         "booking_id": booking.id,
         "item_id": request.items[0].id,
+        "provision_id": add_provision(request.event, ProvisionDetails(name="Hearing loop")).id,
     }
     return {"values": values, "coordinator": coordinator, "admin": admin}
 

@@ -8,9 +8,11 @@ from ..guards import admin_required
 from ..extensions import db
 from ..pagination import redirect_if_out_of_range, requested_page
 from ..timeutil import utcnow
-from .forms import AccommodationTypeForm, EventForm, ToggleRequestsForm
+from .forms import (AccommodationTypeForm, EventForm, ProvisionForm, RemoveProvisionForm,
+                    ToggleRequestsForm)
 from .leadtime import notice_needed
 from .models import AccommodationType, Event
+from . import provisions as provision_services
 from .services import (DEFAULT_TIMEZONE, DuplicateTypeName, EventDetails, TypeDetails,
                        active_types, admin_events_page, catalogue as list_catalogue,
                        common_timezones,
@@ -111,6 +113,45 @@ def toggle_requests(event_id: int):
     if form.return_to.data == "edit":
         return redirect(url_for("events_admin.edit_event", event_id=event.id))
     return redirect(url_for("events_admin.events"))
+
+
+# --- what the event provides to everyone -----------------------------------------------------
+
+
+@admin_bp.route("/events/<int:event_id>/provisions", methods=["GET", "POST"])
+@admin_required
+def provisions(event_id: int):
+    event = db.get_or_404(Event, event_id)
+    types = active_types()
+    form = ProvisionForm(type_choices=[(t.id, t.name) for t in types])
+    if form.validate_on_submit():
+        chosen = {t.id: t for t in types}.get(int(form.accommodation_type.data or 0))
+        try:
+            provision = provision_services.add_provision(event, provision_services.ProvisionDetails(
+                accommodation_type=chosen, name=form.name.data or "", how=form.how.data or ""))
+        except provision_services.ProvisionError as error:
+            getattr(form, error.field).errors.append(str(error))
+        else:
+            flash(f"Added {provision.name} to what {event.title} provides to everyone.",
+                  "success")
+            return redirect(url_for("events_admin.provisions", event_id=event.id))
+    status = 422 if form.errors else 200
+    return render_template("admin/provisions.html", event=event, form=form,
+                           remove_form=RemoveProvisionForm()), status
+
+
+@admin_bp.post("/events/<int:event_id>/provisions/<int:provision_id>/remove")
+@admin_required
+def remove_provision(event_id: int, provision_id: int):
+    event = db.get_or_404(Event, event_id)
+    if not RemoveProvisionForm().validate():
+        abort(400)
+    removed = provision_services.remove_provision(event, provision_id)
+    if removed is not None:
+        flash(f"Removed {removed.name} from what {event.title} provides to everyone.", "success")
+    else:
+        flash("That was already removed.", "info")
+    return redirect(url_for("events_admin.provisions", event_id=event.id))
 
 
 # --- the catalogue ----------------------------------------------------------------------------

@@ -86,7 +86,8 @@ class Event(db.Model):
     # Empty for an online-only event.
     venue: Mapped[str] = mapped_column(String(300), default="")
     is_online: Mapped[bool] = mapped_column(default=False)
-    # What is already provided without asking, e.g. "Automated captions; step-free venue".
+    # Anything else about access, in the admin's words; what everyone gets without asking is
+    # listed as structured provisions (EventProvision).
     access_provided: Mapped[str] = mapped_column(Text, default="")
     # Last moment requests are taken; None means until the event starts.
     requests_close_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -102,6 +103,10 @@ class Event(db.Model):
     accommodation_types: Mapped[list[AccommodationType]] = relationship(
         secondary=event_accommodations, order_by="AccommodationType.position"
     )
+    # What everyone at the event gets without asking, in the admin's order.
+    provisions: Mapped[list[EventProvision]] = relationship(
+        back_populates="event", order_by="(EventProvision.position, EventProvision.id)",
+        cascade="all, delete-orphan", passive_deletes=True)
 
     def __repr__(self) -> str:
         return f"<Event {self.id} {self.title!r}>"
@@ -168,7 +173,46 @@ class Event(db.Model):
     def offered_types(self) -> list[AccommodationType]:
         return [t for t in self.accommodation_types if t.active]
 
+    def provision_for(self, type_id: int) -> EventProvision | None:
+        """The provision that gives everyone this catalogue accommodation, if there is one."""
+        return next((p for p in self.provisions if p.accommodation_type_id == type_id), None)
+
     def due_at_for(self, types: list[AccommodationType]) -> datetime:
         """Event start minus the longest lead time among the requested types."""
         longest = max((t.lead_time_days for t in types), default=0)
         return self.starts_at - timedelta(days=longest)
+
+
+class EventProvision(db.Model):
+    """Something everyone at an event gets without asking: a catalogue accommodation (human
+    captioning on the screen) or something not in the catalogue ("Hearing loop")."""
+
+    __tablename__ = "event_provision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    # Set when the provision is a catalogue accommodation: a request for it is then told it
+    # is already provided, and staff count it as covered.
+    accommodation_type_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accommodation_type.id", ondelete="SET NULL"), index=True)
+    # The catalogue entry's name when there is one (as it was when added), else the admin's.
+    name: Mapped[str] = mapped_column(String(120))
+    # Where or how, e.g. "Captions on the screen left of the stage"; may be empty.
+    how: Mapped[str] = mapped_column(String(300), default="")
+    position: Mapped[int] = mapped_column(default=0)
+
+    event: Mapped[Event] = relationship(back_populates="provisions")
+    accommodation_type: Mapped[AccommodationType | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<EventProvision {self.id} {self.name!r} event={self.event_id}>"
+
+    @property
+    def words(self) -> str:
+        """"Hearing loop: in rows A to F", or the name alone."""
+        return f"{self.name}: {self.how}" if self.how else self.name
+
+    @property
+    def covered_words(self) -> str:
+        """How staff read an accommodation it covers: "Provided for everyone: <how>"."""
+        return f"Provided for everyone: {self.how}" if self.how else "Provided for everyone"

@@ -81,8 +81,11 @@ def _description(access_request: AccessRequest, cancelled: bool) -> str:
         message = arranged_message(access_request)
         if message:
             lines += ["", "What the access team arranged:", message]
+        provided = [p.words for p in event.provisions]
         if event.access_provided.strip():
-            lines += ["", "Provided for everyone at this event:", event.access_provided.strip()]
+            provided.append(event.access_provided.strip())
+        if provided:
+            lines += ["", "Provided for everyone at this event:", *provided]
     lines += ["", f"Where: {event.where}",
               (f"Questions: email {reply_base_address()} and quote {access_request.reference}. "
                "Your private link to the request is in our emails to you.")]

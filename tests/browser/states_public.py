@@ -47,6 +47,22 @@ def open_event(w: World, title: str = EVENT_TITLE, days_ahead: float = 40):
                         is_online=True)
 
 
+PROVIDED_TITLE = "Talk: Hearing the city"
+
+
+def provided_event(w: World):
+    """An event that gives everyone a sign language interpreter (from the catalogue) and a
+    hearing loop (not in it)."""
+    from accessreq.events.provisions import ProvisionDetails, add_provision
+
+    event = w.make_event(title=PROVIDED_TITLE, days_ahead=30, types=catalogue(w),
+                         access_provided="The lift is at the back of the building.")
+    add_provision(event, ProvisionDetails(accommodation_type=catalogue(w)[0],
+                                          how="A BSL interpreter on the stage throughout"))
+    add_provision(event, ProvisionDetails(name="Hearing loop", how="In rows A to F"))
+    return event
+
+
 def closed_event(w: World):
     return w.make_event(title=CLOSED_TITLE, days_ahead=20, types=catalogue(w),
                         requests_open=False, access_provided="Hearing loop in the room.")
@@ -336,6 +352,10 @@ PUBLIC_STATES = [
       for reason in CLOSED_REASONS],
     State("request-submitted", ("requests.confirmation",), build=open_event,
           open=_submit_good_form),
+    State("event-provided-to-everyone", ("events.detail",), event_title=PROVIDED_TITLE,
+          build=provided_event, open=lambda w, page, event: w.goto(page, _event_path(w, event))),
+    State("request-submitted-already-provided", ("requests.confirmation",),
+          build=provided_event, open=_submit_good_form),
     # The old confirmation address: home, with a note saying where the link is.
     State("request-submitted-old-address", ("events.index", "requests.submitted"),
           build=open_event, open=lambda w, page, _: w.goto(page, w.path("requests.submitted"))),
