@@ -34,6 +34,7 @@ def _event_details(form: EventForm) -> EventDetails:
         title=form.title.data, description=form.description.data or "",
         starts_at=form.starts_at, ends_at=form.ends_at, timezone=form.timezone.data,
         venue=form.venue.data or "", is_online=form.is_online.data,
+        online_url=form.online_url.data or "",
         access_provided=form.access_provided.data or "",
         requests_close_at=form.requests_close_at, requests_open=form.requests_open.data,
         type_ids=list(form.accommodation_types.data or []),
@@ -49,7 +50,8 @@ def _event_form_data(event: Event) -> dict:
     return {
         "title": event.title, "description": event.description, "day": day,
         "start_time": start, "end_time": end, "timezone": event.timezone, "venue": event.venue,
-        "is_online": event.is_online, "access_provided": event.access_provided,
+        "is_online": event.is_online, "online_url": event.online_url,
+        "access_provided": event.access_provided,
         "close_day": close_day, "close_time": close_time, "requests_open": event.requests_open,
         "accommodation_types": [t.id for t in event.accommodation_types if t.active],
         "organisation": str(event.organisation_id or ""),

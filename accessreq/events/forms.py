@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from wtforms import (BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField,
                      TimeField)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
@@ -60,6 +62,14 @@ class EventForm(AppForm):
         "Venue", description="Building and room. Leave empty for an online-only event.",
         validators=[Optional(), Length(max=300, message="Venue must be 300 characters or fewer")])
     is_online = BooleanField("Online: streamed or held in a video call")
+    online_url = StringField(
+        "Online joining link",
+        description="For an online or hybrid event: the https link attendees join by. It is "
+                    "not shown on the public event page, only in attendees’ calendar files "
+                    "and on their request’s page.",
+        render_kw={"inputmode": "url", "spellcheck": "false", "autocomplete": "off"},
+        validators=[Optional(), Length(max=500, message="The joining link must be 500 "
+                                                        "characters or fewer")])
     access_provided = TextAreaField(
         "Anything else about access at this event",
         description="Shown on the event page under what everyone gets without asking (listed "
@@ -101,6 +111,19 @@ class EventForm(AppForm):
     def validate_organisation(self, field) -> None:
         in_choices(field, "Choose the host organisation from the list")
 
+    def validate_online_url(self, field) -> None:
+        link = (field.data or "").strip()
+        try:
+            parts = urlsplit(link)
+            host = parts.hostname
+        except ValueError:  # e.g. an unclosed "[" in the host
+            parts, host = None, None
+        if parts is None or parts.scheme.lower() != "https" or not host or any(
+                c.isspace() for c in link):
+            raise ValidationError("Enter the joining link as a full https address, like "
+                                  "https://meet.example.org/lecture")
+        field.data = link
+
     def validate_timezone(self, field) -> None:
         zone = find_timezone(field.data or "")
         if zone is None:
@@ -121,6 +144,11 @@ class EventForm(AppForm):
         valid = super().validate(extra_validators)
         if not (self.venue.data or "").strip() and not self.is_online.data:
             self.venue.errors.append("Enter the venue, or tick ‘Online’ for an online-only event")
+            valid = False
+        if (self.online_url.data or "").strip() and not self.is_online.data \
+                and not self.online_url.errors:
+            self.online_url.errors.append("Tick ‘Online’ for an event people can join online, "
+                                          "or leave the joining link empty")
             valid = False
         zone_known = not self.timezone.errors
         if self.day.data and self.start_time.data and self.end_time.data and zone_known:

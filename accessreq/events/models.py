@@ -86,6 +86,9 @@ class Event(db.Model):
     # Empty for an online-only event.
     venue: Mapped[str] = mapped_column(String(300), default="")
     is_online: Mapped[bool] = mapped_column(default=False)
+    # The https link registered attendees join by (online or hybrid events); "" when none.
+    # Never on the public pages: it goes in attendees' calendar files and status pages.
+    online_url: Mapped[str] = mapped_column(String(500), default="")
     # Anything else about access, in the admin's words; what everyone gets without asking is
     # listed as structured provisions (EventProvision).
     access_provided: Mapped[str] = mapped_column(Text, default="")
@@ -168,6 +171,11 @@ class Event(db.Model):
         if self.venue and self.is_online:
             return f"{self.venue} and online"
         return self.venue or "Online"
+
+    @property
+    def joining_link(self) -> str:
+        """The link to join online, for registered attendees only; "" when there is none."""
+        return self.online_url if self.is_online else ""
 
     @property
     def offered_types(self) -> list[AccommodationType]:

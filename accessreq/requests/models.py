@@ -246,6 +246,14 @@ class AccessRequest(db.Model):
                 f"tell you {self.tell_by_words} what we can arrange.")
 
     @property
+    def joining_link(self) -> str:
+        """The event's online joining link for this request's attendee: "" once the request is
+        cancelled (or its details deleted), or when the event has none."""
+        if self.status == RequestStatus.CANCELLED or self.purged_at is not None:
+            return ""
+        return self.event.joining_link
+
+    @property
     def already_provided(self) -> list[tuple[RequestedAccommodation, EventProvision]]:
         """Each accommodation asked for that the event already provides to everyone, with the
         provision: the attendee is told at once (the request still reaches staff)."""

@@ -1,4 +1,4 @@
-"""events: what is provided to everyone (event_provision)
+"""events: what is provided to everyone (event_provision), the online joining link
 
 Revision ID: a8d3f6c2e1b4
 Revises: f3c7a2e9b5d1
@@ -32,8 +32,14 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_event_provision_accommodation_type_id'), ['accommodation_type_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_event_provision_event_id'), ['event_id'], unique=False)
 
+    with op.batch_alter_table('event', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('online_url', sa.String(length=500), server_default='', nullable=False))
+
 
 def downgrade():
+    with op.batch_alter_table('event', schema=None) as batch_op:
+        batch_op.drop_column('online_url')
+
     with op.batch_alter_table('event_provision', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_event_provision_event_id'))
         batch_op.drop_index(batch_op.f('ix_event_provision_accommodation_type_id'))

@@ -115,6 +115,19 @@ def request_in(status: RequestStatus):
     return build
 
 
+ONLINE_TITLE = "Online roundtable: Listening at a distance"
+
+
+def online_request(w: World):
+    """A request for an online-only event with a long joining link (it must wrap at 320 px)."""
+    event = w.make_event(title=ONLINE_TITLE, days_ahead=25, types=catalogue(w), venue="",
+                         is_online=True,
+                         online_url="https://meet.example.org/j/88213377401?pwd="
+                                    "Zm9yIHRoZSBhY2Nlc3MgdGVhbSBvbmx5LCB0aGFuayB5b3U")
+    _request, url = w.make_request(event=event, types=catalogue(w)[:1])
+    return w.local(url)
+
+
 def request_after_the_event(w: World):
     """An arranged request whose event is over: readable, no actions, and why."""
     path = request_in(RequestStatus.ARRANGED)(w)
@@ -362,6 +375,8 @@ PUBLIC_STATES = [
     *[State(f"status-{status.value}", ("requests.status",), event_title=EVENT_TITLE,
             build=request_in(status), open=lambda w, page, path: w.goto(page, path))
       for status in RequestStatus],
+    State("status-online-joining-link", ("requests.status",), event_title=ONLINE_TITLE,
+          build=online_request, open=lambda w, page, path: w.goto(page, path)),
     State("status-after-the-event", ("requests.status",), event_title=EVENT_TITLE,
           build=request_after_the_event, open=lambda w, page, path: w.goto(page, path)),
     State("status-after-the-event-message-refused", ("requests.status", "requests.add_message"),
