@@ -38,7 +38,8 @@ PUBLIC_ENDPOINTS = {
     "feedback.report",
     "feedback.sent",
 }
-ADMIN_PREFIXES = ("staff_admin.", "events_admin.", "mail_admin.", "routing_admin.")
+ADMIN_PREFIXES = ("staff_admin.", "events_admin.", "mail_admin.", "routing_admin.",
+                  "event_cancelling.")
 
 
 def _all_routes(app):

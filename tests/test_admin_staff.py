@@ -324,7 +324,7 @@ def test_unknown_staff_id_is_404(admin_client):
 GET_ROUTES = [
     "/admin/staff/", "/admin/staff/new", "/admin/staff/{staff_id}",
     "/admin/events", "/admin/events/new", "/admin/events/{event_id}",
-    "/admin/events/{event_id}/provisions",
+    "/admin/events/{event_id}/provisions", "/admin/events/{event_id}/cancel",
     "/admin/catalogue", "/admin/catalogue/new", "/admin/catalogue/{type_id}",
     "/admin/email/", "/admin/email/caught", "/admin/email/caught/{message_id}",
     "/admin/email/caught/{message_id}/html",
@@ -338,6 +338,7 @@ POST_ROUTES = [
     "/admin/events/new", "/admin/events/{event_id}", "/admin/events/{event_id}/requests",
     "/admin/events/{event_id}/provisions",
     "/admin/events/{event_id}/provisions/{provision_id}/remove",
+    "/admin/events/{event_id}/cancel",
     "/admin/catalogue/new", "/admin/catalogue/{type_id}",
     "/admin/email/{email_id}/retry", "/admin/email/caught/{message_id}/reply",
     "/admin/organisations", "/admin/organisations/{organisation_id}",

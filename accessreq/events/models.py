@@ -35,10 +35,15 @@ class RequestsClosed(enum.StrEnum):
     NO_TYPES = "no_types"  # nothing in the catalogue is offered for it
     CLOSED = "closed"  # closed by hand (an admin turned requests off)
     DEADLINE_PASSED = "deadline_passed"  # its closing date for online requests has passed
+    CANCELLED = "cancelled"  # the event itself is cancelled
 
     @property
     def event_started(self) -> bool:
         return self in (RequestsClosed.ENDED, RequestsClosed.STARTED)
+
+    @property
+    def event_cancelled(self) -> bool:
+        return self is RequestsClosed.CANCELLED
 
 event_accommodations = Table(
     "event_accommodation",
@@ -95,6 +100,10 @@ class Event(db.Model):
     # Last moment requests are taken; None means until the event starts.
     requests_close_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     requests_open: Mapped[bool] = mapped_column(default=True)
+    # Set when an admin cancels the event (triage.event_cancelling), with the reason attendees
+    # read; a cancelled event takes no requests.
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancellation_reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # The host; None on events made before organisations existed (routing then uses the
     # default organisation, the first one created).
@@ -118,9 +127,13 @@ class Event(db.Model):
     def request_deadline(self) -> datetime:
         return self.requests_close_at or self.starts_at
 
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
+
     def accepts_requests(self, now: datetime | None = None) -> bool:
         now = now or utcnow()
-        return self.requests_open and now < self.request_deadline
+        return self.requests_open and not self.is_cancelled and now < self.request_deadline
 
     def requests_closed(self, now: datetime | None = None) -> RequestsClosed | None:
         """Why people cannot ask for access to this event here now; None while they can.
@@ -128,6 +141,8 @@ class Event(db.Model):
         now = now or utcnow()
         if self.accepts_requests(now) and self.offered_types:
             return None
+        if self.is_cancelled:
+            return RequestsClosed.CANCELLED
         if now >= self.starts_at:
             return RequestsClosed.ENDED if self.has_ended(now) else RequestsClosed.STARTED
         if not self.offered_types:
@@ -139,6 +154,8 @@ class Event(db.Model):
     def requests_closed_words(self, reason: RequestsClosed) -> str:
         """Why requests cannot be made here, in one sentence: the same words on the event
         page and on the form's closed page."""
+        if reason is RequestsClosed.CANCELLED:
+            return "This event is cancelled, so access requests cannot be made for it."
         if reason is RequestsClosed.ENDED:
             return "This event has already taken place, so access requests cannot be made for it here."
         if reason is RequestsClosed.STARTED:

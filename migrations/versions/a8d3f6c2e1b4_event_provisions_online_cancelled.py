@@ -1,4 +1,5 @@
-"""events: what is provided to everyone (event_provision), the online joining link
+"""events: what is provided to everyone (event_provision), the online joining link, cancelling
+an event
 
 Revision ID: a8d3f6c2e1b4
 Revises: f3c7a2e9b5d1
@@ -34,10 +35,14 @@ def upgrade():
 
     with op.batch_alter_table('event', schema=None) as batch_op:
         batch_op.add_column(sa.Column('online_url', sa.String(length=500), server_default='', nullable=False))
+        batch_op.add_column(sa.Column('cancelled_at', sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('cancellation_reason', sa.Text(), server_default='', nullable=False))
 
 
 def downgrade():
     with op.batch_alter_table('event', schema=None) as batch_op:
+        batch_op.drop_column('cancellation_reason')
+        batch_op.drop_column('cancelled_at')
         batch_op.drop_column('online_url')
 
     with op.batch_alter_table('event_provision', schema=None) as batch_op:

@@ -314,12 +314,17 @@ def _closed_for(reason: str):
             return w.make_event(title=title, days_ahead=-1 / 24, types=catalogue(w))
         if reason == "ended":
             return w.make_event(title=title, days_ahead=-3, types=catalogue(w))
+        if reason == "cancelled":
+            return w.make_event(title=title, days_ahead=20, types=catalogue(w),
+                                cancelled_at=utcnow(),
+                                cancellation_reason="The speaker is ill. We hope to hold the "
+                                                    "talk in the spring.")
         return w.make_event(title=title, days_ahead=20, types=[])  # no_types
 
     return build
 
 
-CLOSED_REASONS = ["deadline_passed", "started", "ended", "no_types"]
+CLOSED_REASONS = ["deadline_passed", "started", "ended", "no_types", "cancelled"]
 
 PUBLIC_STATES = [
     State("home-with-events", ("events.index",),
