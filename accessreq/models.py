@@ -5,7 +5,8 @@ from .auth.models import LoginAttempt, Role, StaffUser  # noqa: F401
 from .feedback.models import AccessibilityReport  # noqa: F401
 from .inbound.models import InboundMessage  # noqa: F401
 from .inbound.lease import MailboxLease  # noqa: F401
-from .events.models import AccommodationType, Event, event_accommodations  # noqa: F401
+from .events.models import (AccommodationType, Event, EventProvision,  # noqa: F401
+                            event_accommodations)
 from .notifications.models import EmailStatus, EmailWording, OutgoingEmail  # noqa: F401
 from .requests.models import (AccessLogEntry, AccessRequest, HistoryEntry,  # noqa: F401
                               RequestedAccommodation, StatusLink)

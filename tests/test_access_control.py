@@ -10,6 +10,7 @@ from accessreq.auth.models import Role
 from accessreq.arranging.models import ProviderKind
 from accessreq.arranging.services import (BookingDetails, ProviderDetails, create_booking,
                                           save_provider)
+from accessreq.events.provisions import ProvisionDetails, add_provision
 from accessreq.extensions import db
 from accessreq.feedback.services import submit_report
 from accessreq.inbound.services import store_message
@@ -39,7 +40,7 @@ PUBLIC_ENDPOINTS = {
     "feedback.sent",
 }
 ADMIN_PREFIXES = ("staff_admin.", "events_admin.", "mail_admin.", "routing_admin.",
-                  "wording_admin.")
+                  "wording_admin.", "event_cancelling.")
 
 
 def _all_routes(app):
@@ -86,6 +87,7 @@ def world(make_request, make_staff):
         "item_id": request.items[0].id,
         "key": "followup_apology",
         "kind": "ask",  # an email to a booking's provider
+        "provision_id": add_provision(request.event, ProvisionDetails(name="Hearing loop")).id,
     }
     return {"values": values, "coordinator": coordinator, "admin": admin}
 

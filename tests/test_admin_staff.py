@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from accessreq.auth.models import Role, StaffUser
+from accessreq.events.provisions import ProvisionDetails, add_provision
 from accessreq.extensions import db
 from accessreq.notifications.models import EmailStatus, OutgoingEmail
 from accessreq.routing.models import Organisation, Team
@@ -323,6 +324,7 @@ def test_unknown_staff_id_is_404(admin_client):
 GET_ROUTES = [
     "/admin/staff/", "/admin/staff/new", "/admin/staff/{staff_id}",
     "/admin/events", "/admin/events/new", "/admin/events/{event_id}",
+    "/admin/events/{event_id}/provisions", "/admin/events/{event_id}/cancel",
     "/admin/catalogue", "/admin/catalogue/new", "/admin/catalogue/{type_id}",
     "/admin/email/", "/admin/email/caught", "/admin/email/caught/{message_id}",
     "/admin/email/caught/{message_id}/html",
@@ -335,6 +337,9 @@ GET_ROUTES = [
 POST_ROUTES = [
     "/admin/staff/new", "/admin/staff/{staff_id}", "/admin/staff/{staff_id}/invite",
     "/admin/events/new", "/admin/events/{event_id}", "/admin/events/{event_id}/requests",
+    "/admin/events/{event_id}/provisions",
+    "/admin/events/{event_id}/provisions/{provision_id}/remove",
+    "/admin/events/{event_id}/cancel",
     "/admin/catalogue/new", "/admin/catalogue/{type_id}",
     "/admin/email/{email_id}/retry", "/admin/email/caught/{message_id}/reply",
     "/admin/organisations", "/admin/organisations/{organisation_id}",
@@ -357,7 +362,8 @@ def ids(make_request, make_staff):
     return {"staff_id": make_staff(Role.COORDINATOR).id, "event_id": request.event_id,
             "type_id": request.items[0].accommodation_type_id, "email_id": email.id,
             "message_id": "1700000000000000000-abcdef12", "organisation_id": team.organisation_id,
-            "team_id": team.id, "rule_id": rule.id, "key": "provider_ask"}
+            "team_id": team.id, "rule_id": rule.id, "key": "provider_ask",
+            "provision_id": add_provision(request.event, ProvisionDetails(name="Hearing loop")).id}
 
 
 def test_route_lists_cover_every_admin_route(app):

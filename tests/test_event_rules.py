@@ -60,7 +60,7 @@ def test_an_inactive_type_is_not_offered():
 @pytest.mark.parametrize("reason, started", [
     (RequestsClosed.ENDED, True), (RequestsClosed.STARTED, True),
     (RequestsClosed.NO_TYPES, False), (RequestsClosed.CLOSED, False),
-    (RequestsClosed.DEADLINE_PASSED, False)])
+    (RequestsClosed.DEADLINE_PASSED, False), (RequestsClosed.CANCELLED, False)])
 def test_a_reason_says_whether_the_event_started(reason, started):
     assert reason.event_started is started
 
@@ -71,6 +71,7 @@ CLOSED_WORDS = {
     RequestsClosed.NO_TYPES: "Access requests for this event cannot be made online.",
     RequestsClosed.STARTED: "This event has already started, so access requests cannot be made",
     RequestsClosed.ENDED: "This event has already taken place, so access requests cannot be made",
+    RequestsClosed.CANCELLED: "This event is cancelled, so access requests cannot be made",
 }
 
 
@@ -80,6 +81,8 @@ CLOSED_WORDS = {
     ({"types": []}, RequestsClosed.NO_TYPES),
     ({"days_ahead": -1 / 24}, RequestsClosed.STARTED),
     ({"days_ahead": -1}, RequestsClosed.ENDED),
+    ({"cancelled_at": NOW, "cancellation_reason": "The speaker is ill."},
+     RequestsClosed.CANCELLED),
     ({}, None),
 ])
 def test_event_page_and_request_form_agree(client, make_event, setup, reason):

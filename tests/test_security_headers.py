@@ -57,6 +57,8 @@ GET_URLS = {
     "events_admin.events": "/admin/events",
     "events_admin.new_event": "/admin/events/new",
     "events_admin.edit_event": "/admin/events/{event_id}",
+    "events_admin.provisions": "/admin/events/{event_id}/provisions",
+    "event_cancelling.cancel_event": "/admin/events/{event_id}/cancel",
     "events_admin.catalogue": "/admin/catalogue",
     "events_admin.new_type": "/admin/catalogue/new",
     "events_admin.edit_type": "/admin/catalogue/{type_id}",

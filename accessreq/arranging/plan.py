@@ -24,6 +24,11 @@ from .models import LIVE, Booking
 from .queries import ItemCoverage, booking_warnings
 
 
+def event_options() -> tuple:
+    """How the plan's pages load the event: with what it provides to everyone, in the same
+    statement."""
+    return (joinedload(Event.provisions),)
+
 
 @dataclass(frozen=True)
 class RequestPlan:
@@ -60,8 +65,8 @@ class RequestPlan:
     def needs_on_the_day(self) -> list[str]:
         """What front of house needs to know, per accommodation: its name, and how it is met
         when staff noted it ("seat H3 kept"). Never the attendee's own free text."""
-        return [f"{entry.name}: {entry.item.met_by}" if entry.item.met_by else entry.name
-                for entry in self.items]
+        return [f"{entry.name}: {entry.met_without_booking}" if entry.met_without_booking
+                else entry.name for entry in self.items]
 
 
 @dataclass(frozen=True)
@@ -71,6 +76,8 @@ class KindCount:
     name: str
     requested: int = 0
     covered: int = 0
+    provided: bool = False  # the event provides it to everyone
+
 
     @property
     def open(self) -> int:
@@ -164,7 +171,8 @@ def booking_times(booking: Booking, tz_name: str) -> str:
 
 
 def event_plan(event: Event, staff: StaffUser, now: datetime | None = None) -> EventPlan:
-    """The plan of ``event`` as ``staff`` may see it: two statements at any size."""
+    """The plan of ``event`` as ``staff`` may see it: two statements at any size (the event's
+    provisions are loaded with the event, see ``event_options``)."""
     now = now or utcnow()
     requests = list(db.session.scalars(
         select(AccessRequest).where(AccessRequest.event_id == event.id, *_visible(staff))
@@ -184,7 +192,9 @@ def event_plan(event: Event, staff: StaffUser, now: datetime | None = None) -> E
     for booking in bookings:
         for item in booking.items:
             covering.setdefault(item.id, []).append(booking)
-    plans = [RequestPlan(r, [ItemCoverage(item, covering.get(item.id, [])) for item in r.items])
+    plans = [RequestPlan(r, [ItemCoverage(item, covering.get(item.id, []),
+                                          event.provision_for(item.accommodation_type_id))
+                             for item in r.items])
              for r in requests]
     return EventPlan(event=event, requests=plans,
                      bookings=[_booking_plan(b, shown_ids, event.timezone, now)
@@ -208,17 +218,18 @@ def _booking_plan(booking: Booking, shown_ids: set[int], tz_name: str,
 def _counts(plans: list[RequestPlan]) -> list[KindCount]:
     """Requested, covered and open per accommodation, over the requests going ahead, in the
     catalogue's order."""
-    found: dict[int, tuple[int, str, int, int]] = {}
+    found: dict[int, tuple[int, str, int, int, bool]] = {}
     for entry in plans:
         if not entry.going_ahead:
             continue
         for item in entry.items:
             kind = item.item.accommodation_type
-            position, name, requested, covered = found.get(kind.id, (kind.position, kind.name,
-                                                                     0, 0))
-            found[kind.id] = (position, name, requested + 1, covered + int(item.covered))
-    return [KindCount(name, requested, covered)
-            for _position, name, requested, covered in sorted(found.values())]
+            position, name, requested, covered, provided = found.get(
+                kind.id, (kind.position, kind.name, 0, 0, item.provided is not None))
+            found[kind.id] = (position, name, requested + 1, covered + int(item.covered),
+                              provided)
+    return [KindCount(name, requested, covered, provided)
+            for _position, name, requested, covered, provided in sorted(found.values())]
 
 
 # --- the run sheet as a CSV file ------------------------------------------------------------------

@@ -10,7 +10,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..auth.models import StaffUser
-from ..events.models import Event
+from ..events.models import Event, EventProvision
 from ..extensions import db
 from ..forms import like_pattern
 from ..pagination import page_count
@@ -79,10 +79,12 @@ def provider_page(filters: ProviderFilters, page: int) -> ProviderPage:
 
 @dataclass(frozen=True)
 class ItemCoverage:
-    """One requested accommodation and how it is met: bookings covering it, staff's note."""
+    """One requested accommodation and how it is met: bookings covering it, staff's note, or
+    the event providing it to everyone."""
 
     item: RequestedAccommodation
     bookings: list[Booking]
+    provided: EventProvision | None = None
 
     @property
     def name(self) -> str:
@@ -90,11 +92,20 @@ class ItemCoverage:
 
     @property
     def covered(self) -> bool:
-        return bool(self.item.met_by) or any(b.covers for b in self.bookings)
+        return (bool(self.item.met_by) or self.provided is not None
+                or any(b.covers for b in self.bookings))
+
+    @property
+    def met_without_booking(self) -> str:
+        """Staff's note of how it is met, else "Provided for everyone: <how>", else ""."""
+        if self.item.met_by:
+            return self.item.met_by
+        return self.provided.covered_words if self.provided is not None else ""
 
 
 def coverage(access_request: AccessRequest) -> list[ItemCoverage]:
-    """Each of the request's accommodations with the bookings that include it (one query)."""
+    """Each of the request's accommodations with the bookings that include it (one query) and
+    whether the event provides it to everyone (its provisions: one more)."""
     item_ids = [item.id for item in access_request.items]
     found: dict[int, list[Booking]] = {item_id: [] for item_id in item_ids}
     if item_ids:
@@ -105,12 +116,14 @@ def coverage(access_request: AccessRequest) -> list[ItemCoverage]:
             .options(joinedload(Booking.provider)).order_by(Booking.id))
         for item_id, booking in rows:
             found[item_id].append(booking)
-    return [ItemCoverage(item, found[item.id]) for item in access_request.items]
+    event = access_request.event
+    return [ItemCoverage(item, found[item.id], event.provision_for(item.accommodation_type_id))
+            for item in access_request.items]
 
 
 def uncovered(access_request: AccessRequest) -> list[RequestedAccommodation]:
     """The request's accommodations with neither a confirmed (or delivered) booking nor a note
-    saying how they are met."""
+    saying how they are met, that the event does not provide to everyone."""
     return [entry.item for entry in coverage(access_request) if not entry.covered]
 
 

@@ -205,23 +205,39 @@ def flag_bookings_of_cancelled(access_request: AccessRequest) -> None:
                                     at=utcnow(), body=f"Booking {booking.id}: {words}"))
 
 
-def attention_words(reference: str, booking: Booking, others: set[str]) -> str:
+def flag_bookings_of_cancelled_event(event: Event) -> list[Booking]:
+    """The event is cancelled: every booking of it still going ahead is flagged for staff with
+    the deadline to cancel it free of charge. In the cancellation's transaction; no commit.
+    Returns the bookings flagged."""
+    bookings = list(db.session.scalars(
+        select(Booking).where(Booking.event_id == event.id, Booking.status.in_(LIVE))
+        .order_by(Booking.id)))
+    for booking in bookings:
+        words = f"Event cancelled — cancel with {booking.provider.name}{_deadline_words(booking)}"
+        booking.attention = (f"{booking.attention} {words}" if booking.attention
+                             else words)[-500:]
+    return bookings
+
+
+def _deadline_words(booking: Booking) -> str:
+    """" before <deadline> to avoid the fee." or what to do when that is not known or past."""
     when = booking.cancellation_deadline_at
     zone = booking.event.timezone
+    if when is None:
+        return " (their cancellation terms are not known: check them)."
+    if when > utcnow():
+        return f" before {format_short(when, zone)} to avoid the fee."
+    return f"; the free cancellation deadline ({format_short(when, zone)}) has passed."
+
+
+def attention_words(reference: str, booking: Booking, others: set[str]) -> str:
     if others:
         keep = (f"Keep it if the other requests still need it ({', '.join(sorted(others))}); "
                 f"otherwise cancel")
     else:
         keep = "No other request needs it: cancel it"
-    if when is None:
-        deadline = " (their cancellation terms are not known: check them)."
-    elif when > utcnow():
-        deadline = f" before {format_short(when, zone)} to avoid the fee."
-    else:
-        deadline = (f"; the free cancellation deadline ({format_short(when, zone)}) has "
-                    f"passed.")
     return (f"{reference} was cancelled by the attendee. {keep} with "
-            f"{booking.provider.name}{deadline}")
+            f"{booking.provider.name}{_deadline_words(booking)}")
 
 
 def connect_signals() -> None:

@@ -8,9 +8,11 @@ from ..guards import admin_required
 from ..extensions import db
 from ..pagination import redirect_if_out_of_range, requested_page
 from ..timeutil import utcnow
-from .forms import AccommodationTypeForm, EventForm, ToggleRequestsForm
+from .forms import (AccommodationTypeForm, EventForm, ProvisionForm, RemoveProvisionForm,
+                    ToggleRequestsForm)
 from .leadtime import notice_needed
 from .models import AccommodationType, Event
+from . import provisions as provision_services
 from .services import (DEFAULT_TIMEZONE, DuplicateTypeName, EventDetails, TypeDetails,
                        active_types, admin_events_page, catalogue as list_catalogue,
                        common_timezones,
@@ -32,6 +34,7 @@ def _event_details(form: EventForm) -> EventDetails:
         title=form.title.data, description=form.description.data or "",
         starts_at=form.starts_at, ends_at=form.ends_at, timezone=form.timezone.data,
         venue=form.venue.data or "", is_online=form.is_online.data,
+        online_url=form.online_url.data or "",
         access_provided=form.access_provided.data or "",
         requests_close_at=form.requests_close_at, requests_open=form.requests_open.data,
         type_ids=list(form.accommodation_types.data or []),
@@ -47,7 +50,8 @@ def _event_form_data(event: Event) -> dict:
     return {
         "title": event.title, "description": event.description, "day": day,
         "start_time": start, "end_time": end, "timezone": event.timezone, "venue": event.venue,
-        "is_online": event.is_online, "access_provided": event.access_provided,
+        "is_online": event.is_online, "online_url": event.online_url,
+        "access_provided": event.access_provided,
         "close_day": close_day, "close_time": close_time, "requests_open": event.requests_open,
         "accommodation_types": [t.id for t in event.accommodation_types if t.active],
         "organisation": str(event.organisation_id or ""),
@@ -111,6 +115,45 @@ def toggle_requests(event_id: int):
     if form.return_to.data == "edit":
         return redirect(url_for("events_admin.edit_event", event_id=event.id))
     return redirect(url_for("events_admin.events"))
+
+
+# --- what the event provides to everyone -----------------------------------------------------
+
+
+@admin_bp.route("/events/<int:event_id>/provisions", methods=["GET", "POST"])
+@admin_required
+def provisions(event_id: int):
+    event = db.get_or_404(Event, event_id)
+    types = active_types()
+    form = ProvisionForm(type_choices=[(t.id, t.name) for t in types])
+    if form.validate_on_submit():
+        chosen = {t.id: t for t in types}.get(int(form.accommodation_type.data or 0))
+        try:
+            provision = provision_services.add_provision(event, provision_services.ProvisionDetails(
+                accommodation_type=chosen, name=form.name.data or "", how=form.how.data or ""))
+        except provision_services.ProvisionError as error:
+            getattr(form, error.field).errors.append(str(error))
+        else:
+            flash(f"Added {provision.name} to what {event.title} provides to everyone.",
+                  "success")
+            return redirect(url_for("events_admin.provisions", event_id=event.id))
+    status = 422 if form.errors else 200
+    return render_template("admin/provisions.html", event=event, form=form,
+                           remove_form=RemoveProvisionForm()), status
+
+
+@admin_bp.post("/events/<int:event_id>/provisions/<int:provision_id>/remove")
+@admin_required
+def remove_provision(event_id: int, provision_id: int):
+    event = db.get_or_404(Event, event_id)
+    if not RemoveProvisionForm().validate():
+        abort(400)
+    removed = provision_services.remove_provision(event, provision_id)
+    if removed is not None:
+        flash(f"Removed {removed.name} from what {event.title} provides to everyone.", "success")
+    else:
+        flash("That was already removed.", "info")
+    return redirect(url_for("events_admin.provisions", event_id=event.id))
 
 
 # --- the catalogue ----------------------------------------------------------------------------

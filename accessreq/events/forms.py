@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from wtforms import (BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField,
                      TimeField)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
@@ -60,10 +62,19 @@ class EventForm(AppForm):
         "Venue", description="Building and room. Leave empty for an online-only event.",
         validators=[Optional(), Length(max=300, message="Venue must be 300 characters or fewer")])
     is_online = BooleanField("Online: streamed or held in a video call")
+    online_url = StringField(
+        "Online joining link",
+        description="For an online or hybrid event: the https link attendees join by. It is "
+                    "not shown on the public event page, only in attendees’ calendar files "
+                    "and on their request’s page.",
+        render_kw={"inputmode": "url", "spellcheck": "false", "autocomplete": "off"},
+        validators=[Optional(), Length(max=500, message="The joining link must be 500 "
+                                                        "characters or fewer")])
     access_provided = TextAreaField(
-        "Access already provided",
-        description="What everyone gets without asking, for example “Step-free venue. "
-                    "Automated captions on the livestream.”",
+        "Anything else about access at this event",
+        description="Shown on the event page under what everyone gets without asking (listed "
+                    "on the page “Provided to everyone”), for example “The lift is at the back "
+                    "of the building.”",
         validators=[Optional(), Length(max=2000, message="This must be 2,000 characters or fewer")])
     close_day = _date("Date requests close", None,
                       description="Leave both empty to take requests until the event starts. "
@@ -100,6 +111,19 @@ class EventForm(AppForm):
     def validate_organisation(self, field) -> None:
         in_choices(field, "Choose the host organisation from the list")
 
+    def validate_online_url(self, field) -> None:
+        link = (field.data or "").strip()
+        try:
+            parts = urlsplit(link)
+            host = parts.hostname
+        except ValueError:  # e.g. an unclosed "[" in the host
+            parts, host = None, None
+        if parts is None or parts.scheme.lower() != "https" or not host or any(
+                c.isspace() for c in link):
+            raise ValidationError("Enter the joining link as a full https address, like "
+                                  "https://meet.example.org/lecture")
+        field.data = link
+
     def validate_timezone(self, field) -> None:
         zone = find_timezone(field.data or "")
         if zone is None:
@@ -120,6 +144,11 @@ class EventForm(AppForm):
         valid = super().validate(extra_validators)
         if not (self.venue.data or "").strip() and not self.is_online.data:
             self.venue.errors.append("Enter the venue, or tick ‘Online’ for an online-only event")
+            valid = False
+        if (self.online_url.data or "").strip() and not self.is_online.data \
+                and not self.online_url.errors:
+            self.online_url.errors.append("Tick ‘Online’ for an event people can join online, "
+                                          "or leave the joining link empty")
             valid = False
         zone_known = not self.timezone.errors
         if self.day.data and self.start_time.data and self.end_time.data and zone_known:
@@ -184,3 +213,50 @@ class ToggleRequestsForm(AppForm):
     # Which page to go back to: the list of events or the event's own page.
     return_to = SelectField(choices=options([("list", "List"), ("edit", "Edit")]), default="list",
                             validators=[Optional()])
+
+
+class ProvisionForm(AppForm):
+    """One more thing an event provides to everyone: a catalogue accommodation or a name."""
+
+    accommodation_type = SelectField(
+        "From the catalogue", validate_choice=False, validators=[Optional()],
+        description="Choose it here when everyone gets an accommodation people could ask for, "
+                    "for example human captioning on the screen: anyone who asks for it is "
+                    "told at once. One of this or a name below is needed.")
+    name = StringField(
+        "Name, if it is not in the catalogue",
+        description="Needed when it is not in the catalogue, for example “Hearing loop”, "
+                    "“Step-free route” or “Livestream with captions”.",
+        validators=[Optional(), Length(max=120, message="Name must be 120 characters or fewer")])
+    how = StringField(
+        "Where or how",
+        description="For example “Captions on the screen left of the stage”. Attendees read it.",
+        validators=[Optional(), Length(max=300, message="Where or how must be 300 characters "
+                                                         "or fewer")])
+
+    def __init__(self, *args, type_choices: list[tuple[int, str]] = (), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.accommodation_type.choices = options(
+            [("", "Not in the catalogue: type its name below")]
+            + [(str(value), label) for value, label in type_choices])
+
+    def validate_accommodation_type(self, field) -> None:
+        in_choices(field, "Choose an accommodation from the list")
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        chosen, named = bool(self.accommodation_type.data), bool((self.name.data or "").strip())
+        if valid and not chosen and not named:
+            self.accommodation_type.errors.append(
+                "Choose an accommodation from the catalogue, or type the name of what is "
+                "provided")
+            return False
+        if valid and chosen and named:
+            self.name.errors.append("Leave the name empty when you choose from the catalogue: "
+                                    "it takes the catalogue’s name")
+            return False
+        return valid
+
+
+class RemoveProvisionForm(AppForm):
+    """The Remove button beside each provision: the CSRF token only."""

@@ -35,10 +35,15 @@ class RequestsClosed(enum.StrEnum):
     NO_TYPES = "no_types"  # nothing in the catalogue is offered for it
     CLOSED = "closed"  # closed by hand (an admin turned requests off)
     DEADLINE_PASSED = "deadline_passed"  # its closing date for online requests has passed
+    CANCELLED = "cancelled"  # the event itself is cancelled
 
     @property
     def event_started(self) -> bool:
         return self in (RequestsClosed.ENDED, RequestsClosed.STARTED)
+
+    @property
+    def event_cancelled(self) -> bool:
+        return self is RequestsClosed.CANCELLED
 
 event_accommodations = Table(
     "event_accommodation",
@@ -86,11 +91,19 @@ class Event(db.Model):
     # Empty for an online-only event.
     venue: Mapped[str] = mapped_column(String(300), default="")
     is_online: Mapped[bool] = mapped_column(default=False)
-    # What is already provided without asking, e.g. "Automated captions; step-free venue".
+    # The https link registered attendees join by (online or hybrid events); "" when none.
+    # Never on the public pages: it goes in attendees' calendar files and status pages.
+    online_url: Mapped[str] = mapped_column(String(500), default="")
+    # Anything else about access, in the admin's words; what everyone gets without asking is
+    # listed as structured provisions (EventProvision).
     access_provided: Mapped[str] = mapped_column(Text, default="")
     # Last moment requests are taken; None means until the event starts.
     requests_close_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     requests_open: Mapped[bool] = mapped_column(default=True)
+    # Set when an admin cancels the event (triage.event_cancelling), with the reason attendees
+    # read; a cancelled event takes no requests.
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancellation_reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # The host; None on events made before organisations existed (routing then uses the
     # default organisation, the first one created).
@@ -102,6 +115,10 @@ class Event(db.Model):
     accommodation_types: Mapped[list[AccommodationType]] = relationship(
         secondary=event_accommodations, order_by="AccommodationType.position"
     )
+    # What everyone at the event gets without asking, in the admin's order.
+    provisions: Mapped[list[EventProvision]] = relationship(
+        back_populates="event", order_by="(EventProvision.position, EventProvision.id)",
+        cascade="all, delete-orphan", passive_deletes=True)
 
     def __repr__(self) -> str:
         return f"<Event {self.id} {self.title!r}>"
@@ -110,9 +127,13 @@ class Event(db.Model):
     def request_deadline(self) -> datetime:
         return self.requests_close_at or self.starts_at
 
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
+
     def accepts_requests(self, now: datetime | None = None) -> bool:
         now = now or utcnow()
-        return self.requests_open and now < self.request_deadline
+        return self.requests_open and not self.is_cancelled and now < self.request_deadline
 
     def requests_closed(self, now: datetime | None = None) -> RequestsClosed | None:
         """Why people cannot ask for access to this event here now; None while they can.
@@ -120,6 +141,8 @@ class Event(db.Model):
         now = now or utcnow()
         if self.accepts_requests(now) and self.offered_types:
             return None
+        if self.is_cancelled:
+            return RequestsClosed.CANCELLED
         if now >= self.starts_at:
             return RequestsClosed.ENDED if self.has_ended(now) else RequestsClosed.STARTED
         if not self.offered_types:
@@ -131,6 +154,8 @@ class Event(db.Model):
     def requests_closed_words(self, reason: RequestsClosed) -> str:
         """Why requests cannot be made here, in one sentence: the same words on the event
         page and on the form's closed page."""
+        if reason is RequestsClosed.CANCELLED:
+            return "This event is cancelled, so access requests cannot be made for it."
         if reason is RequestsClosed.ENDED:
             return "This event has already taken place, so access requests cannot be made for it here."
         if reason is RequestsClosed.STARTED:
@@ -165,10 +190,54 @@ class Event(db.Model):
         return self.venue or "Online"
 
     @property
+    def joining_link(self) -> str:
+        """The link to join online, for registered attendees only; "" when there is none."""
+        return self.online_url if self.is_online else ""
+
+    @property
     def offered_types(self) -> list[AccommodationType]:
         return [t for t in self.accommodation_types if t.active]
+
+    def provision_for(self, type_id: int) -> EventProvision | None:
+        """The provision that gives everyone this catalogue accommodation, if there is one."""
+        return next((p for p in self.provisions if p.accommodation_type_id == type_id), None)
 
     def due_at_for(self, types: list[AccommodationType]) -> datetime:
         """Event start minus the longest lead time among the requested types."""
         longest = max((t.lead_time_days for t in types), default=0)
         return self.starts_at - timedelta(days=longest)
+
+
+class EventProvision(db.Model):
+    """Something everyone at an event gets without asking: a catalogue accommodation (human
+    captioning on the screen) or something not in the catalogue ("Hearing loop")."""
+
+    __tablename__ = "event_provision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    # Set when the provision is a catalogue accommodation: a request for it is then told it
+    # is already provided, and staff count it as covered.
+    accommodation_type_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accommodation_type.id", ondelete="SET NULL"), index=True)
+    # The catalogue entry's name when there is one (as it was when added), else the admin's.
+    name: Mapped[str] = mapped_column(String(120))
+    # Where or how, e.g. "Captions on the screen left of the stage"; may be empty.
+    how: Mapped[str] = mapped_column(String(300), default="")
+    position: Mapped[int] = mapped_column(default=0)
+
+    event: Mapped[Event] = relationship(back_populates="provisions")
+    accommodation_type: Mapped[AccommodationType | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<EventProvision {self.id} {self.name!r} event={self.event_id}>"
+
+    @property
+    def words(self) -> str:
+        """"Hearing loop: in rows A to F", or the name alone."""
+        return f"{self.name}: {self.how}" if self.how else self.name
+
+    @property
+    def covered_words(self) -> str:
+        """How staff read an accommodation it covers: "Provided for everyone: <how>"."""
+        return f"Provided for everyone: {self.how}" if self.how else "Provided for everyone"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 from sqlalchemy.sql import Select
 
 from ..extensions import db
@@ -20,7 +21,8 @@ def _open_for_requests(now: datetime) -> Select:
     ``Event.accepts_requests``, written for the database)."""
     deadline = func.coalesce(Event.requests_close_at, Event.starts_at)
     return select(Event).where(
-        Event.requests_open.is_(True), Event.starts_at > now, deadline > now
+        Event.requests_open.is_(True), Event.cancelled_at.is_(None), Event.starts_at > now,
+        deadline > now
     )
 
 
@@ -35,8 +37,8 @@ def upcoming_events(page: int = 1, per_page: int = EVENTS_PER_PAGE,
     query = _open_for_requests(now)
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     pages = page_count(total, per_page)
-    items = list(db.session.scalars(
-        query.order_by(Event.starts_at, Event.id).limit(per_page).offset((page - 1) * per_page)
+    items = list(db.session.scalars(  # with what each provides to everyone (one more statement)
+        query.options(selectinload(Event.provisions)).order_by(Event.starts_at, Event.id).limit(per_page).offset((page - 1) * per_page)
     )) if 1 <= page <= pages else []
     return Page(items=items, total=total, page=page, pages=pages)
 
@@ -44,8 +46,9 @@ def upcoming_events(page: int = 1, per_page: int = EVENTS_PER_PAGE,
 def events_staff_can_record(now: datetime | None = None) -> list[Event]:
     """Events staff may record a request for, soonest first: every event that has not ended and
     offers something, including those closed to the public form (a late request that came by
-    phone or letter is still recorded and worked in good faith)."""
+    phone or letter is still recorded and worked in good faith), but not a cancelled one."""
     now = now or utcnow()
     events = db.session.scalars(
-        select(Event).where(Event.ends_at > now).order_by(Event.starts_at, Event.id))
+        select(Event).where(Event.ends_at > now, Event.cancelled_at.is_(None))
+        .order_by(Event.starts_at, Event.id))
     return [e for e in events if e.offered_types]

@@ -101,6 +101,7 @@ class EventDetails:
     description: str = ""
     venue: str = ""
     is_online: bool = False
+    online_url: str = ""
     access_provided: str = ""
     requests_close_at: datetime | None = None
     requests_open: bool = True
@@ -144,6 +145,7 @@ def save_event(event: Event | None, details: EventDetails) -> Event:
     event.timezone = details.timezone
     event.venue = details.venue.strip()
     event.is_online = details.is_online
+    event.online_url = details.online_url.strip() if details.is_online else ""
     event.access_provided = details.access_provided.strip()
     event.requests_close_at = details.requests_close_at
     event.requests_open = details.requests_open

@@ -52,7 +52,8 @@ def detail(event_id: int):
         short_notice=event.starts_at_short_notice(now),
         short_notice_hours=short_notice_hours(),
         ask_by=event.ask_by_dates(now),
-        captions_note=mentions_automated_captions(event.access_provided),
+        captions_note=mentions_automated_captions(
+            " ".join([event.access_provided, *(p.words for p in event.provisions)])),
         cart_type=human_captioning_type(offered),
     )
 

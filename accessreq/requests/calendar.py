@@ -8,7 +8,8 @@ A cancelled request sends ``METHOD:CANCEL`` with ``STATUS:CANCELLED``, which rem
 The file gets copied around (forwarded, synced to shared calendars), so it holds no more than
 the attendee's own emails already say: no private status link, nothing of what was asked for
 (the accommodation names or details), only the message staff wrote to the attendee when they
-arranged it, what the event provides for everyone, and practical details.
+arranged it, what the event provides for everyone, and practical details (the online joining
+link too: the file is the registered attendee's).
 """
 
 from __future__ import annotations
@@ -81,8 +82,13 @@ def _description(access_request: AccessRequest, cancelled: bool) -> str:
         message = arranged_message(access_request)
         if message:
             lines += ["", "What the access team arranged:", message]
+        provided = [p.words for p in event.provisions]
         if event.access_provided.strip():
-            lines += ["", "Provided for everyone at this event:", event.access_provided.strip()]
+            provided.append(event.access_provided.strip())
+        if provided:
+            lines += ["", "Provided for everyone at this event:", *provided]
+    if not cancelled and event.joining_link:
+        lines += ["", f"Join online: {event.joining_link}"]
     lines += ["", f"Where: {event.where}",
               (f"Questions: email {reply_base_address()} and quote {access_request.reference}. "
                "Your private link to the request is in our emails to you.")]
@@ -109,7 +115,9 @@ def calendar_file(access_request: AccessRequest) -> CalendarFile:
     entry.add("dtstart", event.starts_at.astimezone(zone))
     entry.add("dtend", event.ends_at.astimezone(zone))
     entry.add("summary", event.title)
-    entry.add("location", event.where)
+    # An online-only event is where its joining link is (the link is for attendees only).
+    online_only = not cancelled and event.joining_link and not event.venue
+    entry.add("location", event.joining_link if online_only else event.where)
     # The event's public page: never the private status link (this file gets copied around).
     entry.add("url", external_url("events.detail", event_id=event.id))
     entry.add("description", _description(access_request, cancelled))

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..columns import LabelledEnum, UTCDateTime, str_enum
 from ..events.deadlines import due_day, late_words, local_day, tell_by_day
 from ..events.deadlines import tell_by_words as reply_by_words
-from ..events.models import AccommodationType, Event
+from ..events.models import AccommodationType, Event, EventProvision
 from ..extensions import db
 from ..timeutil import utcnow
 from .outcomes import ItemOutcome, NeedsMet, OutcomeReason
@@ -259,6 +259,22 @@ class AccessRequest(db.Model):
         needed = f" for {kinds}" if kinds else ""
         return (f"This is less notice than we usually need{needed}, but we will try. We will "
                 f"tell you {self.tell_by_words} what we can arrange.")
+
+    @property
+    def joining_link(self) -> str:
+        """The event's online joining link for this request's attendee: "" once the request is
+        cancelled (or its details deleted), or when the event has none."""
+        if self.status == RequestStatus.CANCELLED or self.purged_at is not None:
+            return ""
+        return self.event.joining_link
+
+    @property
+    def already_provided(self) -> list[tuple[RequestedAccommodation, EventProvision]]:
+        """Each accommodation asked for that the event already provides to everyone, with the
+        provision: the attendee is told at once (the request still reaches staff)."""
+        pairs = [(item, self.event.provision_for(item.accommodation_type_id))
+                 for item in self.items]
+        return [(item, provision) for item, provision in pairs if provision is not None]
 
     def urgency(self, now: datetime | None = None) -> Urgency | None:
         """The level of the tag staff see beside the due date (None: on track, or no longer

@@ -114,6 +114,8 @@ def submit_request(event: Event, submission: Submission,
     """
     if recording is None and not event.accepts_requests():
         raise RequestActionError("This event is no longer taking requests.")
+    if recording is not None and event.is_cancelled:
+        raise RequestActionError("This event is cancelled, so no request can be recorded for it.")
     if recording is not None and event.has_ended():
         raise RequestActionError("This event has ended, so no request can be recorded for it.")
     if recording is None and not submission.contact_email:

@@ -143,7 +143,10 @@ def confirmation(token: str):
     return render_template("requests/submitted.html", reference=access_request.reference,
                            status_url=external_url("requests.status", token=token),
                            email=access_request.contact_email,
-                           late_note=access_request.late_note)
+                           late_note=access_request.late_note,
+                           items=access_request.items,
+                           provided=dict((item.id, provision) for item, provision
+                                         in access_request.already_provided))
 
 
 def _render_status(access_request: AccessRequest, token: str, form: MessageForm | None = None,

@@ -170,3 +170,16 @@ class AccessLogFilterForm(QueryForm):
     staff = SelectField("Staff member", validate_choice=False)
     reference = SearchField("Request reference", validators=[Optional(), Length(max=40)],
                             description="The whole reference, for example AR-7KQ3-M2.")
+
+
+class CancelEventForm(AppForm):
+    """The reason an admin gives for cancelling an event; attendees read it."""
+
+    reason = TextAreaField(
+        "Why is the event cancelled?",
+        description="Attendees read this on the event page and in the email telling them their "
+                    "request is cancelled, for example “The speaker is ill. We hope to hold the "
+                    "talk in the spring.”",
+        filters=[strip],
+        validators=[InputRequired("Say why the event is cancelled"),
+                    Length(max=2000, message="The reason must be 2,000 characters or fewer")])

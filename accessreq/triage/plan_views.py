@@ -19,7 +19,8 @@ EVENT = "/<int(max=2147483647):event_id>"
 
 
 def _plan(event_id: int) -> plans.EventPlan:
-    return plans.event_plan(db.get_or_404(Event, event_id), current_staff())
+    event = db.get_or_404(Event, event_id, options=plans.event_options())
+    return plans.event_plan(event, current_staff())
 
 
 @bp.get(f"{EVENT}/plan")

@@ -47,6 +47,22 @@ def open_event(w: World, title: str = EVENT_TITLE, days_ahead: float = 40):
                         is_online=True)
 
 
+PROVIDED_TITLE = "Talk: Hearing the city"
+
+
+def provided_event(w: World):
+    """An event that gives everyone a sign language interpreter (from the catalogue) and a
+    hearing loop (not in it)."""
+    from accessreq.events.provisions import ProvisionDetails, add_provision
+
+    event = w.make_event(title=PROVIDED_TITLE, days_ahead=30, types=catalogue(w),
+                         access_provided="The lift is at the back of the building.")
+    add_provision(event, ProvisionDetails(accommodation_type=catalogue(w)[0],
+                                          how="A BSL interpreter on the stage throughout"))
+    add_provision(event, ProvisionDetails(name="Hearing loop", how="In rows A to F"))
+    return event
+
+
 def closed_event(w: World):
     return w.make_event(title=CLOSED_TITLE, days_ahead=20, types=catalogue(w),
                         requests_open=False, access_provided="Hearing loop in the room.")
@@ -99,6 +115,19 @@ def request_in(status: RequestStatus):
         return path
 
     return build
+
+
+ONLINE_TITLE = "Online roundtable: Listening at a distance"
+
+
+def online_request(w: World):
+    """A request for an online-only event with a long joining link (it must wrap at 320 px)."""
+    event = w.make_event(title=ONLINE_TITLE, days_ahead=25, types=catalogue(w), venue="",
+                         is_online=True,
+                         online_url="https://meet.example.org/j/88213377401?pwd="
+                                    "Zm9yIHRoZSBhY2Nlc3MgdGVhbSBvbmx5LCB0aGFuayB5b3U")
+    _request, url = w.make_request(event=event, types=catalogue(w)[:1])
+    return w.local(url)
 
 
 def request_after_the_event(w: World):
@@ -319,12 +348,17 @@ def _closed_for(reason: str):
             return w.make_event(title=title, days_ahead=-1 / 24, types=catalogue(w))
         if reason == "ended":
             return w.make_event(title=title, days_ahead=-3, types=catalogue(w))
+        if reason == "cancelled":
+            return w.make_event(title=title, days_ahead=20, types=catalogue(w),
+                                cancelled_at=utcnow(),
+                                cancellation_reason="The speaker is ill. We hope to hold the "
+                                                    "talk in the spring.")
         return w.make_event(title=title, days_ahead=20, types=[])  # no_types
 
     return build
 
 
-CLOSED_REASONS = ["deadline_passed", "started", "ended", "no_types"]
+CLOSED_REASONS = ["deadline_passed", "started", "ended", "no_types", "cancelled"]
 
 PUBLIC_STATES = [
     State("home-with-events", ("events.index",),
@@ -370,12 +404,18 @@ PUBLIC_STATES = [
       for reason in CLOSED_REASONS],
     State("request-submitted", ("requests.confirmation",), build=open_event,
           open=_submit_good_form),
+    State("event-provided-to-everyone", ("events.detail",), event_title=PROVIDED_TITLE,
+          build=provided_event, open=lambda w, page, event: w.goto(page, _event_path(w, event))),
+    State("request-submitted-already-provided", ("requests.confirmation",),
+          build=provided_event, open=_submit_good_form),
     # The old confirmation address: home, with a note saying where the link is.
     State("request-submitted-old-address", ("events.index", "requests.submitted"),
           build=open_event, open=lambda w, page, _: w.goto(page, w.path("requests.submitted"))),
     *[State(f"status-{status.value}", ("requests.status",), event_title=EVENT_TITLE,
             build=request_in(status), open=lambda w, page, path: w.goto(page, path))
       for status in RequestStatus],
+    State("status-online-joining-link", ("requests.status",), event_title=ONLINE_TITLE,
+          build=online_request, open=lambda w, page, path: w.goto(page, path)),
     State("status-after-the-event", ("requests.status",), event_title=EVENT_TITLE,
           build=request_after_the_event, open=lambda w, page, path: w.goto(page, path)),
     State("status-after-the-event-outcomes", ("requests.status",), event_title=EVENT_TITLE,

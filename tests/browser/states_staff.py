@@ -24,7 +24,8 @@ from accessreq.triage.services import add_note, assign, change_status, reply
 from helpers import cover_everything
 
 from .helpers import SERVER_ERROR_ENDPOINT, SERVER_ERROR_PATH, State, World, free_port
-from .states_public import EVENT_TITLE, catalogue, closed_event, open_event
+from .states_public import (EVENT_TITLE, PROVIDED_TITLE, catalogue, closed_event, open_event,
+                            provided_event)
 
 INVITE_TOKEN = "browser-test-invitation-token-0123456789abcdef"
 
@@ -730,6 +731,35 @@ def _filter_access_log(w: World, page, _data) -> None:
     assert "staff=" in page.url
 
 
+def event_to_cancel(w: World):
+    """An open event with a request going ahead."""
+    event = open_event(w)
+    w.make_request(event=event, types=catalogue(w)[:1])
+    return event
+
+
+def cancelled_event(w: World):
+    from accessreq.triage.event_cancelling import cancel_event
+
+    event = event_to_cancel(w)
+    cancel_event(event, w.staff("admin"), "The speaker is ill. We hope to hold the talk "
+                                          "in the spring.")
+    return event
+
+
+def _cancel_without_reason(w: World, page, event) -> None:
+    w.goto(page, w.path_for("event_cancelling.cancel_event", event.id))
+    w.submit(page)
+
+
+def _provision_error(w: World, page, event) -> None:
+    """Where or how typed, but neither a catalogue accommodation nor a name."""
+    w.goto(page, w.path_for("events_admin.provisions", event.id))
+    page.fill("main form input[name=how]", "By the main door")
+    w.submit(page, form="main form[action$='/provisions']")
+    assert page.input_value("main form input[name=how]") == "By the main door"
+
+
 def _goto(endpoint: str, status: int = 200):
     return lambda w, page, _data: w.goto(page, w.path(endpoint), status=status)
 
@@ -889,6 +919,23 @@ STAFF_STATES = [
           open=_edit("events_admin.edit_event")),
     State("admin-event-edit-errors", ("events_admin.edit_event",), **ADMIN, form_error=True,
           build=open_event, open=_edit("events_admin.edit_event", True)),
+    State("admin-provisions-empty", ("events_admin.provisions",), **ADMIN, event_title=EVENT_TITLE,
+          build=open_event, open=_edit("events_admin.provisions")),
+    State("admin-provisions", ("events_admin.provisions",), **ADMIN, event_title=PROVIDED_TITLE,
+          build=provided_event, open=_edit("events_admin.provisions")),
+    State("admin-provisions-errors", ("events_admin.provisions",), **ADMIN, form_error=True,
+          event_title=PROVIDED_TITLE, build=provided_event, open=_provision_error),
+    State("admin-event-cancel", ("event_cancelling.cancel_event",), **ADMIN,
+          event_title=EVENT_TITLE, build=event_to_cancel,
+          open=_edit("event_cancelling.cancel_event")),
+    State("admin-event-cancel-errors", ("event_cancelling.cancel_event",), **ADMIN,
+          form_error=True, event_title=EVENT_TITLE, build=event_to_cancel,
+          open=_cancel_without_reason),
+    State("admin-event-cancel-already", ("event_cancelling.cancel_event",), **ADMIN,
+          event_title=EVENT_TITLE, build=cancelled_event,
+          open=_edit("event_cancelling.cancel_event")),
+    State("admin-events-with-cancelled", ("events_admin.events",), **ADMIN,
+          build=cancelled_event, open=_goto("events_admin.events")),
     State("admin-catalogue-empty", ("events_admin.catalogue",), **ADMIN,
           open=_goto("events_admin.catalogue")),
     State("admin-catalogue", ("events_admin.catalogue",), **ADMIN, build=catalogue,
