@@ -369,3 +369,18 @@ def test_no_follow_up_before_the_event_or_of_an_unknown_kind(client, staff, worl
     end_event(sam)
     assert client.get(f"/staff/requests/{sam.id}/follow-up/bribe").status_code == 404
     assert client.get(f"/staff/requests/{sam.id}/follow-up/apology").status_code == 200
+
+
+def test_a_form_built_on_an_older_version_is_refused_with_everything_kept(client, staff, world):
+    sam = world["sam"]
+    end_event(sam)
+    sign_in(client, staff)
+    data = form_for(sam, sign=("partly", "venue", "Only half the room could see"))
+    data["version"] = str(fresh(sam).version - 1)  # a colleague saved in between
+    response = client.post(f"/staff/requests/{sam.id}/outcomes", data=data)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "The outcomes were not saved" in html and "changed while you were editing" in html
+    assert "Only half the room could see" in html
+    assert f'name="version" type="hidden" value="{fresh(sam).version}"' in html
+    assert all(item.outcome is None for item in fresh(sam).items)

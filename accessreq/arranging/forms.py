@@ -212,9 +212,9 @@ def outcomes_form(items, data: dict | None = None, formdata=None) -> OutcomesFor
     return Form(data=data or {})
 
 
-class ProviderEmailForm(AppForm):
-    """An email to a booking's provider: the wording, filled in, and two ticks, both off until
-    staff choose to share more."""
+class WordedEmailForm(AppForm):
+    """An email that starts from the team's wording: its subject and message as staff leave
+    them (the emails to providers, the follow-ups to attendees)."""
 
     subject = StringField("Subject", filters=[strip], validators=[
         DataRequired("Enter the subject"),
@@ -224,6 +224,12 @@ class ProviderEmailForm(AppForm):
         Length(max=LONG_TEXT_MAX,
                message=f"The message must be {LONG_TEXT_MAX} characters or fewer")],
         render_kw={"rows": 16})
+
+
+class ProviderEmailForm(WordedEmailForm):
+    """An email to a booking's provider: the wording, filled in, and two ticks, both off until
+    staff choose to share more."""
+
     contacts = BooleanField(
         "Include the attendees’ names and contact details",
         description="Adds, under your message, the name, email address, phone number and "
@@ -236,16 +242,11 @@ class ProviderEmailForm(AppForm):
                     "Without names unless the box above is ticked too.")
 
 
-class FollowUpForm(AppForm):
+class FollowUpForm(WordedEmailForm):
     """After the event, a follow-up to the attendee: the wording filled in, as staff leave it."""
 
     version = HiddenField()
-    subject = StringField("Subject", filters=[strip], validators=[
-        DataRequired("Enter the subject"),
-        Length(max=200, message="The subject must be 200 characters or fewer")])
-    body = TextAreaField("Message", filters=[strip], validators=[
-        DataRequired("Enter the message"),
-        Length(max=LONG_TEXT_MAX,
-               message=f"The message must be {LONG_TEXT_MAX} characters or fewer")],
-        description="The attendee reads it in their email and on their status page.",
-        render_kw={"rows": 14})
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.body.description = "The attendee reads it in their email and on their status page."

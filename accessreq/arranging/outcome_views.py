@@ -18,6 +18,20 @@ bp = Blueprint("outcomes", __name__, url_prefix="/staff")
 ID = "int(max=2147483647)"
 
 
+def _attempt(access_request: AccessRequest, form, change):
+    """Run ``change(version the form was built from)``: (its result, None), or (None, why it
+    was refused) with the session rolled back and, for a stale form, its version renewed."""
+    try:
+        return change(int(form.version.data or 0) or None), None
+    except StaleRequestError as error:
+        db.session.rollback()
+        form.version.data = str(access_request.version)
+        return None, str(error)
+    except RequestActionError as error:
+        db.session.rollback()
+        return None, str(error)
+
+
 def _initial(access_request: AccessRequest) -> dict:
     data = {"version": str(access_request.version)}
     for item in access_request.items:
@@ -52,18 +66,10 @@ def record(request_id: int):
         flash(outcomes.NOT_OPEN, "error")
         return redirect(url_for(".record", request_id=request_id), 303)
     if not closed and form.validate_on_submit():
-        try:
-            changed = outcomes.record_outcomes(
-                access_request, current_staff(), _choices(form, access_request),
-                expected_version=int(form.version.data or 0) or None)
-        except StaleRequestError as error:
-            db.session.rollback()
-            problem = str(error)
-            form.version.data = str(access_request.version)
-        except RequestActionError as error:
-            db.session.rollback()
-            problem = str(error)
-        else:
+        changed, problem = _attempt(access_request, form, lambda version: outcomes.record_outcomes(
+            access_request, current_staff(), _choices(form, access_request),
+            expected_version=version))
+        if problem is None:
             left = len(outcomes.missing_outcomes(access_request))
             saved = (f"Outcomes saved for {access_request.reference}." if changed
                      else "Nothing changed.")
@@ -107,18 +113,10 @@ def follow_up(request_id: int, kind: str):
                                   "version": str(access_request.version)})
     problem = None
     if not closed and form.validate_on_submit():
-        try:
-            outcomes.send_follow_up(access_request, current_staff(), key, form.subject.data,
-                                    form.body.data,
-                                    expected_version=int(form.version.data or 0) or None)
-        except StaleRequestError as error:
-            db.session.rollback()
-            problem = str(error)
-            form.version.data = str(access_request.version)
-        except RequestActionError as error:
-            db.session.rollback()
-            problem = str(error)
-        else:
+        _sent, problem = _attempt(access_request, form, lambda version: outcomes.send_follow_up(
+            access_request, current_staff(), key, form.subject.data, form.body.data,
+            expected_version=version))
+        if problem is None:
             told = ("It will be emailed to the attendee and shown on their status page."
                     if access_request.gets_email else
                     f"It was not emailed. {access_request.contact_instead} It is shown on "
