@@ -1,5 +1,6 @@
-"""Demo data: the usual catalogue, a few future events, two staff accounts, and routing (two
-organisations, three teams, rules by accommodation). Idempotent.
+"""Demo data: the usual catalogue, a few future events and one already over (with what each
+provides to everyone, and the online seminar's joining link), two staff accounts, two providers,
+and routing (two organisations, three teams, rules by accommodation). Idempotent.
 
 The staff password is published (README, ``make run``): never load this into a real system;
 ``flask demo`` refuses when a production SECRET_KEY is set.
@@ -15,6 +16,7 @@ from sqlalchemy import select
 from .arranging.models import Provider, ProviderKind
 from .auth.models import Role, StaffUser
 from .events.models import AccommodationType, Event
+from .events.provisions import ProvisionDetails, add_provision
 from .extensions import db
 from .routing.models import Organisation, RoutingRule, Team
 from .timeutil import utcnow
@@ -54,26 +56,50 @@ ONLINE_EXCLUDED = {"Assistive listening device or hearing loop",
                    "Large print materials", "Braille materials", "Quiet room or low-sensory space",
                    "Personal assistant or companion admission"}
 
-# title, days from today, start hour, hours long, venue, online, access provided, description
+# title, days from today, start hour, hours long, venue, online, anything else about access,
+# description
 EVENTS = [
     ("Public lecture: Cities that listen", 40, 18, 2, "Main Hall, 1 Museum Street", True,
-     "Step-free venue. Automated captions on the livestream.",
+     "Large-print programmes at the door.",
      "How urban design can work with, not against, the people who use it."),
     ("Roundtable: Archives and memory", 20, 14, 3, "Seminar Room 2, 1 Museum Street", False,
-     "Step-free venue. Hearing loop in the room.",
+     "Seats near the front are kept for people who ask.",
      "Archivists and historians on what gets kept and what gets lost."),
     ("Screening: The Long Walk (with discussion)", 100, 19, 3, "Cinema, 1 Museum Street", False,
-     "Open captions on the film. Wheelchair spaces in row A.",
+     "Audio description on headsets from the desk.",
      "A documentary screening followed by a discussion with the director."),
     ("Online seminar: Data and disability", 9, 16, 2, "", True,
-     "Automated captions in the video platform.",
+     "Slides are shared in the chat before each talk.",
      "A seminar on collecting data about disability without doing harm."),
     # Already over when the demo is loaded: its requests wait for their outcomes.
     ("Talk: Museums for everyone", -4, 18, 2, "Main Hall, 1 Museum Street", False,
-     "Step-free venue. Hearing loop in the hall.",
+     "A quiet room is open all evening.",
      "A curator and a disabled visitors' panel on who museums are built for."),
 ]
 
+
+# What each event provides to everyone: (a catalogue accommodation, or None and a name; where
+# or how). The roundtable's hearing loop is the catalogue's, so a request for it says at once
+# that it is already there.
+PROVISIONS = {
+    "Public lecture: Cities that listen": [
+        (None, "Step-free route", "Lift and ramps from the Museum Street entrance"),
+        (None, "Livestream with automated captions", "On the event page on the day")],
+    "Roundtable: Archives and memory": [
+        ("Assistive listening device or hearing loop", "",
+         "The room's hearing loop covers every seat: switch your hearing aid to T"),
+        (None, "Step-free route", "Level access from Museum Street")],
+    "Screening: The Long Walk (with discussion)": [
+        (None, "Open captions", "On the film itself"),
+        (None, "Wheelchair spaces", "Row A, each with a companion seat")],
+    "Online seminar: Data and disability": [
+        (None, "Automated captions", "In the video platform: turn on CC")],
+    "Talk: Museums for everyone": [
+        (None, "Hearing loop", "Covers the whole Main Hall")],
+}
+# The online seminar's joining link: only in attendees' calendar files and status pages.
+ONLINE_URLS = {"Online seminar: Data and disability":
+               "https://meet.example.org/data-and-disability"}
 
 HOST = "Example Institute"
 PARTNER = "City Archives Trust"
@@ -187,12 +213,18 @@ def load_demo(today: datetime | None = None) -> dict[str, int]:
             continue
         starts = datetime.combine(today + timedelta(days=days), time(hour), zone)
         types = [t for n, t in catalogue.items() if not (not venue and n in ONLINE_EXCLUDED)]
-        db.session.add(Event(
+        event = Event(
             title=title, description=description, starts_at=starts,
             ends_at=starts + timedelta(hours=hours), timezone="Europe/London", venue=venue,
             is_online=online, access_provided=provided, accommodation_types=types,
             organisation=host, cosponsors=[partner] if title == COSPONSORED else [],
-        ))
+            online_url=ONLINE_URLS.get(title))
+        db.session.add(event)
+        db.session.flush()
+        for kind_name, name, how in PROVISIONS.get(title, []):
+            add_provision(event, ProvisionDetails(
+                accommodation_type=catalogue.get(kind_name) if kind_name else None,
+                name=name, how=how))
         added["events"] += 1
     added["providers"] = _providers()
     db.session.commit()

@@ -235,3 +235,19 @@ def test_a_talk_that_is_over_waits_for_its_outcomes(demo, client):
     sign_in(client, _staff("coordinator@example.org"))
     queue = client.get("/staff/?status=all&outcome=1").get_data(as_text=True)
     assert all(r.reference in queue for r in waiting) and closed.reference not in queue
+
+
+def test_the_events_say_what_they_provide_to_everyone(demo, client):
+    from accessreq.events.models import Event
+
+    roundtable = db.session.scalar(select(Event).where(
+        Event.title == "Roundtable: Archives and memory"))
+    loop = roundtable.provisions[0]
+    assert loop.accommodation_type is not None  # a catalogue accommodation: requests say so
+    assert "hearing loop covers every seat" in loop.how
+    page = client.get(f"/events/{roundtable.id}").get_data(as_text=True)
+    assert "hearing loop covers every seat" in page
+    seminar = db.session.scalar(select(Event).where(
+        Event.title == "Online seminar: Data and disability"))
+    assert seminar.online_url.startswith("https://")
+    assert seminar.online_url not in client.get(f"/events/{seminar.id}").get_data(as_text=True)
