@@ -10,7 +10,7 @@ an event called "{team}" stays "{team}".
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from flask import current_app
@@ -133,7 +133,14 @@ class WordingError(ValueError):
 def placeholder_problem(key: WordingKey, text: str) -> str | None:
     """Why ``text`` cannot be used for ``key`` (an unknown placeholder, a lone brace), in
     words for the admin; None when it can."""
-    allowed = PLACEHOLDERS[key]
+    return placeholders_problem(text, PLACEHOLDERS[key])
+
+
+def placeholders_problem(text: str, allowed: Sequence[str],
+                         user: str = "this email") -> str | None:
+    """Why ``text`` cannot be used where only ``allowed`` are filled in (an unknown
+    placeholder, a lone brace), in words for the admin; None when it can. ``user`` names what
+    the text is for, in the refusal: "“{x}” is not a placeholder <user> can use"."""
     for found in _TOKEN.finditer(text):
         name = found.group(1)
         if name is None:
@@ -142,7 +149,7 @@ def placeholder_problem(key: WordingKey, text: str) -> str | None:
                     f"placeholder")
         if name not in allowed:
             listed = ", ".join(f"{{{n}}}" for n in allowed)
-            return (f"“{{{name}}}” is not a placeholder this email can use. Use only: "
+            return (f"“{{{name}}}” is not a placeholder {user} can use. Use only: "
                     f"{listed}")
     return None
 

@@ -20,7 +20,7 @@ from ..requests.models import AccessRequest
 from ..requests.services import RequestActionError, StaleRequestError
 from ..requests.states import MESSAGE_REQUIRED, TRANSITIONS, RequestStatus
 from ..timeutil import format_date, utcnow
-from . import presenting, queries, services
+from . import canned, presenting, queries, services
 from .record_views import recorded_status_link
 from ..routing.models import Team
 from .forms import (NOTE, AssignForm, ComposeForm, CorrectEmailForm, MoveForm, QueueFilterForm,
@@ -138,8 +138,9 @@ def _current_assignee_choice(access_request: AccessRequest) -> str:
 
 def _render_detail(request_id: int, failed: tuple[str, Form] | None = None,
                    stale_message: str | None = None, code: int = 200,
-                   new_status_url: str | None = None):
-    """The request page; ``failed`` is the action form to show again with its errors."""
+                   new_status_url: str | None = None, reply_id: int | None = None):
+    """The request page; ``failed`` is the action form to show again with its errors;
+    ``reply_id`` a canned reply to fill the composer with, if it fits this request."""
     access_request = queries.request_for_page(request_id)
     if access_request is None:
         abort(404)
@@ -156,6 +157,9 @@ def _render_detail(request_id: int, failed: tuple[str, Form] | None = None,
         forms["assign"].assignee.data = _current_assignee_choice(access_request)
     if stale_message and failed:
         forms[failed[0]].version.data = str(access_request.version)
+    chosen = canned.fitting_reply(access_request, reply_id) if reply_id is not None else None
+    if chosen is not None and not failed:
+        forms["compose"].body.data = canned.render_for(chosen, access_request)
     html = render_template(
         "triage/detail.html", access_request=access_request, forms=forms, now=utcnow(),
         failed_form=failed[1] if failed else None, stale_message=stale_message,
@@ -166,6 +170,8 @@ def _render_detail(request_id: int, failed: tuple[str, Form] | None = None,
         show_after_event=outcomes.after_event_shown(access_request),
         outcomes_open=outcomes.outcomes_open(access_request),
         went_wrong=outcomes.went_wrong(access_request), follow_ups=outcomes.FOLLOW_UPS,
+        canned_replies=canned.replies_for(access_request),
+        chosen_reply=chosen if not failed else None,
     )
     if failed:
         # A refused action shows the whole page again: that is a view too (``detail`` logs
@@ -189,7 +195,12 @@ def detail(request_id: int):
     access_request = _visible_or_404(request_id)
     services.mark_attendee_message_read(access_request, current_staff())
     services.record_view(access_request, current_staff())
-    return _render_detail(request_id, new_status_url=recorded_status_link(request_id))
+    # ?reply=<id>: a canned reply chosen from the list beside the composer fills it in.
+    reply_id = request.args.get("reply", type=int)
+    if reply_id is not None and not 0 < reply_id <= 2147483647:
+        reply_id = None
+    return _render_detail(request_id, new_status_url=recorded_status_link(request_id),
+                          reply_id=reply_id)
 
 
 def _act(request_id: int, name: str, perform: Callable[[AccessRequest, Form, int], str],

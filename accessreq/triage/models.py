@@ -1,0 +1,45 @@
+"""Tables the staff dashboard owns: the team's canned replies (issue 13)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..auth.models import StaffUser
+from ..columns import UTCDateTime, str_enum
+from ..events.models import AccommodationType
+from ..extensions import db
+from ..requests.states import RequestStatus
+from ..timeutil import utcnow
+
+TITLE_MAX = 120
+
+
+class CannedReply(db.Model):
+    """A reply staff send often ("Interpreter confirmed"), offered on the request pages it
+    fits; choosing it fills the composer, and it is sent as a normal reply."""
+
+    __tablename__ = "canned_reply"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(TITLE_MAX))
+    # May hold {placeholders} from triage.canned.PLACEHOLDERS, checked when saved.
+    body: Mapped[str] = mapped_column(Text)
+    # Offered only on requests asking for this accommodation; None: on any request.
+    accommodation_type_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accommodation_type.id", ondelete="CASCADE"), index=True)
+    # Offered only on requests in this status; None: in any status.
+    status: Mapped[RequestStatus | None] = mapped_column(str_enum(RequestStatus))
+    # Lists show replies by position, then title.
+    position: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_user.id", ondelete="SET NULL"))
+
+    accommodation_type: Mapped[AccommodationType | None] = relationship()
+    updated_by: Mapped[StaffUser | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<CannedReply {self.id} {self.title!r}>"
