@@ -17,6 +17,7 @@ from accessreq.inbound.services import store_message
 from accessreq.notifications.models import OutgoingEmail
 from accessreq.routing.models import Organisation, Team
 from accessreq.routing.services import save_rule
+from accessreq.triage.canned import CannedReplyDetails, save_canned_reply
 from helpers import sign_in
 
 PUBLIC_ENDPOINTS = {
@@ -40,7 +41,7 @@ PUBLIC_ENDPOINTS = {
     "feedback.sent",
 }
 ADMIN_PREFIXES = ("staff_admin.", "events_admin.", "mail_admin.", "routing_admin.",
-                  "wording_admin.", "event_cancelling.")
+                  "wording_admin.", "event_cancelling.", "canned_admin.")
 
 
 def _all_routes(app):
@@ -88,6 +89,7 @@ def world(make_request, make_staff):
         "key": "followup_apology",
         "kind": "ask",  # an email to a booking's provider
         "provision_id": add_provision(request.event, ProvisionDetails(name="Hearing loop")).id,
+        "reply_id": save_canned_reply(None, None, CannedReplyDetails("Booked", "Booked, {first_name}.")).id,
     }
     return {"values": values, "coordinator": coordinator, "admin": admin}
 

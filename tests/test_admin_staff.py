@@ -16,6 +16,7 @@ from accessreq.notifications.models import EmailStatus, OutgoingEmail
 from accessreq.routing.models import Organisation, Team
 from accessreq.routing.services import save_rule
 from accessreq.timeutil import utcnow
+from accessreq.triage.canned import CannedReplyDetails, save_canned_reply
 from helpers import TEST_PASSWORD
 
 NEW_PASSWORD = "purple elephant quietly reads"
@@ -333,6 +334,7 @@ GET_ROUTES = [
     "/admin/routing", "/admin/routing/new", "/admin/routing/{rule_id}", "/admin/routing/preview",
     "/admin/routing/{rule_id}/delete", "/admin/access-log",
     "/admin/email-wording/", "/admin/email-wording/{key}",
+    "/admin/replies", "/admin/replies/new", "/admin/replies/{reply_id}",
 ]
 POST_ROUTES = [
     "/admin/staff/new", "/admin/staff/{staff_id}", "/admin/staff/{staff_id}/invite",
@@ -347,6 +349,7 @@ POST_ROUTES = [
     "/admin/routing/new", "/admin/routing/{rule_id}", "/admin/routing/{rule_id}/move",
     "/admin/routing/{rule_id}/delete",
     "/admin/email-wording/{key}", "/admin/email-wording/{key}/restore",
+    "/admin/replies/new", "/admin/replies/{reply_id}", "/admin/replies/{reply_id}/delete",
 ]
 
 
@@ -363,7 +366,8 @@ def ids(make_request, make_staff):
             "type_id": request.items[0].accommodation_type_id, "email_id": email.id,
             "message_id": "1700000000000000000-abcdef12", "organisation_id": team.organisation_id,
             "team_id": team.id, "rule_id": rule.id, "key": "provider_ask",
-            "provision_id": add_provision(request.event, ProvisionDetails(name="Hearing loop")).id}
+            "provision_id": add_provision(request.event, ProvisionDetails(name="Hearing loop")).id,
+            "reply_id": save_canned_reply(None, None, CannedReplyDetails("Booked", "Booked, {first_name}.")).id}
 
 
 def test_route_lists_cover_every_admin_route(app):

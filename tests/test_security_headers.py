@@ -22,6 +22,7 @@ from accessreq.routing.models import Organisation, Team
 from accessreq.routing.services import save_rule
 from accessreq.security import hash_token
 from accessreq.timeutil import utcnow
+from accessreq.triage.canned import CannedReplyDetails, save_canned_reply
 from helpers import sign_in
 
 INVITE_TOKEN = "headers-test-invitation-token-0123456789abcdef"
@@ -96,6 +97,9 @@ GET_URLS = {
     "plan.run_sheet_csv": "/staff/events/{event_id}/run-sheet.csv",
     "wording_admin.index": "/admin/email-wording/",
     "wording_admin.edit": "/admin/email-wording/provider_ask",
+    "canned_admin.index": "/admin/replies",
+    "canned_admin.new": "/admin/replies/new",
+    "canned_admin.edit": "/admin/replies/{reply_id}",
 }
 # Pages with nothing personal, the same for every signed-out visitor.
 CACHEABLE_SIGNED_OUT = {"static", "events.index", "events.detail", "pages.accessibility"}
@@ -153,6 +157,7 @@ def site(app, make_request, make_staff):
         "token": status_url.rsplit("/", 1)[-1], "inbound_id": inbound.message_id,
         "provider_id": provider.id, "booking_id": booking.id,
         "item_id": request.items[0].id,
+        "reply_id": save_canned_reply(None, None, CannedReplyDetails("Booked", "Booked, {first_name}.")).id,
     }}
 
 

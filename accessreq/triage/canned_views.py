@@ -97,7 +97,7 @@ def new():
     return _form_page(CannedReplyForm(), None)
 
 
-@admin_bp.route("/<int(max=2147483647):reply_id>", methods=["GET", "POST"])
+@admin_bp.route("/<int:reply_id>", methods=["GET", "POST"])
 @admin_required
 def edit(reply_id: int):
     reply = db.get_or_404(CannedReply, reply_id)
@@ -108,7 +108,7 @@ def edit(reply_id: int):
     return _form_page(form, reply)
 
 
-@admin_bp.post("/<int(max=2147483647):reply_id>/delete")
+@admin_bp.post("/<int:reply_id>/delete")
 @admin_required
 def delete(reply_id: int):
     reply = db.get_or_404(CannedReply, reply_id)
