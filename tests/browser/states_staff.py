@@ -503,6 +503,47 @@ def _wording_error(w: World, page, _data) -> None:
     w.submit(page)
 
 
+def canned_replies(w: World) -> list:
+    """Three canned replies: one for any request, one for an accommodation, one for a status."""
+    from accessreq.triage.canned import CannedReplyDetails, save_canned_reply
+
+    kinds, admin = catalogue(w), w.staff("admin")
+    details = [
+        CannedReplyDetails("Thank you, we are on it",
+                           "Hello {first_name},\n\nThank you for your request {reference} "
+                           "for {event}. We are arranging it now.\n\n{team}"),
+        CannedReplyDetails("Interpreter confirmed",
+                           "Hello {first_name},\n\nA sign language interpreter is booked for "
+                           "{event} on {event_date}.\n\n{team}", accommodation_type=kinds[0]),
+        CannedReplyDetails("Which sign language?", "Hello {first_name}, which sign language "
+                           "do you use?", status=RequestStatus.SUBMITTED),
+    ]
+    return [save_canned_reply(None, admin, d) for d in details]
+
+
+def request_with_canned_replies(w: World):
+    """The request with a history, and canned replies (two of the three fit it)."""
+    request = request_with_history(w)
+    return request, canned_replies(w)
+
+
+def _canned_chosen(w: World, page, data) -> None:
+    """The request page with the first canned reply chosen from its list: the composer is
+    filled in, nothing sent."""
+    request, replies = data
+    w.goto(page, w.path("triage.detail", request_id=request.id))
+    with page.expect_navigation():
+        page.get_by_role("link", name=f"Use “{replies[0].title}”").click()
+    assert "Thank you for your request" in page.locator("#compose-body").input_value()
+
+
+def _canned_error(w: World, page, _data) -> None:
+    w.goto(page, w.path("canned_admin.new"))
+    page.fill("main form input[name=title]", "Interpreter confirmed")
+    page.fill("main form textarea[name=body]", "Hello {name}, an interpreter is booked.")
+    w.submit(page)
+
+
 def booking_provider_without_email(w: World) -> dict:
     """The flagged booking, its provider with no email address."""
     data = bookings(w)
@@ -794,6 +835,8 @@ STAFF_STATES = [
           open=_goto("triage.queue")),
     State("request-detail", ("triage.detail",), **STAFF, event_title=EVENT_TITLE,
           build=request_with_history, open=_detail),
+    State("request-detail-canned-replies", ("triage.detail",), **STAFF, event_title=EVENT_TITLE,
+          build=request_with_canned_replies, open=_canned_chosen),
     State("request-detail-email-in", ("triage.detail",), **STAFF, event_title=EVENT_TITLE,
           build=request_with_email_in, open=_detail),
     State("request-detail-bounce-warning", ("triage.detail",), **STAFF, event_title=EVENT_TITLE,
@@ -958,6 +1001,16 @@ STAFF_STATES = [
           open=_wording_edit("provider_confirm")),
     State("admin-email-wording-edit-error", ("wording_admin.edit",), **ADMIN, form_error=True,
           open=_wording_error),
+    State("admin-canned-replies-empty", ("canned_admin.index",), **ADMIN,
+          open=_goto("canned_admin.index")),
+    State("admin-canned-replies", ("canned_admin.index",), **ADMIN, build=canned_replies,
+          open=_goto("canned_admin.index")),
+    State("admin-canned-reply-new", ("canned_admin.new",), **ADMIN, build=catalogue,
+          open=_goto("canned_admin.new")),
+    State("admin-canned-reply-new-error", ("canned_admin.new",), **ADMIN, form_error=True,
+          open=_canned_error),
+    State("admin-canned-reply-edit", ("canned_admin.edit",), **ADMIN,
+          build=lambda w: canned_replies(w)[1], open=_edit("canned_admin.edit")),
     State("admin-access-log-empty", ("access_log_admin.access_log_list",), **ADMIN,
           open=_goto("access_log_admin.access_log_list")),
     State("admin-access-log", ("access_log_admin.access_log_list",), **ADMIN, build=access_log,
