@@ -11,3 +11,4 @@ from .notifications.models import EmailStatus, EmailWording, OutgoingEmail  # no
 from .requests.models import (AccessLogEntry, AccessRequest, HistoryEntry,  # noqa: F401
                               RequestedAccommodation, StatusLink)
 from .routing.models import Organisation, RoutingRule, Team  # noqa: F401
+from .triage.models import SavedView  # noqa: F401
