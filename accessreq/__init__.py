@@ -64,6 +64,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .triage.canned_views import admin_bp as canned_admin_bp
     from .triage.inbox_views import bp as inbox_bp
     from .triage.plan_views import bp as plan_bp
+    from .triage.saved_view_views import bp as saved_views_bp
     from .triage.views import bp as triage_bp
 
     from .events.admin_views import REQUEST_COUNTS
@@ -75,7 +76,7 @@ def create_app(test_config: dict | None = None) -> Flask:
                       events_admin_bp, routing_admin_bp, mail_admin_bp, pages_bp, health_bp,
                       feedback_bp, feedback_staff_bp, record_bp,
                       access_log_admin_bp, cancelling_bp, inbox_bp, providers_bp, bookings_bp,
-                      outcomes_bp, plan_bp, wording_admin_bp, canned_admin_bp):
+                      outcomes_bp, plan_bp, wording_admin_bp, canned_admin_bp, saved_views_bp):
         app.register_blueprint(blueprint)
 
     from . import cli, errors, headers, observability, templating

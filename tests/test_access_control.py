@@ -18,6 +18,7 @@ from accessreq.notifications.models import OutgoingEmail
 from accessreq.routing.models import Organisation, Team
 from accessreq.routing.services import save_rule
 from accessreq.triage.canned import CannedReplyDetails, save_canned_reply
+from accessreq.triage.models import SavedView
 from helpers import sign_in
 
 PUBLIC_ENDPOINTS = {
@@ -63,6 +64,8 @@ def world(make_request, make_staff):
     team = Team(organisation=Organisation(name="Museum Centre"), name="Front of house",
                 notification_email="foh@example.org")
     db.session.add(team)
+    view = SavedView(owner_id=coordinator.id, name="Mine", query="assignee=mine")
+    db.session.add(view)
     db.session.commit()
     rule = save_rule(None, team=team, organisation=None, accommodation_type=None, event=None)
     provider = save_provider(None, ProviderDetails(name="Hands Up", kind=ProviderKind.OTHER))
@@ -88,6 +91,7 @@ def world(make_request, make_staff):
         "item_id": request.items[0].id,
         "key": "followup_apology",
         "kind": "ask",  # an email to a booking's provider
+        "view_id": view.id,
         "provision_id": add_provision(request.event, ProvisionDetails(name="Hearing loop")).id,
         "reply_id": save_canned_reply(None, None, CannedReplyDetails("Booked", "Booked, {first_name}.")).id,
     }

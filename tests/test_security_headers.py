@@ -49,6 +49,7 @@ GET_URLS = {
     "auth.accept_invite": f"/staff/invite/{INVITE_TOKEN}",
     "triage.queue": "/staff/",
     "triage.detail": "/staff/requests/{request_id}",
+    "saved_views.manage": "/staff/views",
     "record.new": "/staff/requests/new?event={event_id}",
     "feedback_staff.reports": "/staff/reports/",
     "feedback_staff.report_detail": "/staff/reports/{report_id}",

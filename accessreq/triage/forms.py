@@ -8,7 +8,7 @@ action form carries the request's ``version`` so a change based on an old page i
 from __future__ import annotations
 
 from wtforms import (BooleanField, EmailField, HiddenField, RadioField, SearchField,
-                     SelectField, TextAreaField)
+                     SelectField, StringField, TextAreaField)
 from wtforms.validators import (DataRequired, Email, InputRequired, Length, Optional,
                                 ValidationError)
 
@@ -38,6 +38,22 @@ class QueueFilterForm(QueryForm):
     waiting = BooleanField("Only requests waiting for us",
                            description="The attendee wrote last, and nobody in the team has "
                            "opened the request since.")
+
+
+class SaveViewForm(AppForm):
+    """Save the queue's current filters under a name (the filters travel as ``query``)."""
+
+    name = StringField("Save this view as", filters=[strip],
+                       validators=[DataRequired("Give the view a name"),
+                                   Length(max=80, message="The name must be 80 characters or "
+                                                          "fewer")],
+                       description="It appears under “Your views” beside the queue.")
+    query = HiddenField()
+    shared = BooleanField("Share with every staff member")
+
+
+class DeleteViewForm(AppForm):
+    """A Delete button: the CSRF token is all it carries."""
 
 
 class _ActionForm(AppForm):

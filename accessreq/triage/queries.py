@@ -290,6 +290,14 @@ def queue_page(filters: QueueFilters, user: StaffUser, now: datetime,
                      scope=scope, team_open=team_open, booking_warnings=warnings)
 
 
+def matching_conditions(filters: QueueFilters, user: StaffUser, now: datetime) -> list:
+    """Every condition of ``filters`` for ``user``, the team scope and status included: the
+    requests the queue would list (for counting a saved view's matches)."""
+    keys = _team_keys(team_scope(filters, user), user)
+    return [*_conditions(filters, user, now), *_in_keys(keys),
+            AccessRequest.status.in_(sorted(filters.statuses))]
+
+
 RECENT_EVENT_DAYS = 90
 
 

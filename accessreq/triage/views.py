@@ -20,11 +20,11 @@ from ..requests.models import AccessRequest
 from ..requests.services import RequestActionError, StaleRequestError
 from ..requests.states import MESSAGE_REQUIRED, TRANSITIONS, RequestStatus
 from ..timeutil import format_date, utcnow
-from . import canned, presenting, queries, services
+from . import canned, presenting, queries, saved_views, services
 from .record_views import recorded_status_link
 from ..routing.models import Team
 from .forms import (NOTE, AssignForm, ComposeForm, CorrectEmailForm, MoveForm, QueueFilterForm,
-                    StatusForm, options, parse_version)
+                    SaveViewForm, StatusForm, options, parse_version)
 
 bp = Blueprint("triage", __name__, url_prefix="/staff")
 
@@ -46,7 +46,12 @@ MAIN_FIELD = {"assign": "assignee", "status": "status", "compose": "body", "move
 @bp.get("/")
 @staff_required
 def queue():
-    filters = queries.QueueFilters.from_args(request.args)
+    return render_queue(queries.QueueFilters.from_args(request.args))
+
+
+def render_queue(filters: queries.QueueFilters, save_form: SaveViewForm | None = None,
+                 code: int = 200):
+    """The queue page for ``filters``; ``save_form`` is a refused "Save this view" form."""
     now = utcnow()
     page = queries.queue_page(filters, current_staff(), now)
     moved = redirect_if_out_of_range(page.page, page.pages)
@@ -77,11 +82,20 @@ def queue():
                            status_links=status_links, scope_label=_scope_label(page),
                            in_no_team=not me.teams and not me.is_admin, admins=admins,
                            active_filters=presenting.active_filters(filters, form),
-                           due_in_words=presenting.due_in_words, asked_for=presenting.asked_for)
+                           due_in_words=presenting.due_in_words, asked_for=presenting.asked_for,
+                           view_links=saved_views.view_links(me, filters, now),
+                           save_form=save_form or _save_form(filters),
+                           page_has_errors=bool(save_form and save_form.errors))
     # The rows show names and what was asked for: log who saw them. After rendering, so the
     # commit does not expire what the template reads.
     services.record_queue_view([row.id for row in page.items], current_staff().id)
-    return html
+    return html, code
+
+
+def _save_form(filters: queries.QueueFilters) -> SaveViewForm:
+    form = SaveViewForm(formdata=None, prefix="view")
+    form.query.data = saved_views.query_of(filters)
+    return form
 
 
 def _team_choices(page: queries.QueuePage) -> list[tuple[str, str]]:

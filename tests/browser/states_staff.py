@@ -19,6 +19,8 @@ from accessreq.requests.states import RequestStatus
 from accessreq.routing.models import Organisation, Team
 from accessreq.security import hash_token
 from accessreq.timeutil import utcnow
+from accessreq.triage.queries import QueueFilters
+from accessreq.triage.saved_views import save_view
 from accessreq.triage.services import add_note, assign, change_status, reply
 
 from helpers import cover_everything
@@ -277,6 +279,29 @@ def _filter_queue(w: World, page, _data) -> None:
     page.select_option("main form[method=get] select[name=status]", "all")
     w.submit(page, form="main form[method=get]")
     assert "status=all" in page.url
+
+
+def queue_with_views(w: World) -> list:
+    """The full queue, the coordinator's two saved views and one an admin shared."""
+    requests = full_queue(w)
+    me, admin = w.staff("coordinator"), w.staff("admin")
+    save_view(me, "Assigned to me", QueueFilters(assignee="mine"))
+    save_view(me, "Everything, newest first", QueueFilters(status="all", sort="newest"))
+    save_view(admin, "Waiting for us", QueueFilters(status="all", waiting=True), shared=True)
+    save_view(admin, "Needs information (admin's own)", QueueFilters(status="needs_info"))
+    return requests
+
+
+def _saved_view_current(w: World, page, _data) -> None:
+    w.goto(page, w.path("triage.queue", assignee="mine"))
+    assert page.locator("nav[aria-label='Saved views'] [aria-current=true]").count() == 1
+
+
+def _save_view_error(w: World, page, _data) -> None:
+    w.goto(page, w.path("triage.queue", assignee="mine"))
+    page.fill("input[name=view-name]", "Assigned to me")
+    w.submit(page, form="main form.save-view")
+    assert page.locator("#view-name-error").count() == 1
 
 
 def _login_error(w: World, page, _data) -> None:
@@ -831,6 +856,14 @@ STAFF_STATES = [
           open=_waiting_for_us),
     State("queue-filters-open", ("triage.queue",), **STAFF, build=many_requests,
           open=_filters_open),
+    State("queue-saved-views", ("triage.queue",), **STAFF, build=queue_with_views,
+          open=_saved_view_current),
+    State("queue-save-view-error", ("triage.queue", "saved_views.save"), **STAFF,
+          form_error=True, build=queue_with_views, open=_save_view_error),
+    State("saved-views-empty", ("saved_views.manage",), **STAFF,
+          open=_goto("saved_views.manage")),
+    State("saved-views-list", ("saved_views.manage",), **ADMIN, build=queue_with_views,
+          open=_goto("saved_views.manage")),
     State("queue-no-team", ("triage.queue",), **STAFF, build=no_team_queue,
           open=_goto("triage.queue")),
     State("request-detail", ("triage.detail",), **STAFF, event_title=EVENT_TITLE,
