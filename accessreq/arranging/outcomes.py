@@ -11,11 +11,11 @@ from sqlalchemy import and_, exists, select
 
 from ..auth.models import StaffUser
 from ..events.models import Event
-from ..requests.models import AccessRequest, HistoryEntry, HistoryKind, RequestedAccommodation
-from ..requests.outcomes import ItemOutcome, OutcomeReason
 from ..notifications.models import WordingKey
 from ..notifications.wording import Wording, render_wording, team_signature
 from ..requests import notifications
+from ..requests.models import AccessRequest, HistoryEntry, HistoryKind, RequestedAccommodation
+from ..requests.outcomes import ItemOutcome, OutcomeReason
 from ..requests.services import (RequestActionError, StaleRequestError, commit_or_stale,
                                  flush_or_stale)
 from ..requests.states import FINAL_STATUSES, RequestStatus, can_transition
