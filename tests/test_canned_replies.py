@@ -79,7 +79,7 @@ def test_an_admin_adds_changes_and_deletes_a_canned_reply(admin_client, admin, i
     assert (reply.title, reply.body) == ("Interpreter confirmed",
                                          "Hello {first_name},\n\nBooked.\n{team}")
     assert reply.accommodation_type_id == interpreting.id
-    assert reply.status is RequestStatus.IN_REVIEW
+    assert reply.for_status is RequestStatus.IN_REVIEW
     assert reply.updated_by_id == admin.id
     page = admin_client.get("/admin/replies").get_data(as_text=True)
     assert "Interpreter confirmed" in page and "Sign language interpretation" in page
@@ -92,7 +92,7 @@ def test_an_admin_adds_changes_and_deletes_a_canned_reply(admin_client, admin, i
     assert response.status_code == 303
     db.session.expire_all()
     reply = db.session.get(CannedReply, reply.id)
-    assert (reply.title, reply.accommodation_type_id, reply.status, reply.position) == (
+    assert (reply.title, reply.accommodation_type_id, reply.for_status, reply.position) == (
         "Interpreter booked", None, None, 7)
 
     assert admin_client.post(f"/admin/replies/{reply.id}/delete").status_code == 303

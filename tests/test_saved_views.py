@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from accessreq.auth.models import Role
 from accessreq.extensions import db
 from accessreq.triage.models import SavedView
-from accessreq.triage.saved_views import MAX_VIEWS, filters_of
+from accessreq.triage.saved_queue import MAX_VIEWS, filters_of
 from helpers import count_statements, sign_in
 
 

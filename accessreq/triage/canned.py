@@ -68,7 +68,8 @@ def replies_for(access_request: AccessRequest) -> list[CannedReply]:
         select(CannedReply)
         .where(or_(CannedReply.accommodation_type_id.is_(None),
                    CannedReply.accommodation_type_id.in_(asked)),
-               or_(CannedReply.status.is_(None), CannedReply.status == access_request.status))
+               or_(CannedReply.for_status.is_(None),
+                   CannedReply.for_status == access_request.status))
         .order_by(CannedReply.position, CannedReply.title, CannedReply.id)))
 
 
@@ -125,7 +126,7 @@ def save_canned_reply(reply: CannedReply | None, actor: StaffUser | None,
         reply.position = details.position
     reply.title, reply.body = details.title, details.body
     reply.accommodation_type = details.accommodation_type
-    reply.status = details.status
+    reply.for_status = details.status
     reply.updated_at = utcnow()
     reply.updated_by_id = actor.id if actor is not None else None
     db.session.commit()

@@ -104,7 +104,7 @@ def edit(reply_id: int):
     form = CannedReplyForm(data={
         "title": reply.title, "body": reply.body, "position": reply.position,
         "accommodation": str(reply.accommodation_type_id or ""),
-        "status": reply.status.value if reply.status else ""})
+        "status": reply.for_status.value if reply.for_status else ""})
     return _form_page(form, reply)
 
 

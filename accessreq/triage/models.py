@@ -32,8 +32,9 @@ class CannedReply(db.Model):
     # Offered only on requests asking for this accommodation; None: on any request.
     accommodation_type_id: Mapped[int | None] = mapped_column(
         ForeignKey("accommodation_type.id", ondelete="CASCADE"), index=True)
-    # Offered only on requests in this status; None: in any status.
-    status: Mapped[RequestStatus | None] = mapped_column(str_enum(RequestStatus))
+    # Offered only on requests in this status; None: in any status. (Not named ``status``: that
+    # name is a request's, which only transition_to may set; tests/test_status_guard.py.)
+    for_status: Mapped[RequestStatus | None] = mapped_column("status", str_enum(RequestStatus))
     # Lists show replies by position, then title.
     position: Mapped[int] = mapped_column(default=0)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -50,7 +51,7 @@ class CannedReply(db.Model):
 class SavedView(db.Model):
     __tablename__ = "saved_view"
     # Shared views have no owner; NULLs never clash in a unique constraint, so their names are
-    # kept apart by the service (saved_views.save_view).
+    # kept apart by the service (saved_queue.save_view).
     __table_args__ = (UniqueConstraint("owner_id", "name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -7,7 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 
 from ..extensions import db
 from ..guards import current_staff, staff_required
-from . import saved_views
+from . import saved_queue
 from .forms import DeleteViewForm, SaveViewForm
 from .models import SavedView
 from .views import render_queue
@@ -19,26 +19,26 @@ bp = Blueprint("saved_views", __name__, url_prefix="/staff/views")
 @staff_required
 def manage():
     me = current_staff()
-    views = saved_views.views_for(me)
+    views = saved_queue.views_for(me)
     own = [v for v in views if v.owner_id == me.id]
     shared = [v for v in views if v.shared] if me.is_admin else []
     return render_template("triage/saved_views.html", own=own, shared=shared,
-                           delete_form=DeleteViewForm(), max_views=saved_views.MAX_VIEWS,
-                           args_of=lambda v: saved_views.filters_of(v.query).query_args(page=1))
+                           delete_form=DeleteViewForm(), max_views=saved_queue.MAX_VIEWS,
+                           args_of=lambda v: saved_queue.filters_of(v.query).query_args(page=1))
 
 
 @bp.post("")
 @staff_required
 def save():
     form = SaveViewForm(prefix="view")
-    filters = saved_views.filters_of(form.query.data)
+    filters = saved_queue.filters_of(form.query.data)
     if not current_staff().is_admin:
         form.shared.data = False
     if form.validate_on_submit():
         try:
-            view = saved_views.save_view(current_staff(), form.name.data, filters,
+            view = saved_queue.save_view(current_staff(), form.name.data, filters,
                                          shared=bool(form.shared.data))
-        except saved_views.SavedViewError as error:
+        except saved_queue.SavedViewError as error:
             db.session.rollback()
             form.name.errors = [*form.name.errors, str(error)]
         else:
@@ -58,8 +58,8 @@ def delete(view_id: int):
     if not DeleteViewForm().validate_on_submit():
         abort(400)
     try:
-        saved_views.delete_view(view, me)
-    except saved_views.SavedViewError:
+        saved_queue.delete_view(view, me)
+    except saved_queue.SavedViewError:
         abort(403)
     flash(f"Deleted the view “{view.name}”.", "success")
     return redirect(url_for(".manage"), code=303)

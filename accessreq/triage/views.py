@@ -20,7 +20,7 @@ from ..requests.models import AccessRequest
 from ..requests.services import RequestActionError, StaleRequestError
 from ..requests.states import MESSAGE_REQUIRED, TRANSITIONS, RequestStatus
 from ..timeutil import format_date, utcnow
-from . import canned, presenting, queries, saved_views, services
+from . import canned, presenting, queries, saved_queue, services
 from .record_views import recorded_status_link
 from ..routing.models import Team
 from .forms import (NOTE, AssignForm, ComposeForm, CorrectEmailForm, MoveForm, QueueFilterForm,
@@ -83,7 +83,7 @@ def render_queue(filters: queries.QueueFilters, save_form: SaveViewForm | None =
                            in_no_team=not me.teams and not me.is_admin, admins=admins,
                            active_filters=presenting.active_filters(filters, form),
                            due_in_words=presenting.due_in_words, asked_for=presenting.asked_for,
-                           view_links=saved_views.view_links(me, filters, now),
+                           view_links=saved_queue.view_links(me, filters, now),
                            save_form=save_form or _save_form(filters),
                            page_has_errors=bool(save_form and save_form.errors))
     # The rows show names and what was asked for: log who saw them. After rendering, so the
@@ -94,7 +94,7 @@ def render_queue(filters: queries.QueueFilters, save_form: SaveViewForm | None =
 
 def _save_form(filters: queries.QueueFilters) -> SaveViewForm:
     form = SaveViewForm(formdata=None, prefix="view")
-    form.query.data = saved_views.query_of(filters)
+    form.query.data = saved_queue.query_of(filters)
     return form
 
 

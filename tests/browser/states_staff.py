@@ -20,7 +20,7 @@ from accessreq.routing.models import Organisation, Team
 from accessreq.security import hash_token
 from accessreq.timeutil import utcnow
 from accessreq.triage.queries import QueueFilters
-from accessreq.triage.saved_views import save_view
+from accessreq.triage.saved_queue import save_view
 from accessreq.triage.services import add_note, assign, change_status, reply
 
 from helpers import cover_everything
