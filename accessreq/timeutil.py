@@ -33,3 +33,10 @@ def format_date(value: datetime | None, tz_name: str = "UTC") -> str:
         return ""
     moment = local(value, tz_name)
     return f"{moment:%a} {moment.day} {moment:%b %Y}"
+
+
+def format_long_day(value: datetime, tz_name: str) -> str:
+    """The day in words, in the event's time zone: "Thursday 21 January 2027" (emails' and
+    canned replies' {event_date})."""
+    day = local(value, tz_name)
+    return f"{day:%A} {day.day} {day:%B %Y}"

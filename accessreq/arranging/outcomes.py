@@ -19,7 +19,7 @@ from ..requests.outcomes import ItemOutcome, OutcomeReason
 from ..requests.services import (RequestActionError, StaleRequestError, commit_or_stale,
                                  flush_or_stale)
 from ..requests.states import FINAL_STATUSES, RequestStatus, can_transition
-from ..timeutil import local, utcnow
+from ..timeutil import format_long_day, utcnow
 
 NOTE_MAX = 500
 NOT_OPEN = ("Outcomes are recorded once the event has started, for a request that was not "
@@ -144,11 +144,10 @@ def went_wrong(access_request: AccessRequest) -> list[RequestedAccommodation]:
 def follow_up_values(access_request: AccessRequest) -> dict[str, str]:
     """The follow-up wordings' placeholders for this request."""
     event = access_request.event
-    starts = local(event.starts_at, event.timezone)
     return {
         "attendee_name": access_request.contact_name,
         "event": event.title,
-        "event_date": f"{starts:%A} {starts.day} {starts:%B %Y}",
+        "event_date": format_long_day(event.starts_at, event.timezone),
         "reference": access_request.reference,
         "team": team_signature(access_request.team.name if access_request.team else None),
     }

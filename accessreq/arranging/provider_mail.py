@@ -27,7 +27,7 @@ from ..notifications.services import (DELETED_ADDRESS, external_url, forget_emai
                                       queue_email)
 from ..notifications.wording import Wording, render_wording, team_signature
 from ..requests.models import AccessRequest, HistoryEntry, HistoryKind
-from ..timeutil import local, utcnow
+from ..timeutil import format_long_day, local, utcnow
 from .models import Booking, BookingStatus
 
 TEMPLATE = "provider_message"
@@ -120,7 +120,7 @@ def wording_values(booking: Booking) -> dict[str, str]:
         times.append(f"until {_clock(local(booking.ends_at, zone))}")
     return {
         "event": event.title,
-        "event_date": f"{starts:%A} {starts.day} {starts:%B %Y}",
+        "event_date": format_long_day(event.starts_at, event.timezone),
         "event_time": f"{_clock(starts)} to {_clock(ends)} {starts.tzname()}",
         "venue": event.where,
         "provider": booking.provider.name,

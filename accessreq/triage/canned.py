@@ -22,7 +22,7 @@ from ..forms import LONG_TEXT_MAX
 from ..notifications.wording import fill, placeholders_problem, team_signature
 from ..requests.models import AccessRequest
 from ..requests.states import RequestStatus
-from ..timeutil import local, utcnow
+from ..timeutil import format_long_day, utcnow
 from .models import TITLE_MAX, CannedReply
 
 BODY_MAX = LONG_TEXT_MAX
@@ -81,12 +81,11 @@ def fitting_reply(access_request: AccessRequest, reply_id: int) -> CannedReply |
 def values_for(access_request: AccessRequest) -> dict[str, str]:
     """The placeholders' values for ``access_request``."""
     event = access_request.event
-    starts = local(event.starts_at, event.timezone)
     name = access_request.contact_name.split()
     return {
         "first_name": name[0] if name else "",
         "event": event.title,
-        "event_date": f"{starts:%A} {starts.day} {starts:%B %Y}",
+        "event_date": format_long_day(event.starts_at, event.timezone),
         "reference": access_request.reference,
         "team": team_signature(access_request.team.name if access_request.team else None),
     }
