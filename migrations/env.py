@@ -107,6 +107,15 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch migrations rebuild a SQLite table by copying it and dropping the old one;
+            # with foreign keys on (accessreq/database.py), that drop would delete every row
+            # that refers to it with ON DELETE CASCADE (a request's history, its items). SQLite
+            # ignores this pragma inside a transaction, so it is set before one starts, and
+            # the keys are checked once the migrations are done.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()  # ends the transaction the statement began
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -116,6 +125,12 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+        if sqlite:
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
+            if broken:
+                raise RuntimeError(f"foreign keys broken by the migration: {broken[:10]}")
 
 
 if context.is_offline_mode():
