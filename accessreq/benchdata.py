@@ -18,7 +18,8 @@ from .events.models import AccommodationType, Event
 from .extensions import db
 from .requests import counts
 from .requests.models import AccessRequest, HistoryEntry, HistoryKind, RequestedAccommodation
-from .requests.states import RequestStatus
+from .requests.outcomes import ShortfallReason
+from .requests.states import SHORTFALL_STATUSES, RequestStatus
 from .security import REFERENCE_ALPHABET
 from .timeutil import utcnow
 
@@ -30,6 +31,8 @@ FINISHED_WEIGHTS = {
     RequestStatus.CLOSED: 60, RequestStatus.ARRANGED: 20, RequestStatus.CANCELLED: 12,
     RequestStatus.UNABLE: 3, RequestStatus.PARTIALLY_ARRANGED: 5,
 }
+# Most closed requests were arranged first (the reports' "arranged" facts).
+ARRANGED_ONCE = frozenset({RequestStatus.ARRANGED, RequestStatus.CLOSED})
 OPEN_WEIGHTS = {RequestStatus.SUBMITTED: 4, RequestStatus.IN_REVIEW: 4, RequestStatus.NEEDS_INFO: 2}
 
 
@@ -93,14 +96,21 @@ def load(total: int, event_count: int, batch: int, open_count: int, seed: int) -
                     status = random.choices(finished, finished_weights)[0]
                 type_id, lead = random.choice(types)
                 created = min(now, starts_at) - timedelta(days=random.randint(1, 60))
+                due = starts_at - timedelta(days=lead)
+                arranged = (min(created + timedelta(days=random.uniform(0.5, 12)), now)
+                            if status in ARRANGED_ONCE else None)
                 requests.append({
                     "id": rid, "reference": _reference(rid), "event_id": event_id,
                     "status": status.value, "version": 1, "contact_name": f"Bench Person {rid}",
                     "contact_email": f"person{rid}@bench.invalid", "contact_phone": "",
                     "contact_channel": "email", "attendee_name": None, "anything_else": "",
                     "consented_at": created, "assignee_id": None,
-                    "due_at": starts_at - timedelta(days=lead), "created_at": created,
+                    "due_at": due, "created_at": created,
                     "updated_at": created, "purged_at": None,
+                    "received_late": created.date() > due.date(),
+                    "first_arranged_at": arranged,
+                    "shortfall_reason": (random.choice(list(ShortfallReason)).value
+                                         if status in SHORTFALL_STATUSES else None),
                 })
                 items.append({"id": item_id + offset + k, "request_id": rid,
                               "accommodation_type_id": type_id, "details": ""})

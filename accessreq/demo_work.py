@@ -14,6 +14,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from sqlalchemy import func, select
 
@@ -29,7 +30,7 @@ from .feedback.services import resolve_report, submit_report
 from .notifications.models import EmailStatus, OutgoingEmail
 from .requests.models import (AccessRequest, ContactChannel, HistoryEntry, ReceivedVia,
                               RequestedAccommodation, StatusLink)
-from .requests.outcomes import ItemOutcome, NeedsMet
+from .requests.outcomes import ItemOutcome, NeedsMet, ShortfallReason
 from .requests.services import (Submission, add_attendee_message, answer_needs_met,
                                 cancel_by_attendee, submit_request)
 from .requests.states import RequestStatus
@@ -128,7 +129,8 @@ DEMO_REQUESTS = [
                         "A captioner is booked: captions will be on the screen left of the "
                         "stage and on the livestream. The front rows are kept for speakers' "
                         "guests, so we reserved seat C4, with a clear view of the caption "
-                        "screen. If you would rather sit elsewhere, reply here."),)),
+                        "screen. If you would rather sit elsewhere, reply here.",
+                        ShortfallReason.VENUE),)),
     # Could not be arranged, with what is offered instead (Publications).
     DemoRequest(SEMINAR, {"Accessible digital materials in advance": "Tagged PDF"},
                 "Rosa Martínez", "rosa.martinez@example.net",
@@ -136,7 +138,8 @@ DEMO_REQUESTS = [
                         "The speakers are still writing their slides and cannot share them "
                         "before the seminar. We will send you the slides as tagged PDF and a "
                         "transcript within three working days after it. If that does not "
-                        "work for you, reply and we will look for another way."),)),
+                        "work for you, reply and we will look for another way.",
+                        ShortfallReason.NOTICE),)),
     # The talk that is over. Arranged, outcomes recorded, closed, and the attendee said it met
     # their needs (Front of house, as the default team: no rule names a quiet room).
     DemoRequest(PAST_TALK, {"Quiet room or low-sensory space": ""}, "Sam Rivera",
@@ -225,7 +228,9 @@ def _run_step(access_request: AccessRequest, step: tuple, staff: dict[str, Staff
     if action == "assign":
         triage.assign(access_request, actor, staff[args[0]])
     elif action == "status":
-        triage.change_status(access_request, actor, *args)
+        target, message, *reason = args
+        triage.change_status(access_request, actor, target, message,
+                             shortfall=reason[0] if reason else None)
     elif action == "note":
         triage.add_note(access_request, actor, *args)
     elif action == "met_by":
@@ -249,7 +254,8 @@ def _book(access_request: AccessRequest, actor: StaffUser, need: str, provider_n
     """A booking of the provider for this request's accommodation, asked and then confirmed."""
     provider = db.session.scalar(select(Provider).where(Provider.name == provider_name))
     [item] = [i for i in access_request.items if i.accommodation_type.name == need]
-    details = BookingDetails(provider=provider, items=[item], notes="Demo booking.")
+    details = BookingDetails(provider=provider, items=[item], notes="Demo booking.",
+                             estimated_cost=Decimal("150.00"), actual_cost=Decimal("150.00"))
     booking = create_booking(access_request.event, actor, details)
     update_booking(booking, actor, replace(
         details, cancellation_deadline_at=booking.cancellation_deadline_at),
@@ -320,10 +326,11 @@ def _demo_bookings(events: dict[str, Event], coordinator: StaffUser) -> None:
     """One interpreter booking shared by the lecture's two sign language requests, and a
     captioning booking for the seminar whose free cancellation ends tomorrow."""
     providers = {p.name: p for p in db.session.scalars(select(Provider))}
-    plans = ((LECTURE, "Sign language interpretation", "Hands Up Interpreting", None),
+    plans = ((LECTURE, "Sign language interpretation", "Hands Up Interpreting", None,
+              Decimal("480.00")),
              (SEMINAR, "Human real-time captioning (CART)", "Clear Captions",
-              utcnow() + timedelta(hours=30)))
-    for title, need, provider_name, deadline in plans:
+              utcnow() + timedelta(hours=30), Decimal("295.00")))
+    for title, need, provider_name, deadline, cost in plans:
         event, provider = events.get(title), providers.get(provider_name)
         if event is None or provider is None:
             continue
@@ -335,7 +342,7 @@ def _demo_bookings(events: dict[str, Event], coordinator: StaffUser) -> None:
         if items:
             create_booking(event, coordinator, BookingDetails(
                 provider=provider, items=list(items), cancellation_deadline_at=deadline,
-                notes="Demo booking."))
+                estimated_cost=cost, notes="Demo booking."))
 
 
 def load_demo_work() -> DemoWork:

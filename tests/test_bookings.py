@@ -15,6 +15,7 @@ from accessreq.arranging.services import (BookingDetails, ProviderDetails, creat
                                           save_provider)
 from accessreq.extensions import db
 from accessreq.requests.models import AccessRequest, HistoryKind
+from accessreq.requests.outcomes import ShortfallReason
 from accessreq.requests.services import RequestActionError, cancel_by_attendee
 from accessreq.requests.states import RequestStatus
 from accessreq.routing.models import Organisation, Team
@@ -138,7 +139,8 @@ def test_arranged_is_refused_while_an_accommodation_is_uncovered_and_names_it(
 def test_partially_arranged_needs_no_cover_and_a_declined_booking_covers_nothing(staff, world):
     noor = world["noor"]
     booking = book(world, noor)
-    change_status(fresh(noor), staff, RequestStatus.PARTIALLY_ARRANGED, "Still looking.")
+    change_status(fresh(noor), staff, RequestStatus.PARTIALLY_ARRANGED, "Still looking.",
+                  shortfall=ShortfallReason.NO_PROVIDER)
     booking.status = BookingStatus.DECLINED
     db.session.commit()
     with pytest.raises(RequestActionError, match="Not covered yet: Sign language"):

@@ -12,8 +12,10 @@ from sqlalchemy import func, select, update
 from accessreq.extensions import db
 from accessreq.notifications.models import OutgoingEmail
 from accessreq.requests.models import AccessRequest, HistoryEntry, HistoryKind
+from accessreq.requests.outcomes import ShortfallReason
 from accessreq.requests.services import RequestActionError, StaleRequestError
-from accessreq.requests.states import MESSAGE_REQUIRED, TRANSITIONS, RequestStatus
+from accessreq.requests.states import (MESSAGE_REQUIRED, SHORTFALL_STATUSES, TRANSITIONS,
+                                      RequestStatus)
 from accessreq.timeutil import utcnow
 from accessreq.triage import services
 from helpers import cover_everything, ready_to_close
@@ -81,13 +83,16 @@ def test_every_legal_transition_writes_history_and_tells_the_attendee(
     if target == RequestStatus.CLOSED:
         ready_to_close(request)  # its own rule: test_outcomes.py
     version = request.version
+    # "Partially arranged" and "Unable to arrange" also need their main reason (reports).
+    reason = ShortfallReason.OTHER if target in SHORTFALL_STATUSES else None
 
     services.change_status(request, coordinator, target, message="Here is what happens next.",
-                           expected_version=version)
+                           expected_version=version, shortfall=reason)
 
     db.session.expire_all()
     request = db.session.get(AccessRequest, request.id)
     assert request.status == target
+    assert request.shortfall_reason == reason
     assert request.version > version
     changes = [h for h in request.history if h.kind == HistoryKind.STATUS_CHANGED]
     assert len(changes) == 1

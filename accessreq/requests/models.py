@@ -19,7 +19,7 @@ from ..events.deadlines import tell_by_words as reply_by_words
 from ..events.models import AccommodationType, Event, EventProvision
 from ..extensions import db
 from ..timeutil import utcnow
-from .outcomes import ItemOutcome, NeedsMet, OutcomeReason
+from .outcomes import ItemOutcome, NeedsMet, OutcomeReason, ShortfallReason
 from .states import OPEN_STATUSES, RequestStatus
 from .urgency import DUE_SOON_DAYS, DueTag, Urgency, days_left_words
 
@@ -139,6 +139,14 @@ class AccessRequest(db.Model):
     needs_met: Mapped[NeedsMet | None] = mapped_column(str_enum(NeedsMet, 16))
     needs_met_comment: Mapped[str] = mapped_column(Text, default="", server_default="")
     needs_met_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # For the reports, which must stay true after the purge (reports/queries.py): whether it
+    # was asked for after its due day (``was_late``, fixed when it arrives), when it first
+    # became "Arranged", and the main reason it could only be partly arranged or not at all
+    # (set with that status, cleared when it goes back to being worked on).
+    received_late: Mapped[bool] = mapped_column(default=False, server_default=false())
+    first_arranged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    shortfall_reason: Mapped[ShortfallReason | None] = mapped_column(
+        str_enum(ShortfallReason, 16))
 
     event: Mapped[Event] = relationship()
     assignee: Mapped[StaffUser | None] = relationship()

@@ -48,6 +48,20 @@ class OutcomeReason(LabelledEnum):
     OTHER = "other", "Another reason (say which)"
 
 
+class ShortfallReason(LabelledEnum):
+    """Why a request could only be partly arranged, or not at all: chosen by staff with that
+    status (never shown to the attendee, who reads staff's message instead), so the reports
+    can say what stands in the way and keep saying it after the retention purge."""
+
+    NO_PROVIDER = "no_provider", "No provider was available"
+    NOTICE = "notice", "Too little notice"
+    COST = "cost", "The cost was beyond the budget"
+    VENUE = "venue", "The venue or its equipment could not allow it"
+    FORMAT = "format", "Not possible in this event's format"
+    NO_REPLY = "no_reply", "The attendee did not answer our questions"
+    OTHER = "other", "Another reason"
+
+
 class NeedsMet(LabelledEnum):
     """The attendee's one-question answer after the event."""
 

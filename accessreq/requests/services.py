@@ -22,8 +22,9 @@ from . import counts, notifications
 from .signals import request_cancelled
 from .models import (AccessRequest, ContactChannel, HistoryEntry, HistoryKind, ReceivedVia,
                      RequestedAccommodation, StatusLink, status_may_change)
-from .outcomes import NeedsMet
-from .states import MESSAGE_REQUIRED, RequestStatus, can_transition
+from .outcomes import NeedsMet, ShortfallReason
+from .states import (FINAL_STATUSES, MESSAGE_REQUIRED, SHORTFALL_STATUSES, RequestStatus,
+                     can_transition)
 
 if TYPE_CHECKING:
     from ..auth.models import StaffUser
@@ -149,6 +150,7 @@ def submit_request(event: Event, submission: Submission,
         RequestedAccommodation(accommodation_type=t, details=submission.accommodations[t.id])
         for t in chosen
     ]
+    access_request.received_late = access_request.was_late  # fixed now, for the reports
     access_request.history.append(HistoryEntry(
         kind=HistoryKind.SUBMITTED, at=now, to_status=RequestStatus.SUBMITTED,
         actor=recording.by if recording else None,
@@ -183,11 +185,15 @@ def find_by_token(token: str) -> AccessRequest | None:
 
 
 def transition_to(access_request: AccessRequest, target: RequestStatus, *, actor=None,
-                  message: str = "", at: datetime | None = None) -> HistoryEntry:
+                  message: str = "", at: datetime | None = None,
+                  shortfall: ShortfallReason | None = None) -> HistoryEntry:
     """Move ``access_request`` to ``target``: the only way a status changes (attendee, staff,
     and any later channel). Checks the move against the state table (states.py) and that a
     message the attendee must read is there, records the history entry, keeps the per-status
     counts, and writes it all now, so a lost race is refused before any email is rendered.
+
+    ``shortfall`` is the main reason for a move to "Partially arranged" or "Unable to arrange"
+    (staff's composer requires it; the reports count it).
 
     Returns the history entry (the emails link to it); callers add notifications and commit.
     A new request starts as submitted in ``submit_request``; nothing else sets a status (the
@@ -211,9 +217,21 @@ def transition_to(access_request: AccessRequest, target: RequestStatus, *, actor
     with status_may_change():
         access_request.status = target
     access_request.updated_at = at
+    _keep_report_facts(access_request, target, at, shortfall)
     flush_or_stale()  # lose a race here, before emails are rendered
     counts.move(entry.from_status, target, access_request.team_id)
     return entry
+
+
+def _keep_report_facts(access_request: AccessRequest, target: RequestStatus, at: datetime,
+                       shortfall: ShortfallReason | None) -> None:
+    """What the reports need from a move, on the request itself (it survives the purge)."""
+    if target == RequestStatus.ARRANGED and access_request.first_arranged_at is None:
+        access_request.first_arranged_at = at
+    if target in SHORTFALL_STATUSES:
+        access_request.shortfall_reason = shortfall
+    elif target not in FINAL_STATUSES:  # worked on again, or arranged after all
+        access_request.shortfall_reason = None
 
 
 def cancel_by_attendee(access_request: AccessRequest, reason: str = "") -> None:

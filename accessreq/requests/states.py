@@ -80,6 +80,8 @@ OPEN_STATUSES = frozenset({S.SUBMITTED, S.IN_REVIEW, S.NEEDS_INFO})
 # Nothing more happens to these: not going ahead (plans, bookings) and needing no outcome.
 FINAL_STATUSES = frozenset({S.CLOSED, S.CANCELLED})
 OUTCOMES = frozenset({S.ARRANGED, S.PARTIALLY_ARRANGED, S.UNABLE})
+# Not (fully) arranged: staff choose the main reason with the move (outcomes.ShortfallReason).
+SHORTFALL_STATUSES = frozenset({S.PARTIALLY_ARRANGED, S.UNABLE})
 
 # Every transition staff may make. Cancelling by the attendee uses the same table.
 TRANSITIONS: dict[RequestStatus, frozenset[RequestStatus]] = {

@@ -14,7 +14,8 @@ from wtforms.validators import (DataRequired, Email, InputRequired, Length, Opti
 
 from ..forms import LONG_TEXT_MAX, AppForm, QueryForm, in_choices, options, strip
 from ..requests.forms import EMAIL_MAX, too_long
-from ..requests.states import RequestStatus
+from ..requests.outcomes import ShortfallReason
+from ..requests.states import SHORTFALL_STATUSES, RequestStatus
 from .queries import SEARCH_MAX_LENGTH
 
 class QueueFilterForm(QueryForm):
@@ -119,6 +120,12 @@ class ComposeForm(_ActionForm):
         description="Only with a reply: the attendee gets one email with the new status and "
         "your reply. To ask for information, or to say something is only partly arranged or "
         "cannot be arranged, choose that status here; your reply is the message it needs.")
+    shortfall = SelectField(
+        "If it cannot be fully arranged: the main reason", validate_choice=False,
+        choices=options([("", "Choose the main reason")]
+                        + [(r.value, r.label) for r in ShortfallReason]),
+        description="Needed with “Partially arranged” or “Unable to arrange”. Kept for the "
+        "team's reports; the attendee reads your reply, not this.")
     # The button pressed ("reply" or "note"); the template renders the two buttons by hand.
     action = HiddenField()
 
@@ -137,9 +144,19 @@ class ComposeForm(_ActionForm):
             raise ValidationError("An internal note cannot change the status: the attendee "
                                   "would not be told. Choose “No change”, or send a reply.")
 
+    def validate_shortfall(self, field) -> None:
+        in_choices(field, "Choose the main reason from the list.")
+        if not field.data and self.status.data in SHORTFALL_STATUSES:
+            raise ValidationError(f"Choose the main reason it is "
+                                  f"“{RequestStatus(self.status.data).label}”.")
+
     @property
     def new_status(self) -> RequestStatus | None:
         return RequestStatus(self.status.data) if self.status.data else None
+
+    @property
+    def shortfall_reason(self) -> ShortfallReason | None:
+        return ShortfallReason(self.shortfall.data) if self.shortfall.data else None
 
 
 class MoveForm(_ActionForm):

@@ -27,7 +27,8 @@ from ..requests.models import (AccessLogEntry, AccessRequest, HistoryEntry, Hist
                                ReceivedVia)
 from ..requests.services import (Recording, RequestActionError, StaleRequestError, Submission,
                                  commit_or_stale, flush_or_stale, submit_request, transition_to)
-from ..requests.states import RequestStatus, can_transition
+from ..requests.outcomes import ShortfallReason
+from ..requests.states import SHORTFALL_STATUSES, RequestStatus, can_transition
 from ..routing.models import Team
 from ..timeutil import utcnow
 from .queries import latest_attendee_email
@@ -167,22 +168,28 @@ def check_move(access_request: AccessRequest, target: RequestStatus) -> None:
 
 
 def change_status(access_request: AccessRequest, actor: StaffUser, target: RequestStatus,
-                  message: str = "", expected_version: int | None = None) -> None:
-    """Move the request on and tell the attendee, with the message staff wrote."""
+                  message: str = "", expected_version: int | None = None,
+                  shortfall: ShortfallReason | None = None) -> None:
+    """Move the request on and tell the attendee, with the message staff wrote (and, for
+    "Partially arranged" or "Unable to arrange", the main reason: ``shortfall``)."""
     _check_can_change(access_request, expected_version)
     check_move(access_request, target)
-    entry = transition_to(access_request, target, actor=actor, message=message)
+    _check_shortfall(access_request, target, shortfall, message)
+    entry = transition_to(access_request, target, actor=actor, message=message,
+                          shortfall=shortfall)
     notifications.attendee_update(access_request, entry)
     commit_or_stale()
 
 
 def reply(access_request: AccessRequest, actor: StaffUser, body: str,
-          expected_version: int | None = None, new_status: RequestStatus | None = None) -> None:
+          expected_version: int | None = None, new_status: RequestStatus | None = None,
+          shortfall: ShortfallReason | None = None) -> None:
     """A public message to the attendee, emailed and shown on their status page.
 
     With ``new_status`` the request also moves there (through ``transition_to``), and the
     reply is that move's message: one history entry and one email carrying both, never a
-    status email followed by a reply email in the same second.
+    status email followed by a reply email in the same second. A move to "Partially arranged"
+    or "Unable to arrange" needs ``shortfall``, its main reason (for the reports).
     """
     _check_can_change(access_request, expected_version)
     body = body.strip()
@@ -190,7 +197,9 @@ def reply(access_request: AccessRequest, actor: StaffUser, body: str,
         raise RequestActionError("Write the message to send to the attendee.")
     if new_status is not None:
         check_move(access_request, new_status)
-        entry = transition_to(access_request, new_status, actor=actor, message=body)
+        _check_shortfall(access_request, new_status, shortfall, body)
+        entry = transition_to(access_request, new_status, actor=actor, message=body,
+                              shortfall=shortfall)
         access_request.attendee_waiting_since = None
         flush_or_stale()
     else:
@@ -198,6 +207,15 @@ def reply(access_request: AccessRequest, actor: StaffUser, body: str,
         _save_change(access_request, entry, attendee_waiting_since=None)
     notifications.attendee_update(access_request, entry)
     commit_or_stale()
+
+
+def _check_shortfall(access_request: AccessRequest, target: RequestStatus,
+                     shortfall: ShortfallReason | None, message: str) -> None:
+    """A move to "Partially arranged" or "Unable to arrange" needs its main reason. A move the
+    state table refuses, or a missing message, is reported first (by ``transition_to``)."""
+    if (target in SHORTFALL_STATUSES and shortfall is None and message.strip()
+            and can_transition(access_request.status, target)):
+        raise RequestActionError(f"Choose the main reason it is “{target.label}”.")
 
 
 def add_note(access_request: AccessRequest, actor: StaffUser, body: str,

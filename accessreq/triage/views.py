@@ -18,7 +18,7 @@ from ..extensions import db
 from ..pagination import redirect_if_out_of_range
 from ..requests.models import AccessRequest
 from ..requests.services import RequestActionError, StaleRequestError
-from ..requests.states import MESSAGE_REQUIRED, TRANSITIONS, RequestStatus
+from ..requests.states import MESSAGE_REQUIRED, SHORTFALL_STATUSES, TRANSITIONS, RequestStatus
 from ..timeutil import format_date, utcnow
 from . import canned, presenting, queries, saved_queue, services
 from .record_views import recorded_status_link
@@ -138,6 +138,7 @@ def _fill_choices(name: str, form: Form, access_request: AccessRequest) -> None:
             [("", f"No change (keep “{access_request.status.label}”)")] + [
                 (s.value, f"{s.label} (needs your reply as its message)"
                  if s in MESSAGE_REQUIRED else s.label) for s in allowed])
+        form.shortfall_offered = any(s in SHORTFALL_STATUSES for s in allowed)
     elif name == "move":
         others = [(str(t.id), f"{t.name} ({t.organisation.name})") for t in queries.all_teams()
                   if t.id != access_request.team_id]
@@ -284,7 +285,7 @@ def compose(request_id: int):
             return "Internal note saved. It is not shown or emailed to the attendee."
         target = form.new_status
         services.reply(access_request, current_staff(), form.body.data, expected_version=version,
-                       new_status=target)
+                       new_status=target, shortfall=form.shortfall_reason)
         done = "Your reply was added"
         if target is not None:
             done = f"{access_request.reference} is now “{target.label}”. {done}"
