@@ -33,6 +33,8 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
     # triage holds the staff inbox's pages (the inbox's rules are in inbound).
     "triage": frozenset({"arranging", "auth", "events", "feedback", "inbound", "notifications",
                          "requests", "routing"}),
+    # Reports read requests, their bookings and the teams; nothing reads them.
+    "reports": frozenset({"arranging", "auth", "events", "requests", "routing"}),
 }
 
 # Imports every module of one package and prints, for each other feature package that got
