@@ -52,6 +52,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .auth.views import bp as auth_bp, admin_bp as staff_admin_bp
     from .events.admin_views import admin_bp as events_admin_bp
     from .events.views import bp as events_bp
+    from .exports.views import admin_bp as exports_admin_bp, bp as exports_bp
     from .notifications.views import admin_bp as mail_admin_bp
     from .notifications.wording_views import admin_bp as wording_admin_bp
     from .feedback.views import bp as feedback_bp, staff_bp as feedback_staff_bp
@@ -76,7 +77,8 @@ def create_app(test_config: dict | None = None) -> Flask:
                       events_admin_bp, routing_admin_bp, mail_admin_bp, pages_bp, health_bp,
                       feedback_bp, feedback_staff_bp, record_bp,
                       access_log_admin_bp, cancelling_bp, inbox_bp, providers_bp, bookings_bp,
-                      outcomes_bp, plan_bp, wording_admin_bp, canned_admin_bp, saved_views_bp):
+                      outcomes_bp, plan_bp, wording_admin_bp, canned_admin_bp, saved_views_bp,
+                      exports_bp, exports_admin_bp):
         app.register_blueprint(blueprint)
 
     from . import cli, errors, headers, observability, templating
