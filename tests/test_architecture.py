@@ -33,6 +33,9 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
     # triage holds the staff inbox's pages (the inbox's rules are in inbound).
     "triage": frozenset({"arranging", "auth", "events", "feedback", "inbound", "notifications",
                          "requests", "routing"}),
+    # CSV exports of the queue's filter (triage's queries) and of reports; the formula guard
+    # is arranging's (the run sheet's CSV had it first).
+    "exports": frozenset({"arranging", "auth", "events", "requests", "routing", "triage"}),
 }
 
 # Imports every module of one package and prints, for each other feature package that got

@@ -66,7 +66,7 @@ def export_requests(since, until, file_format: str, personal: bool, free_text: b
     with ExitStack() as stack:
         # Open the file first: a path that cannot be written is refused before any logging.
         if output == "-":
-            out = click.get_binary_stream("stdout")
+            out = sys.stdout.buffer
         else:
             try:
                 out = stack.enter_context(open(output, "wb"))
