@@ -21,7 +21,7 @@ from accessreq.requests.models import AccessLogEntry
 from accessreq.requests.states import RequestStatus
 from accessreq.timeutil import utcnow
 from accessreq.triage.services import change_status
-from helpers import sign_in
+from helpers import count_statements, sign_in
 
 FORMULA = '=HYPERLINK("http://x")'
 
@@ -295,3 +295,19 @@ def test_the_columns_follow_the_choice():
     assert "Contact name" not in ColumnChoice().header
     assert "Contact name" in ColumnChoice(personal=True).header
     assert "Anything else" in ColumnChoice(free_text=True).header
+
+
+def test_rows_are_read_from_the_database_in_batches(client, teams, make_request, monkeypatch):
+    """Five requests read two at a time (``yield_per``): three batches, each loading its
+    requests' accommodations with one statement."""
+    import accessreq.exports.services as export_services
+
+    monkeypatch.setattr(export_services, "READ_BATCH", 2)
+    made = [make_request(event=teams["event"], types=[teams["sign"]])[0] for _ in range(5)]
+    sign_in(client, teams["comms_member"])
+    with count_statements() as statements:
+        response = download(client)
+        _h, rows = parse(response)
+    assert [r["Reference"] for r in rows] == [r.reference for r in made]
+    item_reads = [s for s in statements if "FROM requested_accommodation" in s]
+    assert len(item_reads) == 3

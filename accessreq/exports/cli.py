@@ -4,6 +4,7 @@ requests received in a period; logged in the export log as a command-line export
 from __future__ import annotations
 
 import getpass
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -88,9 +89,17 @@ def export_requests(since, until, file_format: str, personal: bool, free_text: b
             written.append(count)
             started.finish(count, complete)
 
-        for chunk in csv_chunks(started.header, rows, bom=bom, on_finish=finish):
-            out.write(chunk.encode("utf-8"))
-        out.flush()
+        try:
+            for chunk in csv_chunks(started.header, rows, bom=bom, on_finish=finish):
+                out.write(chunk.encode("utf-8"))
+            out.flush()
+        except BrokenPipeError:
+            # The reader went away (``… | head``): the export log already says "Stopped after
+            # N rows"; standard output points at nothing now, so exiting cannot fail again.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise click.ClickException(
+                f"The output was closed after {written[0]} request(s); the export log "
+                "records it as stopped.") from None
     where = "standard output" if output == "-" else output
     count = written[0]
     # Said on standard error when the file itself goes to standard output.
