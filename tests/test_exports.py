@@ -248,6 +248,8 @@ def test_the_export_page_says_what_will_be_exported(client, teams, comms_request
     assert "For Excel (adds a byte-order mark)" in html and "Include personal details" in html
     assert 'name="query" type="hidden" value="status=all&amp;q=example"' in html
     assert logs() == []  # showing the form exports nothing
+    html = client.get("/staff/export?q=nobody").get_data(as_text=True)
+    assert "No requests match this filter now" in html
 
 
 def test_the_admin_export_log(client, admin, teams, comms_request, make_staff):
