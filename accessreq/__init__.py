@@ -52,6 +52,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .auth.views import bp as auth_bp, admin_bp as staff_admin_bp
     from .events.admin_views import admin_bp as events_admin_bp
     from .events.views import bp as events_bp
+    from .exports.views import admin_bp as exports_admin_bp, bp as exports_bp
     from .notifications.views import admin_bp as mail_admin_bp
     from .notifications.wording_views import admin_bp as wording_admin_bp
     from .feedback.views import bp as feedback_bp, staff_bp as feedback_staff_bp
@@ -78,7 +79,7 @@ def create_app(test_config: dict | None = None) -> Flask:
                       feedback_bp, feedback_staff_bp, record_bp,
                       access_log_admin_bp, cancelling_bp, inbox_bp, providers_bp, bookings_bp,
                       outcomes_bp, plan_bp, wording_admin_bp, canned_admin_bp, saved_views_bp,
-                      reports_bp):
+                      exports_bp, exports_admin_bp, reports_bp):
         app.register_blueprint(blueprint)
 
     from . import cli, errors, headers, observability, templating

@@ -223,8 +223,9 @@ def mailcatcher_command(host: str, port: int):
 
 def register(app: Flask) -> None:
     from .benchdata import bench_cli
+    from .exports.cli import export_cli
     from .inbound.cli import mail_cli
 
     for command in (demo_command, staff_cli, outbox_cli, requests_cli, mailcatcher_command,
-                    bench_cli, mail_cli):
+                    bench_cli, mail_cli, export_cli):
         app.cli.add_command(command)

@@ -5,6 +5,7 @@ from .auth.models import LoginAttempt, Role, StaffUser  # noqa: F401
 from .feedback.models import AccessibilityReport  # noqa: F401
 from .inbound.models import InboundMessage  # noqa: F401
 from .inbound.lease import MailboxLease  # noqa: F401
+from .exports.models import ExportLog  # noqa: F401
 from .events.models import (AccommodationType, Event, EventProvision,  # noqa: F401
                             event_accommodations)
 from .notifications.models import EmailStatus, EmailWording, OutgoingEmail  # noqa: F401

@@ -42,7 +42,7 @@ PUBLIC_ENDPOINTS = {
     "feedback.sent",
 }
 ADMIN_PREFIXES = ("staff_admin.", "events_admin.", "mail_admin.", "routing_admin.",
-                  "wording_admin.", "event_cancelling.", "canned_admin.")
+                  "wording_admin.", "event_cancelling.", "canned_admin.", "exports_admin.")
 
 
 def _all_routes(app):
@@ -147,7 +147,8 @@ def test_admin_reaches_every_admin_page(app, client, world):
 def test_coordinator_reaches_the_dashboard_pages(app, client, world):
     sign_in(client, world["coordinator"])
     for rule, method in _all_routes(app):
-        if rule.endpoint.startswith(("triage.", "providers.", "bookings.", "plan.")) and (
+        if rule.endpoint.startswith(("triage.", "providers.", "bookings.", "plan.",
+                                     "exports.")) and (
                 method == "GET"):
             assert client.get(_url(rule, world["values"])).status_code == 200, rule.rule
 

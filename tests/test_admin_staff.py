@@ -335,6 +335,7 @@ GET_ROUTES = [
     "/admin/routing/{rule_id}/delete", "/admin/access-log",
     "/admin/email-wording/", "/admin/email-wording/{key}",
     "/admin/replies", "/admin/replies/new", "/admin/replies/{reply_id}",
+    "/admin/exports",
 ]
 POST_ROUTES = [
     "/admin/staff/new", "/admin/staff/{staff_id}", "/admin/staff/{staff_id}/invite",

@@ -33,8 +33,11 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
     # triage holds the staff inbox's pages (the inbox's rules are in inbound).
     "triage": frozenset({"arranging", "auth", "events", "feedback", "inbound", "notifications",
                          "requests", "routing"}),
-    # Reports read requests, their bookings and the teams; nothing reads them.
-    "reports": frozenset({"arranging", "auth", "events", "requests", "routing"}),
+    # CSV exports of the queue's filter (triage's queries) and of reports; the formula guard
+    # is arranging's (the run sheet's CSV had it first).
+    "exports": frozenset({"arranging", "auth", "events", "requests", "routing", "triage"}),
+    # Reports read requests, their bookings and the teams; their tables download as CSV.
+    "reports": frozenset({"arranging", "auth", "events", "exports", "requests", "routing"}),
 }
 
 # Imports every module of one package and prints, for each other feature package that got

@@ -101,6 +101,8 @@ GET_URLS = {
     "canned_admin.index": "/admin/replies",
     "canned_admin.new": "/admin/replies/new",
     "canned_admin.edit": "/admin/replies/{reply_id}",
+    "exports.queue_export": "/staff/export?status=all",
+    "exports_admin.export_log": "/admin/exports",
 }
 # Pages with nothing personal, the same for every signed-out visitor.
 CACHEABLE_SIGNED_OUT = {"static", "events.index", "events.detail", "pages.accessibility"}

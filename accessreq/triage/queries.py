@@ -268,9 +268,6 @@ def queue_page(filters: QueueFilters, user: StaffUser, now: datetime,
     rows: list[AccessRequest] = []
     warnings: dict[int, str] = {}
     if total and 1 <= page <= pages:
-        order = ((AccessRequest.due_at.asc(), AccessRequest.id.asc())
-                 if filters.sort == SORT_DUE
-                 else (AccessRequest.created_at.desc(), AccessRequest.id.desc()))
         found = db.session.execute(
             select(AccessRequest, *booking_warning_columns(now))
             .where(*conditions, *_in_keys(shown_keys),
@@ -279,7 +276,7 @@ def queue_page(filters: QueueFilters, user: StaffUser, now: datetime,
                      joinedload(AccessRequest.team),
                      joinedload(AccessRequest.items)
                      .joinedload(RequestedAccommodation.accommodation_type))
-            .order_by(*order).limit(page_size).offset((page - 1) * page_size)
+            .order_by(*queue_order(filters)).limit(page_size).offset((page - 1) * page_size)
         ).unique().all()
         rows = [row[0] for row in found]
         warnings = {request.id: warning for request, flagged, deadline, asked in found
@@ -288,6 +285,14 @@ def queue_page(filters: QueueFilters, user: StaffUser, now: datetime,
     return QueuePage(filters=filters, items=rows, total=total, counts=counts, page=page,
                      pages=pages, page_size=page_size, now=now, any_requests=any_requests,
                      scope=scope, team_open=team_open, booking_warnings=warnings)
+
+
+def queue_order(filters: QueueFilters) -> tuple:
+    """The queue's order for ``filters``: by due date (soonest first) or newest first, the id
+    breaking ties so pages (and exports of them) never repeat or skip a row."""
+    if filters.sort == SORT_DUE:
+        return AccessRequest.due_at.asc(), AccessRequest.id.asc()
+    return AccessRequest.created_at.desc(), AccessRequest.id.desc()
 
 
 def matching_conditions(filters: QueueFilters, user: StaffUser, now: datetime) -> list:

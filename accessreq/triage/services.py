@@ -64,6 +64,10 @@ VIEW_QUEUE = "queue"
 VIEW_PLAN = "plan"
 VIEW_RUN_SHEET = "run_sheet"
 VIEW_RUN_SHEET_CSV = "run_sheet_csv"
+# A row of a CSV export of requests (accessreq/exports), without or with the contact's name,
+# email and phone and what the attendee wrote.
+EXPORT = "export"
+EXPORT_PERSONAL = "export_personal"
 # A person reloading a request after each action is one look, not six: a sighting is logged
 # once per person, request and kind of view in this window.
 VIEW_WINDOW = timedelta(minutes=10)
@@ -73,6 +77,11 @@ def _log_sightings(staff_id: int, request_ids: list[int], action: str) -> None:
     """Log that ``staff_id`` saw these requests, skipping those they saw the same way within
     VIEW_WINDOW. One INSERT … SELECT … WHERE NOT EXISTS for all of them, so a page's statement
     count does not grow with its rows, and the check and the insert are one statement."""
+    _log_matching(staff_id, [AccessRequest.id.in_(request_ids)], action)
+
+
+def _log_matching(staff_id: int, conditions: list, action: str) -> None:
+    """``_log_sightings`` for every request matching ``conditions`` (and commit)."""
     now = utcnow()
     earlier = aliased(AccessLogEntry)
     seen_recently = select(earlier.id).where(
@@ -80,7 +89,7 @@ def _log_sightings(staff_id: int, request_ids: list[int], action: str) -> None:
         earlier.action == action, earlier.at > now - VIEW_WINDOW)
     rows = select(literal(staff_id, Integer()), AccessRequest.id, literal(action, String(32)),
                   literal(now, UTCDateTime())
-                  ).where(AccessRequest.id.in_(request_ids), ~seen_recently.exists())
+                  ).where(*conditions, ~seen_recently.exists())
     db.session.execute(insert(AccessLogEntry).from_select(
         ["staff_id", "request_id", "action", "at"], rows))
     db.session.commit()
@@ -128,6 +137,14 @@ def record_plan_view(request_ids: list[int], staff_id: int, action: str) -> None
     (``action``: VIEW_PLAN, VIEW_RUN_SHEET or VIEW_RUN_SHEET_CSV), in one statement."""
     if request_ids:
         _log_sightings(staff_id, request_ids, action)
+
+
+def record_export(staff_id: int, conditions: list, personal: bool) -> None:
+    """Log that ``staff_id`` exported every request matching ``conditions`` (the export's own
+    filter, team scope included) as a CSV file: one row per request, as for the queue, in one
+    INSERT … SELECT however many requests the file holds. ``personal``: the file carried the
+    contact's details or the attendee's own words."""
+    _log_matching(staff_id, conditions, EXPORT_PERSONAL if personal else EXPORT)
 
 
 def assign(access_request: AccessRequest, actor: StaffUser, assignee: StaffUser | None,

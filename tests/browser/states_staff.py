@@ -797,6 +797,37 @@ def _filter_access_log(w: World, page, _data) -> None:
     assert "staff=" in page.url
 
 
+def _export_from_queue(w: World, page, _data) -> None:
+    """The export page reached as people reach it: from the filtered queue's link."""
+    w.goto(page, w.path("triage.queue", status="all", sort="newest"))
+    with page.expect_navigation():
+        page.get_by_role("link", name="Export these requests as CSV").click()
+    assert "status=all" in page.url
+
+
+def export_log(w: World) -> None:
+    """More than a page of exports: from the queue (with and without personal columns, one
+    stopped early), a report, and the shell (one never finished)."""
+    from accessreq.exports.models import ExportLog
+    from accessreq.exports.queries import PER_PAGE
+
+    me, admin = w.staff("coordinator"), w.staff("admin")
+    start = utcnow() - timedelta(days=3)
+    for n in range(PER_PAGE + 3):
+        at = start + timedelta(minutes=37 * n)
+        kind = ("queue", "queue", "report", "cli")[n % 4]
+        db.session.add(ExportLog(
+            kind=kind, staff_id=None if kind == "cli" else (me, admin)[n % 2].id,
+            run_by="ops" if kind == "cli" else "",
+            description=("Open requests; my teams and requests no team holds; by due date, "
+                         "soonest first") if kind == "queue" else "Requests received from "
+                                                                  "2026-11-01 (UTC) to now",
+            personal=n % 3 == 0, free_text=n % 5 == 0, row_count=n * 7, started_at=at,
+            finished_at=None if n % 11 == 10 else at + timedelta(seconds=2),
+            complete=n % 7 != 6))
+    db.session.commit()
+
+
 def event_to_cancel(w: World):
     """An open event with a request going ahead."""
     event = open_event(w)
@@ -1050,6 +1081,12 @@ STAFF_STATES = [
           open=_goto("access_log_admin.access_log_list")),
     State("admin-access-log-filtered", ("access_log_admin.access_log_list",), **ADMIN,
           build=access_log, open=_filter_access_log),
+    State("export-queue", ("exports.queue_export",), **STAFF, build=full_queue,
+          open=_export_from_queue),
+    State("admin-export-log-empty", ("exports_admin.export_log",), **ADMIN,
+          open=_goto("exports_admin.export_log")),
+    State("admin-export-log", ("exports_admin.export_log",), **ADMIN, build=export_log,
+          open=_goto("exports_admin.export_log")),
     State("reports-empty", ("feedback_staff.reports",), **STAFF,
           open=_goto("feedback_staff.reports")),
     State("reports", ("feedback_staff.reports",), **STAFF, build=problem_report,
