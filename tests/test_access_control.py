@@ -92,6 +92,7 @@ def world(make_request, make_staff):
         "key": "followup_apology",
         "kind": "ask",  # an email to a booking's provider
         "view_id": view.id,
+        "table": "received",  # a report's table as CSV
         "provision_id": add_provision(request.event, ProvisionDetails(name="Hearing loop")).id,
         "reply_id": save_canned_reply(None, None, CannedReplyDetails("Booked", "Booked, {first_name}.")).id,
     }

@@ -316,3 +316,36 @@ def test_a_move_to_unable_or_partly_without_its_reason_is_refused_and_changes_no
     db.session.rollback()
     request = db.session.get(AccessRequest, request.id)
     assert (request.status, request.version) == (RequestStatus.SUBMITTED, version)
+
+
+def test_a_report_table_downloads_as_a_safe_csv_and_is_logged(client, known, make_type,
+                                                              make_request):
+    from accessreq.exports.models import KIND_REPORT, ExportLog
+
+    risky = make_type('=HYPERLINK("http://x")', 3)
+    known["event"].accommodation_types.append(risky)
+    db.session.commit()
+    make_request(known["event"], types=[risky])
+    sign_in(client, known["actor"])
+    page = client.get("/staff/reports?period=this_year").get_data(as_text=True)
+    assert "/staff/reports/accommodations.csv?period=this_year" in page
+    response = client.get("/staff/reports/accommodations.csv?period=this_year")
+    assert response.status_code == 200 and response.is_streamed
+    assert response.mimetype == "text/csv"
+    body = response.get_data(as_text=True)
+    assert not body.startswith("\ufeff")
+    lines = body.splitlines()
+    assert lines[0] == "Accommodation,Requests,Arranged"
+    assert "Sign language,4,2" in lines
+    assert "\"'=HYPERLINK(\"\"http://x\"\")\",1,0" in lines  # text, not a formula
+    excel = client.get("/staff/reports/received.csv?period=last_year&bom=1")
+    assert excel.get_data(as_text=True).startswith("\ufeffPeriod starting,Period,Requests")
+    assert f"{date.today().year - 1}-01-01,January {date.today().year - 1},0" in \
+        excel.get_data(as_text=True)
+    logged = db.session.scalars(select(ExportLog).order_by(ExportLog.id)).all()
+    assert [(e.kind, e.staff_id, e.row_count, e.complete) for e in logged] == [
+        (KIND_REPORT, known["actor"].id, 3, True), (KIND_REPORT, known["actor"].id, 12, True)]
+    assert "Requests and arranged, per accommodation" in logged[0].description
+    assert client.get("/staff/reports/secrets.csv").status_code == 404
+    refused = client.get("/staff/reports/received.csv?period=custom&first=2026-02-01")
+    assert refused.status_code == 422

@@ -27,6 +27,11 @@ class Table:
     rows: tuple[tuple[str, ...], ...]
     empty: str  # said instead of the table when it has no rows
     note: str = ""
+    csv_id: str = ""  # its download (csv_tables); "" for the table's own id
+
+    @property
+    def download(self) -> str:
+        return self.csv_id or self.id
 
 
 @dataclass(frozen=True)
@@ -105,7 +110,7 @@ def report_page(report: Report) -> ReportPage:
               ("Accommodation", "Requests", "Arranged", "Share arranged"),
               tuple((name, f"{asked:,}", f"{arranged:,}", share(arranged, asked))
                     for name, asked, arranged in report.by_accommodation),
-              "No accommodations were asked for in this period."),
+              "No accommodations were asked for in this period.", csv_id="accommodations"),
         Table("shortfall", "Why requests were partly arranged or not arranged",
               ("Main reason", "Requests"),
               tuple((label, f"{n:,}") for label, n in report.shortfall_reasons),
@@ -132,3 +137,43 @@ def report_page(report: Report) -> ReportPage:
     )
     return ReportPage(report, period.words, _figures(report, currency), tuple(charts),
                       tables, costs, currency)
+
+
+@dataclass(frozen=True)
+class CsvTable:
+    title: str
+    header: tuple[str, ...]
+    rows: tuple[tuple, ...]  # raw values: numbers stay numbers in the file
+
+
+def csv_tables(report: Report) -> dict[str, CsvTable]:
+    """Every table of the report as it is downloaded, by the id the page links with."""
+    currency = current_app.config["CURRENCY"]
+    counts = lambda rows: tuple((label, n) for label, n in rows)  # noqa: E731
+    return {
+        "received": CsvTable("Requests received", ("Period starting", "Period", "Requests"),
+                             tuple((b.first, b.label, n) for b, n in report.received_over_time)),
+        "accommodations": CsvTable(
+            "Requests and arranged, per accommodation",
+            ("Accommodation", "Requests", "Arranged"), tuple(report.by_accommodation)),
+        "endings": CsvTable("How the requests stand", ("Where it stands", "Requests"),
+                            counts(report.how_they_ended)),
+        "outcomes": CsvTable("What happened on the day", ("Outcome", "Accommodations"),
+                             counts(report.outcomes)),
+        "shortfall": CsvTable("Why requests were partly arranged or not arranged",
+                              ("Main reason", "Requests"), counts(report.shortfall_reasons)),
+        "outcome-reasons": CsvTable("Why something was not fully delivered on the day",
+                                    ("Reason", "Accommodations"),
+                                    counts(report.outcome_reasons)),
+        "needs-met": CsvTable("Did what we arranged meet the attendee's needs?",
+                              ("Answer", "Attendees"), counts(report.needs_met)),
+        "cost-by-event": CsvTable("Cost per event", ("Event", f"Cost ({currency})"),
+                                  counts(report.cost_by_event)),
+        "cost-by-accommodation": CsvTable("Cost per accommodation",
+                                          ("Accommodation", f"Cost ({currency})"),
+                                          counts(report.cost_by_accommodation)),
+    }
+
+
+CSV_TABLE_IDS = ("received", "accommodations", "endings", "outcomes", "shortfall",
+                 "outcome-reasons", "needs-met", "cost-by-event", "cost-by-accommodation")

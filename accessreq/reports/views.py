@@ -7,13 +7,16 @@ from flask import Blueprint, render_template, request
 from sqlalchemy import select
 
 from ..events.models import AccommodationType, Event
+from ..exports.csvfile import csv_response
+from ..exports.models import KIND_REPORT
+from ..exports.services import finisher, start_export
 from ..extensions import db
 from ..forms import options
 from ..guards import current_staff, staff_required
 from ..routing.models import Organisation, Team
 from . import queries
 from .forms import ReportFilterForm
-from .page import report_page
+from .page import CSV_TABLE_IDS, csv_tables, report_page
 from .periods import CUSTOM, local_today, resolve
 
 bp = Blueprint("reports", __name__, url_prefix="/staff/reports")
@@ -29,10 +32,30 @@ def overview():
     _fill_choices(form)
     if not form.validate():
         return render_template("reports/overview.html", form=form, page=None), 422
-    filters = _filters(form)
-    report = queries.build(current_staff(), filters)
+    report = queries.build(current_staff(), _filters(form))
+    args = {k: v for k, v in request.args.items() if k in form._fields}
     return render_template("reports/overview.html", form=form, page=report_page(report),
-                           args=request.args.to_dict())
+                           args=args)
+
+
+@bp.get("/<any({}):table>.csv".format(", ".join(f"'{t}'" for t in CSV_TABLE_IDS)))
+@staff_required
+def table_csv(table: str):
+    """One of the report's tables as a CSV file (``bom=1``: with a byte order mark, for
+    Excel). Counts only, nothing personal; the download is in the export log all the same."""
+    form = ReportFilterForm(request.args)
+    _fill_choices(form)
+    if not form.validate():
+        return render_template("reports/overview.html", form=form, page=None), 422
+    filters = _filters(form)
+    chosen = csv_tables(queries.build(current_staff(), filters))[table]
+    period = filters.period
+    log_id = start_export(KIND_REPORT, staff=current_staff(),
+                          description=f"Report table “{chosen.title}”, {period.words}",
+                          query=request.query_string.decode("utf-8", "replace"))
+    return csv_response(f"accessreq-report-{table}-{period.first}-to-{period.last}.csv",
+                        chosen.header, chosen.rows, bom=request.args.get("bom") == "1",
+                        on_finish=finisher(log_id))
 
 
 def _filters(form: ReportFilterForm) -> queries.ReportFilters:
