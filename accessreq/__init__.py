@@ -59,6 +59,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .pages import bp as pages_bp
     from .requests.views import bp as requests_bp
     from .routing.views import admin_bp as routing_admin_bp
+    from .triage.account_views import bp as account_bp
     from .triage.record_views import bp as record_bp
     from .triage.admin_views import admin_bp as access_log_admin_bp, cancel_bp as cancelling_bp
     from .triage.canned_views import admin_bp as canned_admin_bp
@@ -76,7 +77,8 @@ def create_app(test_config: dict | None = None) -> Flask:
                       events_admin_bp, routing_admin_bp, mail_admin_bp, pages_bp, health_bp,
                       feedback_bp, feedback_staff_bp, record_bp,
                       access_log_admin_bp, cancelling_bp, inbox_bp, providers_bp, bookings_bp,
-                      outcomes_bp, plan_bp, wording_admin_bp, canned_admin_bp, saved_views_bp):
+                      outcomes_bp, plan_bp, wording_admin_bp, canned_admin_bp, saved_views_bp,
+                      account_bp):
         app.register_blueprint(blueprint)
 
     from . import cli, errors, headers, observability, templating

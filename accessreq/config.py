@@ -154,6 +154,11 @@ def from_environment() -> dict:
         "LOGIN_MAX_FAILURES": _int("LOGIN_MAX_FAILURES", 5),
         "LOGIN_LOCKOUT_MINUTES": _int("LOGIN_LOCKOUT_MINUTES", 15),
         "QUEUE_PAGE_SIZE": _int("QUEUE_PAGE_SIZE", 25),
+        # The daily digest (triage/digest.py): `flask digest send` sends nothing before this
+        # hour (0-23) of the day in DIGEST_TIMEZONE, so a timer may fire hourly or early; the
+        # day in that zone is the one each person gets one digest for.
+        "DIGEST_HOUR": _int("DIGEST_HOUR", 7),
+        "DIGEST_TIMEZONE": os.environ.get("DIGEST_TIMEZONE") or "Europe/London",
         # hide_parameters: bound values (names, emails, messages) never appear in exception
         # text, so never in a log.
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
