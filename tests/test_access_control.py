@@ -147,7 +147,8 @@ def test_admin_reaches_every_admin_page(app, client, world):
 def test_coordinator_reaches_the_dashboard_pages(app, client, world):
     sign_in(client, world["coordinator"])
     for rule, method in _all_routes(app):
-        if rule.endpoint.startswith(("triage.", "providers.", "bookings.", "plan.")) and (
+        if rule.endpoint.startswith(("triage.", "providers.", "bookings.", "plan.",
+                                     "account.")) and (
                 method == "GET"):
             assert client.get(_url(rule, world["values"])).status_code == 200, rule.rule
 

@@ -18,7 +18,11 @@ bp = Blueprint("account", __name__, url_prefix="/staff/account")
 @staff_required
 def settings():
     me = current_staff()
-    form = AccountSettingsForm(obj=me)
+    form = AccountSettingsForm()
+    if not form.is_submitted():
+        # Only a page drawn afresh shows the saved choice: a post with the box unticked sends
+        # no value for it at all, which must read as "off".
+        form.daily_digest.data = me.daily_digest
     form.daily_digest.description = digest.describe(me)
     if form.validate_on_submit():
         save_own_settings(me, daily_digest=form.daily_digest.data)

@@ -168,11 +168,11 @@ def is_time(now: datetime) -> bool:
 
 def describe(staff: StaffUser) -> str:
     """What the digest holds and when it goes, for the settings page's tick box."""
-    whose = "every team's" if staff.is_admin else "your teams'"
-    return (f"One email each morning at {send_time_words()} to {staff.email}, listing "
+    whose = "every team’s" if staff.is_admin else "your teams’"
+    return (f"One email each morning at {send_time_words()} to your address above, listing "
             f"{whose} open requests that are overdue, late or due within {DUE_SOON_DAYS} days, "
             f"and bookings whose free cancellation ends within {_warning_hours()} hours, each "
-            "with a link to the dashboard. It never holds attendees' names or what they wrote. "
+            "with a link to the dashboard. It never holds attendees’ names or what they wrote. "
             "On a day with nothing to list, it says so in one line.")
 
 
