@@ -297,6 +297,28 @@ def test_a_wrong_time_zone_is_said_plainly(app, runner):
     assert "DIGEST_TIMEZONE is 'Mars/Olympus_Mons', which is not a time zone" in result.output
 
 
+@pytest.mark.app_config(DIGEST_HOUR="seven")
+def test_a_wrong_hour_is_said_plainly_and_the_settings_page_still_opens(app, runner, client,
+                                                                        make_staff):
+    result = runner.invoke(args=["digest", "send"])
+    assert result.exit_code == 1
+    assert "DIGEST_HOUR is 'seven': set it to a whole hour from 0 to 23." in result.output
+    sign_in(client, make_staff())
+    assert "once an admin has set the hour" in client.get("/staff/account").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("written", "hour"), [("7", 7), ("07", 7), ("07:00", 7), ("18", 18),
+                                                (None, 7), ("7:30", "7:30")])
+def test_the_hour_setting_reads_whole_hours(monkeypatch, written, hour):
+    from accessreq import config
+
+    if written is None:
+        monkeypatch.delenv("DIGEST_HOUR", raising=False)
+    else:
+        monkeypatch.setenv("DIGEST_HOUR", written)
+    assert config.from_environment()["DIGEST_HOUR"] == hour
+
+
 # --- delivered ---------------------------------------------------------------------------------
 
 

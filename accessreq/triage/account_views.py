@@ -27,8 +27,7 @@ def settings():
     if form.validate_on_submit():
         save_own_settings(me, daily_digest=form.daily_digest.data)
         if me.daily_digest:
-            flash(f"Saved. Your daily digest comes each morning at {digest.send_time_words()}.",
-                  "success")
+            flash(f"Saved. Your daily digest comes {digest.when_words()}.", "success")
         else:
             flash("Saved. You will not get the daily digest.", "success")
         return redirect(url_for(".settings"), code=303)

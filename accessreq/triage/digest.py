@@ -166,10 +166,19 @@ def is_time(now: datetime) -> bool:
     return now.astimezone(_zone()).hour >= send_hour()
 
 
+def when_words() -> str:
+    """ "each morning at 07:00 (Europe/London)", for the settings page; the page still works
+    when the installation's settings are wrong (the command says what to fix)."""
+    try:
+        return f"each morning at {send_time_words()}"
+    except DigestSettingError:
+        return "each morning, once an admin has set the hour it goes"
+
+
 def describe(staff: StaffUser) -> str:
     """What the digest holds and when it goes, for the settings page's tick box."""
     whose = "every team’s" if staff.is_admin else "your teams’"
-    return (f"One email each morning at {send_time_words()} to your address above, listing "
+    return (f"One email {when_words()} to your address above, listing "
             f"{whose} open requests that are overdue, late or due within {DUE_SOON_DAYS} days, "
             f"and bookings whose free cancellation ends within {_warning_hours()} hours, each "
             "with a link to the dashboard. It never holds attendees’ names or what they wrote. "
