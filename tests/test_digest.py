@@ -156,6 +156,18 @@ def test_a_coordinator_reads_their_teams_requests_and_bookings_with_links(world)
     assert "Communications access, and requests no team holds" in text
 
 
+def test_what_a_digest_listed_is_in_the_access_log(world):
+    from accessreq.requests.models import AccessLogEntry
+
+    digests.send_digests(at_once=True)
+    logged = {(entry.staff_id, entry.request_id) for entry in db.session.scalars(
+        select(AccessLogEntry).where(AccessLogEntry.action == "digest"))}
+    cam = world["cam"].id
+    assert {r for s, r in logged if s == cam} == {
+        world[name].id for name in ("overdue", "late", "due_soon")}
+    assert len({r for s, r in logged if s == world["admin"].id}) == 4
+
+
 def test_an_admin_reads_every_team(world):
     digests.send_digests(at_once=True)
     row = _one("ada@example.org")

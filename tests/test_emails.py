@@ -178,7 +178,7 @@ def _digest_case(variant: str, title: str, coordinator: StaffUser) -> dict:
     from accessreq.triage.digest import Digest, DigestBooking, DigestRequest, DigestSection
 
     def row(reference: str, due: str) -> DigestRequest:
-        return DigestRequest(reference=reference, event=title, event_day="Fri 14 Mar 2031",
+        return DigestRequest(request_id=42, reference=reference, event=title, event_day="Fri 14 Mar 2031",
                              kinds="Sign language interpretation, Large print materials",
                              due=due, url=f"{STAFF_URL.rsplit('/', 1)[0]}/{reference[-2:]}")
 

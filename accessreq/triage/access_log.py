@@ -25,7 +25,8 @@ from ..inbound.models import InboundLogEntry, InboundMessage
 from ..pagination import Page, page_count, requested_page
 from ..requests.models import AccessLogEntry, AccessRequest
 from .queries import positive_id
-from .services import VIEW_PAGE, VIEW_PLAN, VIEW_QUEUE, VIEW_RUN_SHEET, VIEW_RUN_SHEET_CSV
+from .services import (VIEW_DIGEST, VIEW_PAGE, VIEW_PLAN, VIEW_QUEUE, VIEW_RUN_SHEET,
+                       VIEW_RUN_SHEET_CSV)
 
 PER_PAGE = 50
 REFERENCE_MAX_LENGTH = 40
@@ -41,6 +42,7 @@ ACTION_LABELS = {
     (REQUEST, VIEW_PLAN): "Saw it on the event's access plan",
     (REQUEST, VIEW_RUN_SHEET): "Saw it on the event's run sheet",
     (REQUEST, VIEW_RUN_SHEET_CSV): "Downloaded it in the event's run sheet (CSV)",
+    (REQUEST, VIEW_DIGEST): "Was sent it in their daily digest email",
     (EMAIL, inbox.VIEW): "Opened the email",
     (EMAIL, inbox.ORIGINAL): "Downloaded the email's original",
     (EMAIL, inbox.ATTACHMENT): "Downloaded a file attached to the email",

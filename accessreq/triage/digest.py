@@ -40,6 +40,7 @@ from ..requests.urgency import DUE_SOON_DAYS, Urgency
 from ..timeutil import format_date, local, utcnow
 from .models import DigestSent
 from .queries import TEAM_ALL, TEAM_MINE, QueueFilters, matching_conditions, scope_conditions
+from .services import record_digest_view
 
 TEMPLATE = "staff_digest"
 
@@ -67,7 +68,8 @@ class DigestSettingError(ValueError):
 
 @dataclass(frozen=True)
 class DigestRequest:
-    """One request in a digest: only what may sit in a mailbox."""
+    """One request in a digest: only what may sit in a mailbox (the id is for the access log)."""
+    request_id: int
     reference: str
     event: str
     event_day: str
@@ -106,6 +108,10 @@ class Digest:
     @property
     def request_count(self) -> int:
         return sum(len(section.items) for section in self.sections)
+
+    @property
+    def request_ids(self) -> list[int]:
+        return [item.request_id for section in self.sections for item in section.items]
 
     @property
     def empty(self) -> bool:
@@ -262,7 +268,7 @@ def compose(staff: StaffUser, now: datetime, day: date | None = None) -> Digest:
     sections = []
     for title, levels in SECTIONS:
         items = [DigestRequest(
-            reference=request.reference, event=request.event.title,
+            request_id=request.id, reference=request.reference, event=request.event.title,
             event_day=format_date(request.event.starts_at, request.event.timezone),
             kinds=_kinds(request.items), due=request.due_tag(now).label,
             url=external_url("triage.detail", request_id=request.id))
@@ -286,7 +292,9 @@ def compose(staff: StaffUser, now: datetime, day: date | None = None) -> Digest:
 
 
 def queue_digest(digest: Digest) -> OutgoingEmail:
-    """Put ``digest`` in the outbox, in the caller's transaction."""
+    """Put ``digest`` in the outbox, and in the access log that its person was sent the
+    requests it lists (health data: who saw what is kept), in the caller's transaction."""
+    record_digest_view(digest.request_ids, digest.staff.id)
     return queue_email(
         TEMPLATE, digest.staff.email,
         recipe={"staff_id": digest.staff.id, "day": digest.day.isoformat()},
