@@ -61,6 +61,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .reports.views import bp as reports_bp
     from .requests.views import bp as requests_bp
     from .routing.views import admin_bp as routing_admin_bp
+    from .triage.account_views import bp as account_bp
     from .triage.record_views import bp as record_bp
     from .triage.admin_views import admin_bp as access_log_admin_bp, cancel_bp as cancelling_bp
     from .triage.canned_views import admin_bp as canned_admin_bp
@@ -79,7 +80,7 @@ def create_app(test_config: dict | None = None) -> Flask:
                       feedback_bp, feedback_staff_bp, record_bp,
                       access_log_admin_bp, cancelling_bp, inbox_bp, providers_bp, bookings_bp,
                       outcomes_bp, plan_bp, wording_admin_bp, canned_admin_bp, saved_views_bp,
-                      exports_bp, exports_admin_bp, reports_bp):
+                      exports_bp, exports_admin_bp, reports_bp, account_bp):
         app.register_blueprint(blueprint)
 
     from . import cli, errors, headers, observability, templating

@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 staff_cli = AppGroup("staff", help="Manage staff accounts.")
 outbox_cli = AppGroup("outbox", help="Deliver queued email.")
 requests_cli = AppGroup("requests", help="Housekeeping of requests.")
+digest_cli = AppGroup("digest", help="The staff's daily digest email.")
 
 
 class _StopFlag:
@@ -195,6 +196,46 @@ def requests_purge(dry_run: bool, batch: int):
                f"events that ended over {days} days ago.")
 
 
+@digest_cli.command("send")
+@click.option("--now", "at_once", is_flag=True,
+              help="Send today's digests now, even before DIGEST_HOUR.")
+@click.option("--dry-run", is_flag=True, help="Only list who would get what; send nothing.")
+def digest_send(at_once: bool, dry_run: bool):
+    """Queue today's digest for every active staff member who asked for it, once a day.
+
+    Nothing is sent before DIGEST_HOUR (in DIGEST_TIMEZONE), so a timer may fire hourly;
+    whoever already has today's digest is skipped, also when two runs race.
+    """
+    from .triage.digest import DigestSettingError, local_now_words, send_digests, send_time_words
+    from .timeutil import utcnow
+
+    now = utcnow()
+    show_bar = sys.stdout.isatty() and not dry_run
+
+    def progress(people):
+        with click.progressbar(people, label="Digests") as bar:
+            yield from bar
+
+    try:
+        run = send_digests(now, at_once=at_once, dry_run=dry_run,
+                           progress=progress if show_bar else None)
+    except DigestSettingError as error:
+        raise click.ClickException(str(error)) from None
+    day = f"{run.day:%a} {run.day.day} {run.day:%b %Y}"
+    if run.too_early:
+        click.echo(f"Digest: not sent yet; digests go at {send_time_words()}, and it is "
+                   f"{local_now_words(now)} there. Use --now to send them at once.")
+        return
+    if dry_run:
+        for digest in run.would_send:
+            click.echo(f"Would send to {digest.staff.name} <{digest.staff.email}> "
+                       f"({digest.scope_words}): {digest.summary}.")
+        click.echo(f"Digest for {day}: {len(run.would_send)} would be sent, "
+                   f"{run.already_sent} already sent today.")
+        return
+    click.echo(f"Digest for {day}: {run.sent} queued, {run.already_sent} already sent today.")
+
+
 @click.command("mailcatcher")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=1025, show_default=True)
@@ -226,6 +267,6 @@ def register(app: Flask) -> None:
     from .exports.cli import export_cli
     from .inbound.cli import mail_cli
 
-    for command in (demo_command, staff_cli, outbox_cli, requests_cli, mailcatcher_command,
-                    bench_cli, mail_cli, export_cli):
+    for command in (demo_command, staff_cli, outbox_cli, requests_cli, digest_cli,
+                    mailcatcher_command, bench_cli, mail_cli, export_cli):
         app.cli.add_command(command)

@@ -29,6 +29,18 @@ def _int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def _hour(name: str, default: int) -> int | str:
+    """A whole hour: "7", "07" or "07:00". Anything else is kept as written, for the command
+    that uses it to refuse in one line (the web app need not stop for it)."""
+    value = (os.environ.get(name) or "").strip()
+    if not value:
+        return default
+    hour, _, minutes = value.partition(":")
+    if hour.isdigit() and minutes in ("", "00"):
+        return int(hour)
+    return value
+
+
 DEFAULT_SECRET_KEY = "dev-only-insecure-key"
 # Seconds a person takes at least to fill the request form; quicker posts are scripts.
 DEFAULT_FORM_MIN_SECONDS = 3
@@ -154,6 +166,11 @@ def from_environment() -> dict:
         "LOGIN_MAX_FAILURES": _int("LOGIN_MAX_FAILURES", 5),
         "LOGIN_LOCKOUT_MINUTES": _int("LOGIN_LOCKOUT_MINUTES", 15),
         "QUEUE_PAGE_SIZE": _int("QUEUE_PAGE_SIZE", 25),
+        # The daily digest (triage/digest.py): `flask digest send` sends nothing before this
+        # hour (0-23) of the day in DIGEST_TIMEZONE, so a timer may fire hourly or early; the
+        # day in that zone is the one each person gets one digest for.
+        "DIGEST_HOUR": _hour("DIGEST_HOUR", 7),
+        "DIGEST_TIMEZONE": os.environ.get("DIGEST_TIMEZONE") or "Europe/London",
         # hide_parameters: bound values (names, emails, messages) never appear in exception
         # text, so never in a log.
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},

@@ -12,4 +12,4 @@ from .notifications.models import EmailStatus, EmailWording, OutgoingEmail  # no
 from .requests.models import (AccessLogEntry, AccessRequest, HistoryEntry,  # noqa: F401
                               RequestedAccommodation, StatusLink)
 from .routing.models import Organisation, RoutingRule, Team  # noqa: F401
-from .triage.models import CannedReply, SavedView  # noqa: F401
+from .triage.models import CannedReply, DigestSent, SavedView  # noqa: F401

@@ -149,7 +149,7 @@ def test_coordinator_reaches_the_dashboard_pages(app, client, world):
     sign_in(client, world["coordinator"])
     for rule, method in _all_routes(app):
         if rule.endpoint.startswith(("triage.", "providers.", "bookings.", "plan.",
-                                     "exports.")) and (
+                                     "exports.", "account.")) and (
                 method == "GET"):
             assert client.get(_url(rule, world["values"])).status_code == 200, rule.rule
 

@@ -166,7 +166,43 @@ def _case(template: str, variant: str, hostile: bool = False) -> dict:
                 "paragraphs": _paragraphs(body), "attendees": attendees,
                 "shares_contacts": bool(attendees), "event": event,
                 "event_url": "https://events.example.org/events/7"}
+    if template == "staff_digest":
+        return {**base, **_digest_case(variant, title, people["coordinator"])}
     raise KeyError(template)
+
+
+def _digest_case(variant: str, title: str, coordinator: StaffUser) -> dict:
+    """A coordinator's digest: requests in each section and a booking, or nothing to list."""
+    from datetime import date
+
+    from accessreq.triage.digest import Digest, DigestBooking, DigestRequest, DigestSection
+
+    def row(reference: str, due: str) -> DigestRequest:
+        return DigestRequest(request_id=42, reference=reference, event=title, event_day="Fri 14 Mar 2031",
+                             kinds="Sign language interpretation, Large print materials",
+                             due=due, url=f"{STAFF_URL.rsplit('/', 1)[0]}/{reference[-2:]}")
+
+    sections, bookings = [], []
+    if variant == "default":
+        sections = [
+            DigestSection("Overdue or starting within 48 hours",
+                          [row("AR-7KQ3-M2", "Overdue by 2 days")]),
+            DigestSection("Late requests: asked for with less notice than needed",
+                          [row("AR-9PX2-K4", "Late request: answer by Thu 13 Mar 2031")]),
+            DigestSection("Due within 7 days", [row("AR-3HJ7-Q8", "Due in 6 days"),
+                                                row("AR-5TT1-W9", "Due tomorrow")])]
+        bookings = [DigestBooking(
+            provider=f"Hands Up {HOSTILE}" if HOSTILE in title else "Hands Up Interpreting",
+            kind="Sign language interpreting", status="Confirmed", event=title,
+            event_day="Fri 14 Mar 2031", kinds="Sign language interpretation",
+            deadline="Free cancellation ends Wed 12 Mar, 18:30 GMT",
+            url="https://events.example.org/staff/bookings/5")]
+    digest = Digest(staff=coordinator, day=date(2031, 3, 11),
+                    scope_words="Communications access, and requests no team holds",
+                    sections=sections, bookings=bookings)
+    return {"digest": digest, "due_soon_days": 7, "warning_hours": 48,
+            "queue_url": "https://events.example.org/staff/",
+            "settings_url": "https://events.example.org/staff/account"}
 
 
 VARIANTS = {
@@ -183,6 +219,7 @@ VARIANTS = {
     "inbound_unmatched_ack": ["named", "anonymous"],
     "provider_message": ["plain", "with_attendees"],
     "attendee_follow_up": ["default"],
+    "staff_digest": ["default", "nothing"],
 }
 CASES = [(t, v) for t, variants in VARIANTS.items() for v in variants]
 
@@ -311,7 +348,8 @@ def test_plain_text_carries_all_the_content_and_links(render_app, template, vari
 # links to the dashboard; an anonymous reporter gave no name).
 WITHOUT_USER_INPUT = {("staff_accessibility_report", "default"),
                       ("accessibility_report_received", "anonymous"),
-                      ("inbound_unmatched_ack", "anonymous")}
+                      ("inbound_unmatched_ack", "anonymous"),
+                      ("staff_digest", "nothing")}
 
 
 @pytest.mark.parametrize(("template", "variant"),

@@ -50,6 +50,7 @@ GET_URLS = {
     "triage.queue": "/staff/",
     "triage.detail": "/staff/requests/{request_id}",
     "saved_views.manage": "/staff/views",
+    "account.settings": "/staff/account",
     "record.new": "/staff/requests/new?event={event_id}",
     "feedback_staff.reports": "/staff/reports/",
     "feedback_staff.report_detail": "/staff/reports/{report_id}",

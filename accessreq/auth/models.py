@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import String
+from sqlalchemy import String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -43,6 +43,9 @@ class StaffUser(UserMixin, db.Model):
     # Part of the id in every session cookie (see get_id); raising it ends all of this
     # person's sessions: at sign-out, password change, deactivation and reactivation.
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The person asked for the morning email of their teams' pressing work (triage/digest.py);
+    # only they change it, on their settings page.
+    daily_digest: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     # The queues this person works; loaded with the account (see auth/loader.py).
     teams: Mapped[list[Team]] = relationship(secondary="team_member", back_populates="members",

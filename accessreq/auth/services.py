@@ -349,6 +349,13 @@ def update_staff(user: StaffUser, actor: StaffUser, *, name: str, role: Role,
     db.session.commit()
 
 
+def save_own_settings(user: StaffUser, *, daily_digest: bool) -> None:
+    """A staff member's own choices, from their settings page (only they change them): for now
+    whether they get the daily digest."""
+    user.daily_digest = bool(daily_digest)
+    db.session.commit()
+
+
 def sign_out_everywhere(user: StaffUser) -> None:
     """Sign-out: this session's cookie, any copy of it, and the person's other sessions end."""
     user.end_all_sessions()

@@ -19,6 +19,7 @@ MESSAGE_NAMES: dict[str, str] = {
     "accessibility_report_received": "Acknowledgement of a problem report",
     "inbound_unmatched_ack": "Automatic answer to an email that matched no request",
     "provider_message": "Staff email to a provider about a booking",
+    "staff_digest": "Daily digest to a staff member",
 }
 
 

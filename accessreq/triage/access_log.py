@@ -25,7 +25,7 @@ from ..inbound.models import InboundLogEntry, InboundMessage
 from ..pagination import Page, page_count, requested_page
 from ..requests.models import AccessLogEntry, AccessRequest
 from .queries import positive_id
-from .services import (EXPORT, EXPORT_PERSONAL, VIEW_PAGE, VIEW_PLAN, VIEW_QUEUE,
+from .services import (EXPORT, EXPORT_PERSONAL, VIEW_DIGEST, VIEW_PAGE, VIEW_PLAN, VIEW_QUEUE,
                        VIEW_RUN_SHEET, VIEW_RUN_SHEET_CSV)
 
 PER_PAGE = 50
@@ -44,6 +44,7 @@ ACTION_LABELS = {
     (REQUEST, VIEW_RUN_SHEET_CSV): "Downloaded it in the event's run sheet (CSV)",
     (REQUEST, EXPORT): "Exported it in a CSV file (without personal details)",
     (REQUEST, EXPORT_PERSONAL): "Exported it in a CSV file with personal details",
+    (REQUEST, VIEW_DIGEST): "Was sent it in their daily digest email",
     (EMAIL, inbox.VIEW): "Opened the email",
     (EMAIL, inbox.ORIGINAL): "Downloaded the email's original",
     (EMAIL, inbox.ATTACHMENT): "Downloaded a file attached to the email",

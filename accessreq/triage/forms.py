@@ -57,6 +57,13 @@ class DeleteViewForm(AppForm):
     """A Delete button: the CSRF token is all it carries."""
 
 
+class AccountSettingsForm(AppForm):
+    """A staff member's own settings (``/staff/account``). The digest's hint says what it holds
+    and when it goes; the view fills it in from the installation's settings."""
+
+    daily_digest = BooleanField("Email me the daily digest")
+
+
 class _ActionForm(AppForm):
     # The request version the page showed; compared by the service (optimistic locking).
     version = HiddenField()

@@ -1,12 +1,13 @@
-"""Tables the staff dashboard owns (issue 13): the team's canned replies, and saved views of
+"""Tables the staff dashboard owns (issue 13): the team's canned replies, saved views of
 the queue (a name for one set of queue filters, kept for its owner or, made by an admin, shared
-with every staff member)."""
+with every staff member), and the days each person's daily digest went out."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, false
+from sqlalchemy import (Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint,
+                        false)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import StaffUser
@@ -69,3 +70,24 @@ class SavedView(db.Model):
 
     def __repr__(self) -> str:
         return f"<SavedView {self.id} {self.name!r}{' shared' if self.shared else ''}>"
+
+
+class DigestSent(db.Model):
+    """One person's daily digest for one day was queued (triage/digest.py). Written in the same
+    transaction as the outbox row; the unique pair is what keeps a second run, or a second
+    process racing the first, from sending that day's digest again."""
+
+    __tablename__ = "digest_sent"
+    __table_args__ = (UniqueConstraint("staff_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id", ondelete="CASCADE"))
+    # The installation's local calendar day (DIGEST_TIMEZONE) the digest was for.
+    day: Mapped[date] = mapped_column(Date)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The outbox row that carries it (None once the outbox no longer has it).
+    email_id: Mapped[int | None] = mapped_column(
+        ForeignKey("outgoing_email.id", ondelete="SET NULL"))
+
+    def __repr__(self) -> str:
+        return f"<DigestSent {self.staff_id} {self.day.isoformat()}>"

@@ -222,6 +222,12 @@ def _team_keys(scope: str | int, user: StaffUser) -> set[int] | None:
     return {scope}
 
 
+def scope_conditions(scope: str | int, user: StaffUser) -> list:
+    """The conditions on ``AccessRequest.team_id`` a team scope covers for ``user`` (none for
+    every team): the queue's own rule, for other readers of the same requests (the digest)."""
+    return _in_keys(_team_keys(scope, user))
+
+
 def _in_keys(keys: set[int] | None) -> list:
     if keys is None:
         return []

@@ -68,20 +68,25 @@ VIEW_RUN_SHEET_CSV = "run_sheet_csv"
 # email and phone and what the attendee wrote.
 EXPORT = "export"
 EXPORT_PERSONAL = "export_personal"
+# A request listed in the person's daily digest email (triage/digest.py).
+VIEW_DIGEST = "digest"
 # A person reloading a request after each action is one look, not six: a sighting is logged
 # once per person, request and kind of view in this window.
 VIEW_WINDOW = timedelta(minutes=10)
 
 
-def _log_sightings(staff_id: int, request_ids: list[int], action: str) -> None:
+def _log_sightings(staff_id: int, request_ids: list[int], action: str,
+                   commit: bool = True) -> None:
     """Log that ``staff_id`` saw these requests, skipping those they saw the same way within
     VIEW_WINDOW. One INSERT … SELECT … WHERE NOT EXISTS for all of them, so a page's statement
-    count does not grow with its rows, and the check and the insert are one statement."""
-    _log_matching(staff_id, [AccessRequest.id.in_(request_ids)], action)
+    count does not grow with its rows, and the check and the insert are one statement.
+    ``commit=False`` leaves the rows in the caller's transaction."""
+    _log_matching(staff_id, [AccessRequest.id.in_(request_ids)], action, commit=commit)
 
 
-def _log_matching(staff_id: int, conditions: list, action: str) -> None:
-    """``_log_sightings`` for every request matching ``conditions`` (and commit)."""
+def _log_matching(staff_id: int, conditions: list, action: str, commit: bool = True) -> None:
+    """``_log_sightings`` for every request matching ``conditions`` (and commit, unless
+    ``commit`` is False)."""
     now = utcnow()
     earlier = aliased(AccessLogEntry)
     seen_recently = select(earlier.id).where(
@@ -92,7 +97,8 @@ def _log_matching(staff_id: int, conditions: list, action: str) -> None:
                   ).where(*conditions, ~seen_recently.exists())
     db.session.execute(insert(AccessLogEntry).from_select(
         ["staff_id", "request_id", "action", "at"], rows))
-    db.session.commit()
+    if commit:
+        db.session.commit()
 
 
 def record_view(access_request: AccessRequest, staff: StaffUser) -> None:
@@ -130,6 +136,13 @@ def record_queue_view(request_ids: list[int], staff_id: int) -> None:
     each), in one statement for the whole page."""
     if request_ids:
         _log_sightings(staff_id, request_ids, VIEW_QUEUE)
+
+
+def record_digest_view(request_ids: list[int], staff_id: int) -> None:
+    """Log that ``staff_id``'s daily digest listed these requests, in the caller's transaction
+    (the one that queues the digest), in one statement."""
+    if request_ids:
+        _log_sightings(staff_id, request_ids, VIEW_DIGEST, commit=False)
 
 
 def record_plan_view(request_ids: list[int], staff_id: int, action: str) -> None:

@@ -857,6 +857,14 @@ def _provision_error(w: World, page, event) -> None:
     assert page.input_value("main form input[name=how]") == "By the main door"
 
 
+def _account_saved(w: World, page, _data) -> None:
+    """A person ticks the daily digest on their settings page and saves."""
+    w.goto(page, w.path("account.settings"))
+    page.check("main form input[name=daily_digest]")
+    w.submit(page)
+    assert page.is_checked("main form input[name=daily_digest]")
+
+
 def _goto(endpoint: str, status: int = 200):
     return lambda w, page, _data: w.goto(page, w.path(endpoint), status=status)
 
@@ -895,6 +903,9 @@ STAFF_STATES = [
           open=_goto("saved_views.manage")),
     State("saved-views-list", ("saved_views.manage",), **ADMIN, build=queue_with_views,
           open=_goto("saved_views.manage")),
+    State("account-settings", ("account.settings",), **STAFF,
+          open=_goto("account.settings")),
+    State("account-settings-saved", ("account.settings",), **ADMIN, open=_account_saved),
     State("queue-no-team", ("triage.queue",), **STAFF, build=no_team_queue,
           open=_goto("triage.queue")),
     State("request-detail", ("triage.detail",), **STAFF, event_title=EVENT_TITLE,
