@@ -157,15 +157,16 @@ def test_the_request_page_lists_only_the_replies_that_fit(signed_in, staff, req,
     add("For anyone", "Thank you.")
     add("Interpreter confirmed", "Booked.", kind=interpreting)
     add("Seat reserved", "Reserved.", kind=seating)
+    # A status is the one the reply goes with: offered while the request may move there.
     add("Still looking", "Looking.", status=RequestStatus.IN_REVIEW)
-    add("Interpreter, new request", "Received.", kind=interpreting,
-        status=RequestStatus.SUBMITTED)
+    add("Interpreter booked", "Booked.", kind=interpreting, status=RequestStatus.ARRANGED)
+    add("Closing", "Thank you for coming.", status=RequestStatus.CLOSED)
     page = signed_in.get(f"/staff/requests/{req.id}").get_data(as_text=True)
-    assert canned_titles(page) == ["For anyone", "Interpreter confirmed",
-                                   "Interpreter, new request"]
+    assert canned_titles(page) == ["For anyone", "Interpreter confirmed", "Still looking",
+                                   "Interpreter booked"]
     change_status(req, staff, RequestStatus.IN_REVIEW)
     page = signed_in.get(f"/staff/requests/{req.id}").get_data(as_text=True)
-    assert canned_titles(page) == ["For anyone", "Interpreter confirmed", "Still looking"]
+    assert canned_titles(page) == ["For anyone", "Interpreter confirmed", "Interpreter booked"]
 
 
 def test_no_list_when_nothing_fits(signed_in, req, seating):
@@ -226,3 +227,29 @@ def test_sending_it_is_a_normal_reply_emailed_through_the_outbox(
     [message] = [m for m in smtp_server.to(ATTENDEE)
                  if "an interpreter is booked" in text_body(m)]
     assert "Jo will meet you." in text_body(message)
+
+
+def test_a_reply_that_goes_with_a_status_chooses_it_in_the_composer(signed_in, staff, req,
+                                                                    interpreting):
+    """"Need more details" goes with Needs information: choosing it fills the box and chooses
+    that status, which staff may still change; sending moves the request with one email."""
+    reply = add("Need more details", "Hello {first_name}, which sign language do you use?",
+                kind=interpreting, status=RequestStatus.NEEDS_INFO)
+    page = signed_in.get(f"/staff/requests/{req.id}?reply={reply.id}").get_data(as_text=True)
+    selected = re.search(r'<select[^>]*name="compose-status".*?</select>', page, re.S).group(0)
+    assert re.search(r'<option selected value="needs_info">|<option value="needs_info" '
+                     r'selected>', selected), selected
+    assert "with the status “Needs information” chosen under it" in html.unescape(page)
+    response = signed_in.post(f"/staff/requests/{req.id}/compose", data={
+        "compose-mode": "reply", "compose-action": "reply", "compose-body": composer_body(page),
+        "compose-status": "needs_info", "compose-version": str(fresh(req).version)})
+    assert response.status_code == 303
+    assert fresh(req).status == RequestStatus.NEEDS_INFO
+    # Once the request needs information, the reply no longer fits (it cannot move there).
+    page = signed_in.get(f"/staff/requests/{req.id}").get_data(as_text=True)
+    assert "Need more details" not in canned_titles(page)
+
+
+def test_submitted_is_not_a_status_a_reply_goes_with(admin_client):
+    page = admin_client.get("/admin/replies/new").get_data(as_text=True)
+    assert 'value="submitted"' not in page and 'value="needs_info"' in page

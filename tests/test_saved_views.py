@@ -190,3 +190,24 @@ def test_the_queue_counts_all_views_in_one_statement(signed_in, staff, make_requ
         save(signed_in, f"View {n}", f"event={n}&status=all")
     twelve = measure()
     assert one == twelve == none + 1
+
+
+
+def test_the_database_keeps_names_apart_among_shared_views_too(make_staff):
+    """The race the service's own check cannot see: two tabs saving one name at once."""
+    from sqlalchemy.exc import IntegrityError
+
+    owner = make_staff()
+    pairs = ((dict(owner_id=None, shared=True, name="Late"),
+              dict(owner_id=None, shared=True, name="Late")),
+             (dict(owner_id=owner.id, name="Mine"), dict(owner_id=owner.id, name="Mine")))
+    for first, second in pairs:
+        db.session.add(SavedView(query="status=all", **first))
+        db.session.commit()
+        db.session.add(SavedView(query="status=all", **second))
+        with pytest.raises(IntegrityError):
+            db.session.commit()
+        db.session.rollback()
+    # Another owner, or a shared view, may use a name someone already has.
+    db.session.add(SavedView(query="status=all", owner_id=make_staff().id, name="Mine"))
+    db.session.commit()

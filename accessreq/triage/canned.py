@@ -2,9 +2,11 @@
 placeholders, offered on the request pages they fit, and sent as normal replies.
 
 A reply fits a request when it has no accommodation filter or the request asks for that
-accommodation, and no status filter or the request is in that status. Choosing one fills the
-composer with its text for this request (``render_for``); nothing is sent until staff press
-"Send to attendee", which goes through ``services.reply`` like any reply. Placeholders are
+accommodation, and goes with no status or with one the request may move to now ("Interpreter
+confirmed" goes with Arranged; "Need more details" with Needs information). Choosing one fills
+the composer with its text for this request (``render_for``) and chooses its status in "Also
+change the status to"; nothing is sent until staff press "Send to attendee", which goes through
+``services.reply`` like any reply. Placeholders are
 checked and filled as the email wording's are (``notifications.wording``): a plain
 substitution of known names, never ``str.format`` or Jinja.
 """
@@ -21,7 +23,7 @@ from ..extensions import db
 from ..forms import LONG_TEXT_MAX
 from ..notifications.wording import fill, placeholders_problem, team_signature
 from ..requests.models import AccessRequest
-from ..requests.states import RequestStatus
+from ..requests.states import TRANSITIONS, RequestStatus
 from ..timeutil import format_long_day, utcnow
 from .models import TITLE_MAX, CannedReply
 
@@ -64,12 +66,12 @@ def all_replies() -> list[CannedReply]:
 def replies_for(access_request: AccessRequest) -> list[CannedReply]:
     """The canned replies that fit ``access_request``, in the admins' order."""
     asked = [item.accommodation_type_id for item in access_request.items]
+    moves = sorted(TRANSITIONS[access_request.status])
     return list(db.session.scalars(
         select(CannedReply)
         .where(or_(CannedReply.accommodation_type_id.is_(None),
                    CannedReply.accommodation_type_id.in_(asked)),
-               or_(CannedReply.for_status.is_(None),
-                   CannedReply.for_status == access_request.status))
+               or_(CannedReply.for_status.is_(None), CannedReply.for_status.in_(moves)))
         .order_by(CannedReply.position, CannedReply.title, CannedReply.id)))
 
 

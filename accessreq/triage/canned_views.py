@@ -39,8 +39,9 @@ class CannedReplyForm(AppForm):
         "Only for requests asking for", validate_choice=False,
         description="Offered only on requests that ask for this accommodation.")
     status = SelectField(
-        "Only for requests that are", validate_choice=False,
-        description="Offered only on requests in this status.")
+        "Goes with the status", validate_choice=False,
+        description="Offered only on requests that can move to this status; choosing the "
+                    "reply also chooses the status in the reply box (staff can change it).")
     position = IntegerField(
         "Position in the list", widget=TextInput(), render_kw={"inputmode": "numeric"},
         description="Lower numbers come first. Leave empty to add it at the end.",
@@ -51,13 +52,14 @@ class CannedReplyForm(AppForm):
         self.accommodation.choices = options(
             [("", "Any accommodation")] + [(str(t.id), t.name) for t in catalogue()])
         self.status.choices = options(
-            [("", "Any status")] + [(s.value, s.label) for s in RequestStatus])
+            [("", "No status (any request)")]
+            + [(s.value, s.label) for s in RequestStatus if s != RequestStatus.SUBMITTED])
 
     def validate_accommodation(self, field) -> None:
         in_choices(field, "Choose an accommodation from the list, or “Any accommodation”.")
 
     def validate_status(self, field) -> None:
-        in_choices(field, "Choose a status from the list, or “Any status”.")
+        in_choices(field, "Choose a status from the list, or “No status”.")
 
     def details(self) -> canned.CannedReplyDetails:
         kind = (db.session.get(AccommodationType, int(self.accommodation.data))

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import (Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint,
-                        false)
+from sqlalchemy import (Boolean, Date, ForeignKey, Index, Integer, String, Text,
+                        UniqueConstraint, false, text)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import StaffUser
@@ -33,7 +33,8 @@ class CannedReply(db.Model):
     # Offered only on requests asking for this accommodation; None: on any request.
     accommodation_type_id: Mapped[int | None] = mapped_column(
         ForeignKey("accommodation_type.id", ondelete="CASCADE"), index=True)
-    # Offered only on requests in this status; None: in any status. (Not named ``status``: that
+    # The status the reply goes with: offered only on requests that may move to it, and chosen
+    # in the composer with it; None: any request, no status chosen. (Not named ``status``: that
     # name is a request's, which only transition_to may set; tests/test_status_guard.py.)
     for_status: Mapped[RequestStatus | None] = mapped_column("status", str_enum(RequestStatus))
     # Lists show replies by position, then title.
@@ -51,9 +52,15 @@ class CannedReply(db.Model):
 
 class SavedView(db.Model):
     __tablename__ = "saved_view"
-    # Shared views have no owner; NULLs never clash in a unique constraint, so their names are
-    # kept apart by the service (saved_queue.save_view).
-    __table_args__ = (UniqueConstraint("owner_id", "name"),)
+    # One name per owner, and one among shared views (no owner: NULLs never clash in the
+    # first constraint, so the partial index keeps them apart), so two tabs saving the same name
+    # at once cannot both win; saved_queue.save_view says so first, in words (and whatever the
+    # case of the letters).
+    __table_args__ = (
+        UniqueConstraint("owner_id", "name"),
+        Index("uq_saved_view_shared_name", "name", unique=True,
+              postgresql_where=text("owner_id IS NULL"), sqlite_where=text("owner_id IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     owner_id: Mapped[int | None] = mapped_column(

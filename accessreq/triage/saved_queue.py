@@ -114,7 +114,8 @@ def save_view(actor: StaffUser, name: str, filters: QueueFilters,
         db.session.commit()
     except IntegrityError:  # the same name saved at the same moment from another tab
         db.session.rollback()
-        raise SavedViewError(f"You already have a view called “{name}”: choose another name")
+        whose = "A shared view" if shared else "You already have a view"
+        raise SavedViewError(f"{whose} called “{name}”: choose another name") from None
     return view
 
 

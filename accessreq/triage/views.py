@@ -175,6 +175,8 @@ def _render_detail(request_id: int, failed: tuple[str, Form] | None = None,
     chosen = canned.fitting_reply(access_request, reply_id) if reply_id is not None else None
     if chosen is not None and not failed:
         forms["compose"].body.data = canned.render_for(chosen, access_request)
+        if chosen.for_status is not None:  # it fits, so the request may move there
+            forms["compose"].status.data = chosen.for_status.value
     html = render_template(
         "triage/detail.html", access_request=access_request, forms=forms, now=utcnow(),
         failed_form=failed[1] if failed else None, stale_message=stale_message,
