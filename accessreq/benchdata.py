@@ -46,13 +46,18 @@ def _reference(n: int) -> str:
     return f"BR-{code[:4]}-{code[4:]}"
 
 
-def _events(count: int) -> list[Event]:
-    existing = list(db.session.scalars(select(Event).where(Event.title.like("Bench event %"))))
+def _events(count: int, older_than: int | None = None) -> list[Event]:
+    """The bench's events: from about two years ago to four months ahead, or (``older_than``
+    days) only events that took place before then, for a history that is longer, not busier."""
+    title = "Bench event" if older_than is None else "Bench history event"
+    existing = list(db.session.scalars(select(Event).where(Event.title.like(f"{title} %"))))
     types = list(db.session.scalars(select(AccommodationType)))
     now = utcnow()
     for n in range(len(existing), count):
-        starts = now + timedelta(days=random.randint(-700, 120), hours=random.randint(9, 20))
-        event = Event(title=f"Bench event {n}", starts_at=starts, ends_at=starts + timedelta(hours=2),
+        days = (random.randint(-700, 120) if older_than is None
+                else -older_than - random.randint(0, 3000))
+        starts = now + timedelta(days=days, hours=random.randint(9, 20))
+        event = Event(title=f"{title} {n}", starts_at=starts, ends_at=starts + timedelta(hours=2),
                       venue="Bench Hall", accommodation_types=types)
         db.session.add(event)
         existing.append(event)
@@ -67,11 +72,17 @@ def _events(count: int) -> list[Event]:
 @click.option("--open", "open_count", type=int, default=500, show_default=True,
               help="How many of them are still open (for upcoming events).")
 @click.option("--seed", type=int, default=1, show_default=True)
-def load(total: int, event_count: int, batch: int, open_count: int, seed: int) -> None:
+@click.option("--older-than", type=int, default=None,
+              help="Only for events over this many days ago (a longer history, not a busier "
+                   "present); none of them open.")
+def load(total: int, event_count: int, batch: int, open_count: int, seed: int,
+         older_than: int | None) -> None:
     """Add TOTAL synthetic requests (with an item and a history entry each)."""
     random.seed(seed)
     load_demo()
-    events = [(e.id, e.starts_at, e.created_at) for e in _events(event_count)]
+    if older_than is not None:
+        open_count = 0
+    events = [(e.id, e.starts_at, e.created_at) for e in _events(event_count, older_than)]
     types = [(t.id, t.lead_time_days) for t in db.session.scalars(select(AccommodationType))]
     finished, finished_weights = zip(*FINISHED_WEIGHTS.items())
     open_, open_weights = zip(*OPEN_WEIGHTS.items())

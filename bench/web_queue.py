@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -38,9 +39,11 @@ def statements_per_page(database_url: str) -> int:
                       "RATELIMIT_ENABLED": False})
     client = app.test_client()
     with app.app_context():
-        user_id = db.session.scalar(select(StaffUser.id).where(StaffUser.email == EMAIL))
-        with client.session_transaction() as session:
-            session["_user_id"] = str(user_id)
+        user = db.session.scalar(select(StaffUser).where(StaffUser.email == EMAIL))
+        now = int(time.time())
+        with client.session_transaction() as session:  # what sign-in writes (auth/sessions.py)
+            session.update({"_user_id": user.get_id(), "_fresh": True, "signed_in_at": now,
+                            "last_seen_at": now})
         client.get("/staff/")  # warm up
         g.pop("_login_user", None)
         seen: list[str] = []

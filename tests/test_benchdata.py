@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import func, select
 
 from accessreq.extensions import db
@@ -35,3 +37,13 @@ def test_bench_load_twice_adds_more(runner):
         assert runner.invoke(args=["bench", "load", "--requests", "30", "--open", "3",
                                    "--events", "5"]).exit_code == 0
     assert db.session.scalar(select(func.count()).select_from(AccessRequest)) == 60
+
+
+def test_bench_load_older_than_adds_only_history(runner):
+    result = runner.invoke(args=["bench", "load", "--requests", "40", "--events", "6",
+                                 "--older-than", "400"])
+    assert result.exit_code == 0, result.output
+    newest = db.session.scalar(select(func.max(AccessRequest.created_at)))
+    assert newest < utcnow() - timedelta(days=400)
+    assert not db.session.scalar(select(func.count()).select_from(AccessRequest).where(
+        AccessRequest.status.in_(OPEN_STATUSES)))

@@ -349,3 +349,19 @@ def test_a_report_table_downloads_as_a_safe_csv_and_is_logged(client, known, mak
     assert client.get("/staff/reports/secrets.csv").status_code == 404
     refused = client.get("/staff/reports/received.csv?period=custom&first=2026-02-01")
     assert refused.status_code == 422
+
+
+def test_the_median_days_to_arranged(known, make_request):
+    """Worked out by the database from days counted per tenth of a day: 1, 2, 4 and 6.5 days
+    give 3; adding 10 days makes 4."""
+    extra = [make_request(known["event"], types=[known["sign"]])[0] for _ in range(2)]
+    requests = [known["arranged"], known["late"], *extra]
+    for request, days in zip(requests, (1, 2, 4, 6.5)):
+        request.first_arranged_at = request.created_at + timedelta(days=days)
+    db.session.commit()
+    conditions = queries.scope_conditions(known["actor"], this_year())
+    assert queries.median_days_to_arranged(conditions) == pytest.approx(3.0)
+    one_more, _ = make_request(known["event"], types=[known["sign"]])
+    one_more.first_arranged_at = one_more.created_at + timedelta(days=10)
+    db.session.commit()
+    assert queries.median_days_to_arranged(conditions) == pytest.approx(4.0)

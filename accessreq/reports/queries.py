@@ -1,4 +1,5 @@
-"""The report's numbers, each from one grouped query: the database counts, Python only names.
+"""The report's numbers from grouped queries: the database counts; Python only adds up the
+few grouped rows and names them. Costs are in costs.py.
 
 Only what survives the retention purge is read (status, dates, the facts kept on the request
 for the reports, accommodation types, outcomes and their reasons, the attendee's yes/partly/no,
@@ -12,18 +13,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import Float, and_, case, cast, exists, func, or_, select
+from sqlalchemy import Float, and_, case, exists, func, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
-from ..arranging.models import Booking, BookingStatus, booking_item
 from ..auth.models import StaffUser
 from ..events.models import AccommodationType, Event
 from ..extensions import db
 from ..requests.models import AccessRequest, RequestedAccommodation
 from ..requests.outcomes import ItemOutcome, NeedsMet, OutcomeReason, ShortfallReason
 from ..requests.states import OPEN_STATUSES, RequestStatus
+from .costs import cost_by_accommodation, cost_by_event
 from .periods import Bucket, Period
 
 
@@ -123,49 +124,124 @@ def scope_conditions(user: StaffUser, filters: ReportFilters) -> list[ColumnElem
     return conditions
 
 
-def _count_if(condition: ColumnElement[bool]):
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+# How a request stands, in the order the report lists them.
+ENDINGS = (
+    ("arranged_in_time", "Arranged by the due date"),
+    ("arranged_late", "Arranged after the due date"),
+    ("partly", "Partially arranged"),
+    ("unable", "Unable to arrange"),
+    ("open", "Still being worked on"),
+    ("closed_other", "Closed without being arranged"),
+    ("cancelled", "Cancelled"),
+)
 
 
-def summary(conditions: Sequence[ColumnElement[bool]]) -> Summary:
-    arranged = AccessRequest.first_arranged_at.is_not(None)
-    row = db.session.execute(select(
-        func.count(AccessRequest.id),
-        _count_if(AccessRequest.status == RequestStatus.CANCELLED),
-        _count_if(AccessRequest.status.in_(sorted(OPEN_STATUSES))),
-        _count_if(arranged),
-        _count_if(and_(arranged, AccessRequest.first_arranged_at <= AccessRequest.due_at)),
-        _count_if(AccessRequest.received_late),
-        _count_if(and_(arranged, AccessRequest.received_late)),
-    ).where(*conditions)).one()
-    result = Summary(*(int(n) for n in row))
-    result.median_days_to_arranged = _median_days_to_arranged(conditions)
-    return result
+@dataclass(frozen=True)
+class Facts:
+    """How many requests share one combination of what the report counts (a row of the
+    grouped scan): the bucket they were received in, how they stand, the main reason they were
+    not fully arranged, the attendee's answer, and whether they came late, were ever arranged,
+    and were arranged by their due date."""
+
+    bucket: int
+    ending: str
+    shortfall: ShortfallReason | None
+    needs_met: NeedsMet | None
+    late: bool
+    arranged: bool
+    by_due: bool
+    count: int
 
 
-def _median_days_to_arranged(conditions: Sequence[ColumnElement[bool]]) -> float | None:
-    """The median, by the database: each arranged request's days ranked with a window
-    function, and the middle one (or the mean of the middle two) kept."""
-    days = days_between(AccessRequest.created_at, AccessRequest.first_arranged_at)
-    ranked = select(
-        days.label("days"),
-        func.row_number().over(order_by=days).label("position"),
-        func.count().over().label("total"),
-    ).where(*conditions, AccessRequest.first_arranged_at.is_not(None)).subquery()
-    middle = db.session.scalar(select(func.avg(ranked.c.days)).where(
-        ranked.c.position.in_([(ranked.c.total + 1) / 2, (ranked.c.total + 2) / 2])))
-    return None if middle is None else float(middle)
+def request_facts(conditions: Sequence[ColumnElement[bool]],
+                  buckets: list[Bucket]) -> list[Facts]:
+    """One scan of the requests, grouped by everything the summary, the "received" chart, the
+    "how they stand" chart, the reasons and the answers count: a few dozen rows, however many
+    requests. The buckets are worked out in the report's time zone and handed to the database
+    as one CASE, so it works the same on every database."""
+    status, arranged_at = AccessRequest.status, AccessRequest.first_arranged_at
+    bucket = case(*[(AccessRequest.created_at >= b.starts_at, position)
+                    for position, b in reversed(list(enumerate(buckets)))], else_=0)
+    ending = case(
+        (status == RequestStatus.CANCELLED, "cancelled"),
+        (status == RequestStatus.PARTIALLY_ARRANGED, "partly"),
+        (status == RequestStatus.UNABLE, "unable"),
+        (and_(arranged_at.is_not(None), arranged_at <= AccessRequest.due_at), "arranged_in_time"),
+        (arranged_at.is_not(None), "arranged_late"),
+        (status.in_(sorted(OPEN_STATUSES)), "open"),
+        else_="closed_other")
+    arranged = case((arranged_at.is_not(None), 1), else_=0)
+    by_due = case((arranged_at <= AccessRequest.due_at, 1), else_=0)
+    keys = (bucket.label("bucket"), ending.label("ending"),
+            AccessRequest.shortfall_reason.label("shortfall"),
+            AccessRequest.needs_met.label("needs_met"), AccessRequest.received_late.label("late"),
+            arranged.label("arranged"), by_due.label("by_due"))
+    rows = db.session.execute(select(*keys, func.count()).where(*conditions)
+                              .group_by(*(key.name for key in keys))).all()
+    return [Facts(int(b), e, s, n, bool(late), bool(a), bool(d), int(count))
+            for b, e, s, n, late, a, d, count in rows]
 
 
-def received_over_time(conditions: Sequence[ColumnElement[bool]],
-                       buckets: list[Bucket]) -> list[tuple[Bucket, int]]:
-    """How many requests came in each bucket; the buckets are worked out in the report's time
-    zone and handed to the database as one CASE, so it works the same on every database."""
-    index = case(*[(AccessRequest.created_at >= bucket.starts_at, position)
-                   for position, bucket in reversed(list(enumerate(buckets)))], else_=0)
-    counts = dict(db.session.execute(
-        select(index.label("bucket"), func.count()).where(*conditions).group_by("bucket")).all())
-    return [(bucket, int(counts.get(position, 0))) for position, bucket in enumerate(buckets)]
+def summary(facts: list[Facts], median_days: float | None) -> Summary:
+    total = lambda keep: sum(f.count for f in facts if keep(f))  # noqa: E731
+    return Summary(
+        received=total(lambda f: True),
+        cancelled=total(lambda f: f.ending == "cancelled"),
+        still_open=total(lambda f: f.ending == "open"),
+        arranged=total(lambda f: f.arranged),
+        arranged_by_due=total(lambda f: f.by_due),
+        late=total(lambda f: f.late),
+        late_arranged=total(lambda f: f.late and f.arranged),
+        median_days_to_arranged=median_days)
+
+
+def received_over_time(facts: list[Facts], buckets: list[Bucket]) -> list[tuple[Bucket, int]]:
+    return [(bucket, sum(f.count for f in facts if f.bucket == position))
+            for position, bucket in enumerate(buckets)]
+
+
+def how_they_ended(facts: list[Facts]) -> list[tuple[str, int]]:
+    return [(label, sum(f.count for f in facts if f.ending == key)) for key, label in ENDINGS]
+
+
+def shortfall_reasons(facts: list[Facts]) -> list[tuple[str, int]]:
+    """Why requests ended partly arranged or not at all (the main reason staff chose)."""
+    counted = [f for f in facts if f.shortfall is not None or f.ending in ("partly", "unable")]
+    rows = [(reason.label, n) for reason in ShortfallReason
+            if (n := sum(f.count for f in counted if f.shortfall == reason))]
+    unknown = sum(f.count for f in counted if f.shortfall is None)
+    if unknown:
+        rows.append(("Not recorded (set before reasons were asked for)", unknown))
+    return rows
+
+
+def needs_met(facts: list[Facts]) -> list[tuple[str, int]]:
+    """The attendees' answers to "did what we arranged meet your needs?"."""
+    return [(answer.label, n) for answer in NeedsMet
+            if (n := sum(f.count for f in facts if f.needs_met == answer))]
+
+
+# The median is worked out from the days to arranged counted per tenth of a day: exact to the
+# tenth the report shows, and a grouped count (no sort of every request) on any database.
+TENTHS = 10
+
+
+def median_days_to_arranged(conditions: Sequence[ColumnElement[bool]]) -> float | None:
+    tenths = func.round(days_between(AccessRequest.created_at, AccessRequest.first_arranged_at)
+                        * TENTHS).label("tenths")
+    rows = sorted(db.session.execute(
+        select(tenths, func.count())
+        .where(*conditions, AccessRequest.first_arranged_at.is_not(None))
+        .group_by("tenths")).all())
+    total = sum(count for _, count in rows)
+    if not total:
+        return None
+    middle = ((total + 1) // 2, (total + 2) // 2)  # 1-based: one position, or the two
+    values, seen = [], 0
+    for value, count in rows:
+        seen += count
+        values += [float(value)] * sum(1 for m in middle if seen - count < m <= seen)
+    return sum(values) / len(values) / TENTHS
 
 
 def by_accommodation(conditions: Sequence[ColumnElement[bool]]) -> list[tuple[str, int, int]]:
@@ -183,47 +259,8 @@ def by_accommodation(conditions: Sequence[ColumnElement[bool]]) -> list[tuple[st
     return [(name, int(asked), int(arranged)) for name, asked, arranged in rows]
 
 
-# How a request stands, in the order the report lists them.
-ENDINGS = (
-    ("arranged_in_time", "Arranged by the due date"),
-    ("arranged_late", "Arranged after the due date"),
-    ("partly", "Partially arranged"),
-    ("unable", "Unable to arrange"),
-    ("open", "Still being worked on"),
-    ("closed_other", "Closed without being arranged"),
-    ("cancelled", "Cancelled"),
-)
-
-
-def how_they_ended(conditions: Sequence[ColumnElement[bool]]) -> list[tuple[str, int]]:
-    status = AccessRequest.status
-    arranged_at = AccessRequest.first_arranged_at
-    ending = case(
-        (status == RequestStatus.CANCELLED, "cancelled"),
-        (status == RequestStatus.PARTIALLY_ARRANGED, "partly"),
-        (status == RequestStatus.UNABLE, "unable"),
-        (and_(arranged_at.is_not(None), arranged_at <= AccessRequest.due_at), "arranged_in_time"),
-        (arranged_at.is_not(None), "arranged_late"),
-        (status.in_(sorted(OPEN_STATUSES)), "open"),
-        else_="closed_other")
-    counts = dict(db.session.execute(
-        select(ending.label("ending"), func.count()).where(*conditions)
-        .group_by("ending")).all())
-    return [(label, int(counts.get(key, 0))) for key, label in ENDINGS]
-
-
-def shortfall_reasons(conditions: Sequence[ColumnElement[bool]]) -> list[tuple[str, int]]:
-    """Why requests ended partly arranged or not at all (the main reason staff chose)."""
-    counts = dict(db.session.execute(
-        select(AccessRequest.shortfall_reason, func.count())
-        .where(*conditions, or_(AccessRequest.shortfall_reason.is_not(None),
-                                AccessRequest.status.in_([RequestStatus.PARTIALLY_ARRANGED,
-                                                          RequestStatus.UNABLE])))
-        .group_by(AccessRequest.shortfall_reason)).all())
-    rows = [(reason.label, int(counts[reason])) for reason in ShortfallReason if reason in counts]
-    if counts.get(None):
-        rows.append(("Not recorded (set before reasons were asked for)", int(counts[None])))
-    return rows
+def _count_if(condition: ColumnElement[bool]):
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
 def outcomes(conditions: Sequence[ColumnElement[bool]]
@@ -246,89 +283,22 @@ def outcomes(conditions: Sequence[ColumnElement[bool]]
             [(r.label, per_reason[r]) for r in OutcomeReason if r in per_reason])
 
 
-def needs_met(conditions: Sequence[ColumnElement[bool]]) -> list[tuple[str, int]]:
-    """The attendees' answers to "did what we arranged meet your needs?"."""
-    counts = dict(db.session.execute(
-        select(AccessRequest.needs_met, func.count())
-        .where(*conditions, AccessRequest.needs_met.is_not(None))
-        .group_by(AccessRequest.needs_met)).all())
-    return [(answer.label, int(counts[answer])) for answer in NeedsMet if answer in counts]
-
-
-def _booking_cost():
-    """What a booking cost: what was paid, else the estimate; nothing for one the provider
-    declined, and only a fee actually paid for one we cancelled."""
-    return case(
-        (Booking.status == BookingStatus.DECLINED, None),
-        (Booking.status == BookingStatus.CANCELLED, Booking.actual_cost),
-        else_=func.coalesce(Booking.actual_cost, Booking.estimated_cost))
-
-
-def _counted_bookings(conditions: Sequence[ColumnElement[bool]]):
-    """Bookings covering at least one accommodation of the requests the report counts."""
-    covered = (select(booking_item.c.booking_id)
-               .join(RequestedAccommodation,
-                     RequestedAccommodation.id == booking_item.c.item_id)
-               .join(AccessRequest, AccessRequest.id == RequestedAccommodation.request_id)
-               .where(*conditions))
-    return Booking.id.in_(covered)
-
-
-def cost_by_event(conditions: Sequence[ColumnElement[bool]]) -> list[tuple[str, Decimal]]:
-    cost = func.sum(_booking_cost())
-    rows = db.session.execute(
-        select(Event.title, Event.starts_at, cost)
-        .join(Event, Event.id == Booking.event_id)
-        .where(_counted_bookings(conditions))
-        .group_by(Event.id, Event.title, Event.starts_at)
-        .having(cost.is_not(None))
-        .order_by(Event.starts_at, Event.title)).all()
-    return [(f"{title} ({starts_at:%d %b %Y})", _money(amount))
-            for title, starts_at, amount in rows]
-
-
-def cost_by_accommodation(conditions: Sequence[ColumnElement[bool]]
-                          ) -> list[tuple[str, Decimal]]:
-    """Each booking's cost shared equally between the accommodation types it covers."""
-    pairs = (select(booking_item.c.booking_id.label("booking_id"),
-                    RequestedAccommodation.accommodation_type_id.label("type_id"))
-             .join(RequestedAccommodation, RequestedAccommodation.id == booking_item.c.item_id)
-             .distinct().subquery())
-    shares = (select(pairs.c.booking_id, func.count().label("types"))
-              .group_by(pairs.c.booking_id).subquery())
-    cost = func.sum(cast(_booking_cost(), Float) / shares.c.types)
-    rows = db.session.execute(
-        select(AccommodationType.name, cost)
-        .select_from(pairs)
-        .join(shares, shares.c.booking_id == pairs.c.booking_id)
-        .join(Booking, Booking.id == pairs.c.booking_id)
-        .join(AccommodationType, AccommodationType.id == pairs.c.type_id)
-        .where(_counted_bookings(conditions))
-        .group_by(AccommodationType.id, AccommodationType.name)
-        .having(cost.is_not(None))
-        .order_by(cost.desc(), AccommodationType.name)).all()
-    return [(name, _money(amount)) for name, amount in rows]
-
-
-def _money(amount) -> Decimal:
-    return Decimal(str(amount)).quantize(Decimal("0.01"))
-
-
 def build(user: StaffUser, filters: ReportFilters) -> Report:
     """The whole report: a fixed number of statements, whatever the number of requests."""
     conditions = scope_conditions(user, filters)
+    buckets = filters.period.buckets()
+    facts = request_facts(conditions, buckets)
     item_outcomes, outcome_reasons = outcomes(conditions)
     return Report(
         filters=filters,
-        summary=summary(conditions),
-        received_over_time=received_over_time(conditions, filters.period.buckets()),
+        summary=summary(facts, median_days_to_arranged(conditions)),
+        received_over_time=received_over_time(facts, buckets),
         by_accommodation=by_accommodation(conditions),
-        how_they_ended=how_they_ended(conditions),
-        shortfall_reasons=shortfall_reasons(conditions),
+        how_they_ended=how_they_ended(facts),
+        shortfall_reasons=shortfall_reasons(facts),
         outcomes=item_outcomes,
         outcome_reasons=outcome_reasons,
-        needs_met=needs_met(conditions),
+        needs_met=needs_met(facts),
         cost_by_event=cost_by_event(conditions),
         cost_by_accommodation=cost_by_accommodation(conditions),
     )
-
