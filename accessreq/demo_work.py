@@ -37,6 +37,8 @@ from .requests.states import RequestStatus
 from .routing.models import Team
 from .timeutil import utcnow
 from .triage import services as triage
+from .triage.canned import CannedReplyDetails, save_canned_reply
+from .triage.models import CannedReply
 
 ADMIN, COORDINATOR = (email for email, _name, _role in DEMO_STAFF)
 
@@ -312,6 +314,38 @@ def _demo_failed_email() -> None:
     db.session.commit()
 
 
+# Canned replies as a team might keep them: (title, reply, accommodation, the status it goes
+# with); admins change them at /admin/replies.
+DEMO_REPLIES = (
+    ("Interpreter confirmed",
+     "Hello {first_name},\n\nA sign language interpreter is booked for {event} on "
+     "{event_date}. They will stand to the left of the stage; the seats in the first two rows "
+     "on that side are kept for people who asked.\n\nYour reference is {reference}.\n\n{team}",
+     "Sign language interpretation", RequestStatus.ARRANGED),
+    ("Need more details about seating",
+     "Hello {first_name},\n\nSo that we keep the right space for you at {event}: will you "
+     "come with a companion, and do you need space to transfer from your wheelchair to a "
+     "seat?\n\n{team}",
+     "Wheelchair-accessible seating and step-free route", RequestStatus.NEEDS_INFO),
+    ("We are working on it",
+     "Hello {first_name},\n\nThank you for your request ({reference}). We are arranging it "
+     "now and will write again by the date we gave you.\n\n{team}", None,
+     RequestStatus.IN_REVIEW),
+)
+
+
+def _demo_canned_replies(types: dict[str, AccommodationType], admin: StaffUser) -> None:
+    """The demo's canned replies, into a database that has none (their types must exist)."""
+    if db.session.scalar(select(func.count()).select_from(CannedReply)):
+        return
+    for title, body, type_name, status in DEMO_REPLIES:
+        if type_name is not None and type_name not in types:
+            continue
+        save_canned_reply(None, admin, CannedReplyDetails(
+            title=title, body=body, status=status,
+            accommodation_type=types.get(type_name) if type_name else None))
+
+
 @dataclass
 class DemoWork:
     """What ``load_demo_work`` added, and the private status link of a request waiting for
@@ -373,6 +407,9 @@ def load_demo_work() -> DemoWork:
                     _run_step(access_request, step, staff, teams)
         _demo_bookings(events, staff[COORDINATOR])
         _demo_failed_email()
+    if ADMIN in staff:
+        _demo_canned_replies({t.name: t for t in db.session.scalars(select(AccommodationType))},
+                             staff[ADMIN])
     if not db.session.scalar(select(func.count()).select_from(AccessibilityReport)):
         for description, where, name, email, resolution in DEMO_REPORTS:
             report = submit_report(description, where=where, name=name, email=email)

@@ -30,7 +30,7 @@ from bench.support import (PYTHON, ROOT, Browser, app_env, flask, fresh_database
 
 LATENCY_TARGET = 3.0
 EMAIL, PASSWORD = "bench-admin@example.org", "bench-password-123"
-PAGE = "/staff/reports"
+PAGE = "/staff/reports/overview"
 
 
 def statements_per_page(database_url: str) -> int:

@@ -251,3 +251,23 @@ def test_the_events_say_what_they_provide_to_everyone(demo, client):
         Event.title == "Online seminar: Data and disability"))
     assert seminar.online_url.startswith("https://")
     assert seminar.online_url not in client.get(f"/events/{seminar.id}").get_data(as_text=True)
+
+
+def test_the_demo_has_canned_replies_that_fit_its_requests(demo, client):
+    sign_in(client, _staff("coordinator@example.org"))
+    waiting = next(r for r in _requests() if r.status == RequestStatus.SUBMITTED
+                   and any(i.accommodation_type.name == "Sign language interpretation"
+                           for i in r.items) and r.team.name == COORDINATOR_TEAM)
+    page = client.get(f"/staff/requests/{waiting.id}").get_data(as_text=True)
+    assert "Use “Interpreter confirmed”" in page and "Use “We are working on it”" in page
+    admin_list = client.get("/admin/replies")
+    assert admin_list.status_code == 403  # the coordinator uses them; admins keep them
+
+
+def test_the_demo_report_has_three_charts_with_summaries_and_tables(demo, client):
+    sign_in(client, _staff("admin@example.org"))
+    page = client.get("/staff/reports/overview").get_data(as_text=True)
+    charts = page.count('<svg class="chart__drawing"')
+    assert charts >= 3
+    assert page.count('class="chart__summary"') == page.count("<figure class=\"chart\"") >= 3
+    assert page.count("</table>") >= charts

@@ -81,7 +81,7 @@ def test_the_numbers_of_a_known_set_of_requests(known):
 
 def test_the_page_shows_charts_with_summaries_and_tables(client, known):
     sign_in(client, known["actor"])
-    html = client.get("/staff/reports").get_data(as_text=True)
+    html = client.get("/staff/reports/overview").get_data(as_text=True)
     assert html.count('<svg class="chart__drawing"') == 3  # no outcomes yet: three charts
     for chart in ("received", "accommodations", "endings"):
         assert f'id="chart-{chart}-summary"' in html
@@ -105,7 +105,7 @@ def test_a_coordinator_sees_their_teams_and_what_no_team_holds(client, known, ma
     assert queries.build(fran, this_year()).summary.received == 2 + 1
     assert queries.build(known["actor"], this_year()).summary.received == 7
     sign_in(client, fran)
-    page = client.get(f"/staff/reports?team={known['comms'].id}")
+    page = client.get(f"/staff/reports/overview?team={known['comms'].id}")
     assert page.status_code == 200  # another team's id is not offered, so it is ignored
     assert "Requests received from" in page.get_data(as_text=True)
     html = page.get_data(as_text=True)
@@ -151,26 +151,29 @@ def test_period_words_and_buckets():
 
 
 def test_custom_dates_are_checked_beside_the_fields_and_kept(signed_in):
-    response = signed_in.get("/staff/reports?period=custom&first=2026-05-01&last=2026-01-31")
+    response = signed_in.get(
+        "/staff/reports/overview?period=custom&first=2026-05-01&last=2026-01-31")
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "<title>Error: " in html
     assert "The last day must be on or after the first day." in html
     assert 'value="2026-05-01"' in html and 'value="2026-01-31"' in html
-    missing = signed_in.get("/staff/reports?period=custom&first=2026-05-01")
+    missing = signed_in.get("/staff/reports/overview?period=custom&first=2026-05-01")
     assert missing.status_code == 422
     assert "Enter the last day of the period." in missing.get_data(as_text=True)
-    nonsense = signed_in.get("/staff/reports?period=custom&first=tomorrow&last=2026-01-31")
+    nonsense = signed_in.get(
+        "/staff/reports/overview?period=custom&first=tomorrow&last=2026-01-31")
     assert "Enter a real date, like 2026-03-27" in nonsense.get_data(as_text=True)
-    assert signed_in.get("/staff/reports?period=forever").status_code == 422
-    fine = signed_in.get("/staff/reports?period=custom&first=2026-01-01&last=2026-01-31"
+    assert signed_in.get("/staff/reports/overview?period=forever").status_code == 422
+    fine = signed_in.get("/staff/reports/overview?period=custom&first=2026-01-01"
+                         "&last=2026-01-31"
                          "&event=abc&type=99999&team=-1")
     assert fine.status_code == 200
     assert "1 Jan 2026 to 31 Jan 2026" in fine.get_data(as_text=True)
 
 
 def test_reports_need_a_sign_in(client):
-    response = client.get("/staff/reports")
+    response = client.get("/staff/reports/overview")
     assert response.status_code == 302 and "/staff/login" in response.headers["Location"]
 
 
@@ -283,9 +286,9 @@ def test_the_page_runs_a_fixed_number_of_statements_with_100000_requests(runner,
     sign_in(client, admin)
 
     def statements() -> int:
-        client.get("/staff/reports")  # warm caches
+        client.get("/staff/reports/overview")  # warm caches
         with count_statements() as seen:
-            response = client.get("/staff/reports")
+            response = client.get("/staff/reports/overview")
         assert response.status_code == 200
         return len(seen)
 
@@ -300,7 +303,7 @@ def test_the_page_runs_a_fixed_number_of_statements_with_100000_requests(runner,
     large = statements()
     assert large == small
     assert large <= 20, large
-    html = client.get("/staff/reports?period=last_year").get_data(as_text=True)
+    html = client.get("/staff/reports/overview?period=last_year").get_data(as_text=True)
     assert re.search(r"[\d,]+ requests received from", html)
 
 
@@ -327,9 +330,9 @@ def test_a_report_table_downloads_as_a_safe_csv_and_is_logged(client, known, mak
     db.session.commit()
     make_request(known["event"], types=[risky])
     sign_in(client, known["actor"])
-    page = client.get("/staff/reports?period=this_year").get_data(as_text=True)
-    assert "/staff/reports/accommodations.csv?period=this_year" in page
-    response = client.get("/staff/reports/accommodations.csv?period=this_year")
+    page = client.get("/staff/reports/overview?period=this_year").get_data(as_text=True)
+    assert "/staff/reports/overview/accommodations.csv?period=this_year" in page
+    response = client.get("/staff/reports/overview/accommodations.csv?period=this_year")
     assert response.status_code == 200 and response.is_streamed
     assert response.mimetype == "text/csv"
     body = response.get_data(as_text=True)
@@ -338,7 +341,7 @@ def test_a_report_table_downloads_as_a_safe_csv_and_is_logged(client, known, mak
     assert lines[0] == "Accommodation,Requests,Arranged"
     assert "Sign language,4,2" in lines
     assert "\"'=HYPERLINK(\"\"http://x\"\")\",1,0" in lines  # text, not a formula
-    excel = client.get("/staff/reports/received.csv?period=last_year&bom=1")
+    excel = client.get("/staff/reports/overview/received.csv?period=last_year&bom=1")
     assert excel.get_data(as_text=True).startswith("\ufeffPeriod starting,Period,Requests")
     assert f"{date.today().year - 1}-01-01,January {date.today().year - 1},0" in \
         excel.get_data(as_text=True)
@@ -346,8 +349,8 @@ def test_a_report_table_downloads_as_a_safe_csv_and_is_logged(client, known, mak
     assert [(e.kind, e.staff_id, e.row_count, e.complete) for e in logged] == [
         (KIND_REPORT, known["actor"].id, 3, True), (KIND_REPORT, known["actor"].id, 12, True)]
     assert "Requests and arranged, per accommodation" in logged[0].description
-    assert client.get("/staff/reports/secrets.csv").status_code == 404
-    refused = client.get("/staff/reports/received.csv?period=custom&first=2026-02-01")
+    assert client.get("/staff/reports/overview/secrets.csv").status_code == 404
+    refused = client.get("/staff/reports/overview/received.csv?period=custom&first=2026-02-01")
     assert refused.status_code == 422
 
 

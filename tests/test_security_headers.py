@@ -104,8 +104,8 @@ GET_URLS = {
     "canned_admin.edit": "/admin/replies/{reply_id}",
     "exports.queue_export": "/staff/export?status=all",
     "exports_admin.export_log": "/admin/exports",
-    "reports.overview": "/staff/reports",
-    "reports.table_csv": "/staff/reports/accommodations.csv",
+    "reports.overview": "/staff/reports/overview",
+    "reports.table_csv": "/staff/reports/overview/accommodations.csv",
 }
 # Pages with nothing personal, the same for every signed-out visitor.
 CACHEABLE_SIGNED_OUT = {"static", "events.index", "events.detail", "pages.accessibility"}

@@ -86,15 +86,14 @@ class days_between(FunctionElement):
 
 @compiles(days_between)
 def _days_between_sqlite(element, compiler, **kw):
-    start, end = element.clauses
-    return f"(julianday({compiler.process(end, **kw)}) - julianday({compiler.process(start, **kw)}))"
+    start, end = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"(julianday({end}) - julianday({start}))"
 
 
 @compiles(days_between, "postgresql")
 def _days_between_postgresql(element, compiler, **kw):
-    start, end = element.clauses
-    return (f"(EXTRACT(EPOCH FROM ({compiler.process(end, **kw)} - "
-            f"{compiler.process(start, **kw)})) / 86400.0)")
+    start, end = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"(EXTRACT(EPOCH FROM ({end} - {start})) / 86400.0)"
 
 
 def scope_conditions(user: StaffUser, filters: ReportFilters) -> list[ColumnElement[bool]]:

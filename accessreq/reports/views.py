@@ -19,7 +19,7 @@ from .forms import ReportFilterForm
 from .page import CSV_TABLE_IDS, csv_tables, report_page
 from .periods import CUSTOM, local_today, resolve
 
-bp = Blueprint("reports", __name__, url_prefix="/staff/reports")
+bp = Blueprint("reports", __name__, url_prefix="/staff/reports/overview")
 
 # The event filter lists the latest events first, this many at most.
 EVENT_CHOICES = 300
