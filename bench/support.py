@@ -157,6 +157,41 @@ def wrk(url: str, seconds: int = 10, connections: int = 8, threads: int = 2,
     }
 
 
+# --- statements per page ---------------------------------------------------------------------
+
+
+def statements_per_page(database_url: str, email: str, path: str) -> int:
+    """Statements one GET of ``path``, signed in as ``email``, runs (counted on the engine,
+    in-process, after a warm-up GET)."""
+    from flask import g
+    from sqlalchemy import event, select
+
+    from accessreq import create_app
+    from accessreq.auth.models import StaffUser
+    from accessreq.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url,
+                      "SECRET_KEY": "bench-secret-key-0123456789abcdef",
+                      "RATELIMIT_ENABLED": False})
+    client = app.test_client()
+    with app.app_context():
+        user = db.session.scalar(select(StaffUser).where(StaffUser.email == email))
+        now = int(time.time())
+        with client.session_transaction() as session:  # what sign-in writes (auth/sessions.py)
+            session.update({"_user_id": user.get_id(), "_fresh": True, "signed_in_at": now,
+                            "last_seen_at": now})
+        client.get(path)  # warm up
+        g.pop("_login_user", None)
+        seen: list[str] = []
+        listener = lambda *args: seen.append(args[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        response = client.get(path)
+        event.remove(db.engine, "before_cursor_execute", listener)
+        assert response.status_code == 200, f"GET {path}: {response.status_code}"
+        db.engine.dispose()
+    return len(seen)
+
+
 # --- results ---------------------------------------------------------------------------------
 
 

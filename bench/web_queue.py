@@ -13,47 +13,16 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.support import (PYTHON, ROOT, Browser, app_env, flask, fresh_database,  # noqa: E402
-                           gunicorn, postgres_available, record, wrk)
+                           gunicorn, postgres_available, record, statements_per_page,
+                           wrk)
 
 LATENCY_TARGET, STATEMENT_TARGET = 1.3, 9
 EMAIL, PASSWORD = "bench-staff@example.org", "bench-password-123"
-
-
-def statements_per_page(database_url: str) -> int:
-    """Statements one signed-in GET of the queue runs, counted on the engine."""
-    from flask import g
-    from sqlalchemy import event, select
-
-    from accessreq import create_app
-    from accessreq.auth.models import StaffUser
-    from accessreq.extensions import db
-
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url,
-                      "SECRET_KEY": "bench-secret-key-0123456789abcdef",
-                      "RATELIMIT_ENABLED": False})
-    client = app.test_client()
-    with app.app_context():
-        user = db.session.scalar(select(StaffUser).where(StaffUser.email == EMAIL))
-        now = int(time.time())
-        with client.session_transaction() as session:  # what sign-in writes (auth/sessions.py)
-            session.update({"_user_id": user.get_id(), "_fresh": True, "signed_in_at": now,
-                            "last_seen_at": now})
-        client.get("/staff/")  # warm up
-        g.pop("_login_user", None)
-        seen: list[str] = []
-        listener = lambda *args: seen.append(args[2])  # noqa: E731
-        event.listen(db.engine, "before_cursor_execute", listener)
-        response = client.get("/staff/")
-        event.remove(db.engine, "before_cursor_execute", listener)
-        assert response.status_code == 200
-        db.engine.dispose()
-    return len(seen)
 
 
 def main() -> None:
@@ -84,7 +53,7 @@ def main() -> None:
                 browser.get("/staff/")
                 run = wrk(base + "/staff/", args.seconds,
                           headers={"Cookie": browser.cookie_header})
-            run["statements"] = statements_per_page(url)
+            run["statements"] = statements_per_page(url, EMAIL, "/staff/")
             results[size] = run
             print(f"{size:>9} requests: {run['latency_ms']:.1f} ms mean latency, "
                   f"{run['rps']:.0f} req/s, {run['statements']} statements per page", flush=True)
