@@ -149,6 +149,15 @@ def cover_everything(access_request, how: str = "In place (test)") -> None:
     db.session.commit()
 
 
+def reason_for(status):
+    """The main reason a move to ``status`` needs (Partially arranged, Unable to arrange: the
+    reports count it), for set-ups that move requests; None for any other status."""
+    from accessreq.requests.outcomes import ShortfallReason
+    from accessreq.requests.states import SHORTFALL_STATUSES
+
+    return ShortfallReason.OTHER if status in SHORTFALL_STATUSES else None
+
+
 def ready_to_close(access_request) -> None:
     """Move the request's event into the past and record every accommodation as delivered, so
     “Closed” may be set (issue 12: closing needs every outcome, after the event). Set-up only:

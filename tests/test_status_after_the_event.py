@@ -17,7 +17,7 @@ from accessreq.requests.services import (RequestActionError, add_attendee_messag
 from accessreq.requests.states import RequestStatus
 from accessreq.timeutil import utcnow
 from accessreq.triage.services import change_status
-from helpers import cover_everything, ready_to_close
+from helpers import cover_everything, ready_to_close, reason_for
 
 ENDED = "This event has ended"
 NOT_FINAL = [s for s in RequestStatus if not s.is_final]
@@ -49,7 +49,8 @@ def request_in(make_request, make_event, make_type, make_staff):
             ready_to_close(access_request)  # closing needs the event over (test_outcomes.py)
             change_status(access_request, staff, RequestStatus.CLOSED)
         elif status != RequestStatus.SUBMITTED:
-            change_status(access_request, make_staff(), status, "A message from the team.")
+            change_status(access_request, make_staff(), status, "A message from the team.",
+                          shortfall=reason_for(status))
         event = access_request.event
         if ended:
             event.starts_at = utcnow() - timedelta(days=1, hours=2)

@@ -17,7 +17,7 @@ from accessreq.requests.services import cancel_by_attendee
 from accessreq.requests.states import RequestStatus
 from accessreq.timeutil import utcnow
 from accessreq.triage.services import change_status, reply
-from helpers import cover_everything, ready_to_close
+from helpers import cover_everything, ready_to_close, reason_for
 
 from .helpers import State, World
 
@@ -108,7 +108,8 @@ def request_in(status: RequestStatus):
             for step in PATHS[status]:
                 if step == RequestStatus.CLOSED:
                     ready_to_close(request)  # closed after the event, with its outcomes
-                change_status(request, staff, step, STATUS_MESSAGES.get(step, ""))
+                change_status(request, staff, step, STATUS_MESSAGES.get(step, ""),
+                              shortfall=reason_for(step))
             if status == RequestStatus.IN_REVIEW:
                 reply(request, staff, "Thank you. We are contacting interpreters now.")
         db.session.commit()

@@ -36,9 +36,10 @@ def _custom_dates_refused(w: World, page, _data) -> None:
 
 
 REPORT_STATES = [
-    State("reports-demo", ("reports.overview",), **ADMIN, build=demo_data,
+    State("report-overview-demo", ("reports.overview",), **ADMIN, build=demo_data,
           open=_report_with_charts),
-    State("reports-empty", ("reports.overview",), **STAFF, open=_goto("reports.overview")),
-    State("reports-custom-errors", ("reports.overview",), **STAFF, form_error=True,
+    State("report-overview-empty", ("reports.overview",), **STAFF,
+          open=_goto("reports.overview")),
+    State("report-overview-custom-errors", ("reports.overview",), **STAFF, form_error=True,
           open=_custom_dates_refused),
 ]

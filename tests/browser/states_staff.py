@@ -268,6 +268,21 @@ def _note_with_status(w: World, page, request) -> None:
     assert page.is_checked("#compose-mode-1") and page.locator("#compose-status-error").count()
 
 
+def _unable_without_reason(w: World, page, request) -> None:
+    """"Unable to arrange" shows the main-reason field; sent without one, the reply comes back
+    with the reason asked for beside its field and everything kept."""
+    _detail(w, page, request)
+    assert not page.locator("#compose-shortfall").is_visible()  # nothing to ask yet
+    page.check("#compose-mode-0")
+    page.fill("#compose-body", "We could not find an interpreter for that evening.")
+    page.select_option("#compose-status", "unable")
+    assert page.locator("#compose-shortfall").is_visible()
+    w.submit(page, form=f"main form[action='{w.path('triage.compose', request_id=request.id)}']",
+             button=".composer__send")
+    assert page.locator("#compose-shortfall-error").is_visible()
+    assert page.input_value("#compose-body").startswith("We could not find an interpreter")
+
+
 def open_filters(page) -> None:
     """Unfold the queue's "Filter and sort" (a <details>, closed so the rows come first)."""
     page.locator("main details.queue-filters > summary").click()
@@ -1012,6 +1027,9 @@ STAFF_STATES = [
     State("request-detail-note-with-status", ("triage.detail", "triage.compose"), **STAFF,
           event_title=EVENT_TITLE, form_error=True, build=request_with_history,
           open=_note_with_status),
+    State("request-detail-unable-without-reason", ("triage.detail", "triage.compose"), **STAFF,
+          event_title=EVENT_TITLE, form_error=True, build=request_with_history,
+          open=_unable_without_reason),
     State("admin-staff", ("staff_admin.list_staff",), **ADMIN,
           build=lambda w: [w.staff("coordinator"), invited(w)],
           open=_goto("staff_admin.list_staff")),

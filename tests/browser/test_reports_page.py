@@ -15,7 +15,7 @@ from .test_layout import luminance
 
 pytestmark = pytest.mark.browser
 
-DEMO = {state.id: state for state in REPORT_STATES}["reports-demo"]
+DEMO = {state.id: state for state in REPORT_STATES}["report-overview-demo"]
 A4 = {"width": 794, "height": 1123}
 PDF_PAGE = re.compile(rb"/Type\s*/Page(?![a-z])")
 
