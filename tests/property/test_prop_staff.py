@@ -15,7 +15,8 @@ from accessreq.auth.models import Role
 from accessreq.extensions import db
 from accessreq.forms import normalise_newlines
 from accessreq.requests.models import AccessRequest, HistoryEntry, HistoryKind
-from accessreq.requests.states import RequestStatus, can_transition
+from accessreq.requests.outcomes import ShortfallReason
+from accessreq.requests.states import SHORTFALL_STATUSES, RequestStatus, can_transition
 from accessreq.routing.models import Organisation, Team
 from accessreq.forms import LONG_TEXT_MAX as MESSAGE_MAX_LENGTH
 from helpers import cover_everything, sign_in
@@ -118,20 +119,26 @@ def test_asvs_5_1_4_reply_with_any_text(signed_in, make_request, event, body):
 
 
 @given(status=st.one_of(st.sampled_from([s.value for s in RequestStatus]), SHORT_TEXT),
-       message=TEXT)
+       message=TEXT,
+       reason=st.one_of(st.just(""), st.sampled_from([r.value for r in ShortfallReason]),
+                        SHORT_TEXT))
 def test_asvs_5_1_4_reply_with_a_status_change_and_any_message(signed_in, make_request, event,
-                                                               status, message):
+                                                               status, message, reason):
     access_request, _ = make_request(event)  # a fresh one: a status change can finish it
     cover_everything(access_request)  # "Arranged" is one of the moves it may make
     request_id = access_request.id
-    response = act(signed_in, request_id, "reply", status=status, body=message)
-    got, target = as_received(message), as_received(status)
+    response = act(signed_in, request_id, "reply", status=status, body=message,
+                   shortfall=reason)
+    got, target, why = as_received(message), as_received(status), as_received(reason)
     data = normalise_newlines(got)
     # "" is the composer's "No change"; anything else must be a move the request can make.
     allowed = target == "" or (target in set(RequestStatus) and can_transition(
         RequestStatus.SUBMITTED, RequestStatus(target)))
-    acceptable = (allowed and multi_line_ok(got) and len(data) <= MESSAGE_MAX_LENGTH
-                  and bool(data.strip()))
+    # The main reason: one from the list, and one is needed for partly or unable.
+    reason_ok = (why == "" or why in set(ShortfallReason)) and not (
+        why == "" and target in {s.value for s in SHORTFALL_STATUSES})
+    acceptable = (allowed and reason_ok and multi_line_ok(got)
+                  and len(data) <= MESSAGE_MAX_LENGTH and bool(data.strip()))
     if acceptable:
         assert response.status_code == 303
         if target:
