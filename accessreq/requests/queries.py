@@ -3,10 +3,31 @@ triage/queries.py)."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
+from sqlalchemy.sql.expression import ColumnElement
 
 from ..extensions import db
+from .counts import NO_TEAM
 from .models import AccessRequest
+
+
+def in_team_keys(keys: set[int] | None) -> list[ColumnElement[bool]]:
+    """The condition on ``AccessRequest.team_id`` for requests of these teams, given by their
+    count keys (``NO_TEAM`` stands for the requests no team holds); none for ``None``, every
+    team."""
+    if keys is None:
+        return []
+    condition = AccessRequest.team_id.in_(sorted(keys - {NO_TEAM}))
+    if NO_TEAM in keys:
+        condition = or_(condition, AccessRequest.team_id.is_(None))
+    return [condition]
+
+
+def visible_to(user) -> list[ColumnElement[bool]]:
+    """``StaffUser.can_see`` in SQL, for every reader of many requests (the queue's "my teams",
+    the digest, the reports): admins see every request; others their teams' and those no team
+    holds."""
+    return [] if user.is_admin else in_team_keys(user.team_ids | {NO_TEAM})
 
 
 def count_by_event(event_ids: list[int]) -> dict[int, int]:

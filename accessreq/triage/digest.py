@@ -36,10 +36,11 @@ from ..notifications.models import OutgoingEmail
 from ..notifications.rebuild import CannotRebuild, rebuilds
 from ..notifications.services import external_url, queue_email
 from ..requests.models import AccessRequest, RequestedAccommodation
+from ..requests.queries import visible_to
 from ..requests.urgency import DUE_SOON_DAYS, Urgency
 from ..timeutil import format_date, local, utcnow
 from .models import DigestSent
-from .queries import TEAM_ALL, TEAM_MINE, QueueFilters, matching_conditions, scope_conditions
+from .queries import TEAM_ALL, TEAM_MINE, QueueFilters, matching_conditions
 from .services import record_digest_view
 
 TEMPLATE = "staff_digest"
@@ -247,7 +248,7 @@ def bookings_near_deadline(staff: StaffUser, now: datetime) -> list[Booking]:
     in ``staff``'s scope (admins: all), soonest first."""
     conditions = [Booking.status.in_(LIVE), Booking.cancellation_deadline_at > now,
                   Booking.cancellation_deadline_at <= now + DEADLINE_WARNING]
-    in_scope = scope_conditions(_scope(staff), staff)
+    in_scope = visible_to(staff)
     if in_scope:
         conditions.append(Booking.id.in_(
             select(booking_item.c.booking_id)

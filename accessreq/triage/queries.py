@@ -26,6 +26,7 @@ from ..requests import counts as status_counts
 from ..requests.notifications import ATTENDEE_TEMPLATES
 from ..requests.models import (AccessLogEntry, AccessRequest, HistoryEntry, HistoryKind,
                                RequestedAccommodation)
+from ..requests.queries import in_team_keys
 from ..requests.states import OPEN_STATUSES, RequestStatus
 from ..forms import controls_to_spaces
 from ..routing.models import Team
@@ -222,21 +223,6 @@ def _team_keys(scope: str | int, user: StaffUser) -> set[int] | None:
     return {scope}
 
 
-def scope_conditions(scope: str | int, user: StaffUser) -> list:
-    """The conditions on ``AccessRequest.team_id`` a team scope covers for ``user`` (none for
-    every team): the queue's own rule, for other readers of the same requests (the digest)."""
-    return _in_keys(_team_keys(scope, user))
-
-
-def _in_keys(keys: set[int] | None) -> list:
-    if keys is None:
-        return []
-    condition = AccessRequest.team_id.in_(sorted(keys - {status_counts.NO_TEAM}))
-    if status_counts.NO_TEAM in keys:
-        condition = or_(condition, AccessRequest.team_id.is_(None))
-    return [condition]
-
-
 def queue_page(filters: QueueFilters, user: StaffUser, now: datetime,
                page_size: int | None = None) -> QueuePage:
     """One page of the queue, the total, and the counts per status and per team, in two
@@ -256,7 +242,7 @@ def queue_page(filters: QueueFilters, user: StaffUser, now: datetime,
         key = status_counts.team_key_column()
         by_team = {(k, RequestStatus(status)): n for k, status, n in db.session.execute(
             select(key, AccessRequest.status, func.count())
-            .where(*conditions, *_in_keys(counted_keys)).group_by(key, AccessRequest.status))}
+            .where(*conditions, *in_team_keys(counted_keys)).group_by(key, AccessRequest.status))}
     else:  # the usual view: counts kept by the services, one tiny read at any size
         by_team = status_counts.by_team(counted_keys)
     counts: dict[RequestStatus, int] = {}
@@ -276,7 +262,7 @@ def queue_page(filters: QueueFilters, user: StaffUser, now: datetime,
     if total and 1 <= page <= pages:
         found = db.session.execute(
             select(AccessRequest, *booking_warning_columns(now))
-            .where(*conditions, *_in_keys(shown_keys),
+            .where(*conditions, *in_team_keys(shown_keys),
                    AccessRequest.status.in_(sorted(filters.statuses)))
             .options(joinedload(AccessRequest.event), joinedload(AccessRequest.assignee),
                      joinedload(AccessRequest.team),
@@ -305,7 +291,7 @@ def matching_conditions(filters: QueueFilters, user: StaffUser, now: datetime) -
     """Every condition of ``filters`` for ``user``, the team scope and status included: the
     requests the queue would list (for counting a saved view's matches)."""
     keys = _team_keys(team_scope(filters, user), user)
-    return [*_conditions(filters, user, now), *_in_keys(keys),
+    return [*_conditions(filters, user, now), *in_team_keys(keys),
             AccessRequest.status.in_(sorted(filters.statuses))]
 
 
