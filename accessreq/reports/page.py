@@ -3,6 +3,7 @@ its text summary and its table, and the tables that need no chart."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -20,18 +21,90 @@ class Figure:
 
 
 @dataclass(frozen=True)
+class ReportTable:
+    """One table of the report, defined once: its title and header, and its rows read from
+    the report as raw values. The page shows the values formatted (and may add columns worked
+    out from them); the CSV download keeps them raw, so numbers stay numbers in the file."""
+
+    id: str  # its download's name, and its anchor on the page
+    title: str
+    header: tuple[str, ...]
+    rows: Callable[[Report], Sequence[tuple]]
+    empty: str = ""  # said instead of the table when it has no rows
+    note: str = ""
+    money: bool = False  # the last column is an amount in the CURRENCY setting
+    # Columns only the page shows, worked out from a raw row: (header, value).
+    worked_out: tuple[tuple[str, Callable[[tuple], str]], ...] = ()
+
+    def csv_header(self, currency: str) -> tuple[str, ...]:
+        if not self.money:
+            return self.header
+        return (*self.header[:-1], f"{self.header[-1]} ({currency})")
+
+
+@dataclass(frozen=True)
 class Table:
+    """A table as the page shows it."""
+
     id: str
     title: str
     headers: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
-    empty: str  # said instead of the table when it has no rows
+    empty: str
     note: str = ""
-    csv_id: str = ""  # its download (csv_tables); "" for the table's own id
 
-    @property
-    def download(self) -> str:
-        return self.csv_id or self.id
+
+def _shown(value, currency: str) -> str:
+    if isinstance(value, Decimal):
+        return f"{value:,.2f} {currency}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def _on_page(table: ReportTable, report: Report, currency: str) -> Table:
+    return Table(table.id, table.title,
+                 table.header + tuple(header for header, _ in table.worked_out),
+                 tuple(tuple(_shown(value, currency) for value in row)
+                       + tuple(value(row) for _, value in table.worked_out)
+                       for row in table.rows(report)),
+                 table.empty, table.note)
+
+
+_NO_ACCOMMODATIONS = "No accommodations were asked for in this period."
+_NO_COSTS = "No booking for these requests has a cost recorded."
+
+# Every table of the report, by the name its download has. The first three are the numbers of
+# the charts "Requests received", "How the requests stand" and "What happened on the day".
+TABLES: dict[str, ReportTable] = {table.id: table for table in (
+    ReportTable("received", "Requests received", ("Period starting", "Period", "Requests"),
+                lambda r: [(b.first, b.label, n) for b, n in r.received_over_time]),
+    ReportTable("endings", "How the requests stand", ("Where it stands", "Requests"),
+                lambda r: r.how_they_ended),
+    ReportTable("outcomes", "What happened on the day", ("Outcome", "Accommodations"),
+                lambda r: r.outcomes),
+    ReportTable("accommodations", "Requests and arranged, per accommodation",
+                ("Accommodation", "Requests", "Arranged"), lambda r: r.by_accommodation,
+                _NO_ACCOMMODATIONS,
+                worked_out=(("Share arranged", lambda row: share(row[2], row[1])),)),
+    ReportTable("shortfall", "Why requests were partly arranged or not arranged",
+                ("Main reason", "Requests"), lambda r: r.shortfall_reasons,
+                "No request in this period ended partly arranged or unable to arrange."),
+    ReportTable("outcome-reasons", "Why something was not fully delivered on the day",
+                ("Reason", "Accommodations"), lambda r: r.outcome_reasons,
+                "No accommodation was recorded as partly or not delivered."),
+    ReportTable("needs-met", "Did what we arranged meet the attendee's needs?",
+                ("Answer", "Attendees"), lambda r: r.needs_met, "No attendee has answered yet.",
+                note="Attendees are asked on their status page after the event."),
+    ReportTable("cost-by-event", "Cost per event", ("Event", "Cost"),
+                lambda r: r.cost_by_event, _NO_COSTS, money=True),
+    ReportTable("cost-by-accommodation", "Cost per accommodation", ("Accommodation", "Cost"),
+                lambda r: r.cost_by_accommodation, _NO_COSTS, money=True,
+                note="A booking that covers several accommodations is shared equally "
+                     "between them."),
+)}
+_PAGE_TABLES = ("accommodations", "shortfall", "outcome-reasons", "needs-met")
+_COST_TABLES = ("cost-by-event", "cost-by-accommodation")
 
 
 @dataclass(frozen=True)
@@ -70,10 +143,6 @@ def _figures(report: Report, currency: str) -> tuple[Figure, ...]:
     )
 
 
-def _money_rows(rows: list[tuple[str, Decimal]], currency: str) -> tuple[tuple[str, ...], ...]:
-    return tuple((name, f"{amount:,.2f} {currency}") for name, amount in rows)
-
-
 def report_page(report: Report) -> ReportPage:
     currency = current_app.config["CURRENCY"]
     period = report.filters.period
@@ -82,14 +151,14 @@ def report_page(report: Report) -> ReportPage:
     accommodation = [(name, asked) for name, asked, _ in report.by_accommodation]
     in_time = dict(report.how_they_ended)
     charts = [
-        Chart("received", "Requests received", received_summary(report.received_over_time,
+        Chart("received", TABLES["received"].title, received_summary(report.received_over_time,
                                                                 period.words),
               "Period", "Requests", bars(received)),
         Chart("accommodations", "What people asked for",
               ranking_summary(accommodation, "request",
                               "No accommodations were asked for in this period."),
               "Accommodation", "Requests", bars(accommodation)),
-        Chart("endings", "How the requests stand",
+        Chart("endings", TABLES["endings"].title,
               (f"{share(s.arranged_by_due, s.going_ahead)} of the requests not cancelled were "
                f"arranged by their due date ({s.arranged_by_due:,} of {s.going_ahead:,}); "
                f"{in_time['Partially arranged']:,} partially arranged, "
@@ -101,79 +170,11 @@ def report_page(report: Report) -> ReportPage:
     if report.outcomes:
         recorded = sum(n for _, n in report.outcomes)
         charts.append(Chart(
-            "outcomes", "What happened on the day",
+            "outcomes", TABLES["outcomes"].title,
             f"Outcomes were recorded for {plural(recorded, 'accommodation')}: "
             + ", ".join(f"{label.lower()} {n:,}" for label, n in report.outcomes) + ".",
             "Outcome", "Accommodations", bars(report.outcomes)))
-    tables = (
-        Table("by-accommodation", "Requests and arranged, per accommodation",
-              ("Accommodation", "Requests", "Arranged", "Share arranged"),
-              tuple((name, f"{asked:,}", f"{arranged:,}", share(arranged, asked))
-                    for name, asked, arranged in report.by_accommodation),
-              "No accommodations were asked for in this period.", csv_id="accommodations"),
-        Table("shortfall", "Why requests were partly arranged or not arranged",
-              ("Main reason", "Requests"),
-              tuple((label, f"{n:,}") for label, n in report.shortfall_reasons),
-              "No request in this period ended partly arranged or unable to arrange."),
-        Table("outcome-reasons", "Why something was not fully delivered on the day",
-              ("Reason", "Accommodations"),
-              tuple((label, f"{n:,}") for label, n in report.outcome_reasons),
-              "No accommodation was recorded as partly or not delivered."),
-        Table("needs-met", "Did what we arranged meet the attendee's needs?",
-              ("Answer", "Attendees"),
-              tuple((label, f"{n:,}") for label, n in report.needs_met),
-              "No attendee has answered yet.",
-              note="Attendees are asked on their status page after the event."),
-    )
-    costs = (
-        Table("cost-by-event", "Cost per event", ("Event", "Cost"),
-              _money_rows(report.cost_by_event, currency),
-              "No booking for these requests has a cost recorded."),
-        Table("cost-by-accommodation", "Cost per accommodation", ("Accommodation", "Cost"),
-              _money_rows(report.cost_by_accommodation, currency),
-              "No booking for these requests has a cost recorded.",
-              note="A booking that covers several accommodations is shared equally "
-                   "between them."),
-    )
+    tables = tuple(_on_page(TABLES[name], report, currency) for name in _PAGE_TABLES)
+    costs = tuple(_on_page(TABLES[name], report, currency) for name in _COST_TABLES)
     return ReportPage(report, period.words, _figures(report, currency), tuple(charts),
                       tables, costs, currency)
-
-
-@dataclass(frozen=True)
-class CsvTable:
-    title: str
-    header: tuple[str, ...]
-    rows: tuple[tuple, ...]  # raw values: numbers stay numbers in the file
-
-
-def csv_tables(report: Report) -> dict[str, CsvTable]:
-    """Every table of the report as it is downloaded, by the id the page links with."""
-    currency = current_app.config["CURRENCY"]
-    counts = lambda rows: tuple((label, n) for label, n in rows)  # noqa: E731
-    return {
-        "received": CsvTable("Requests received", ("Period starting", "Period", "Requests"),
-                             tuple((b.first, b.label, n) for b, n in report.received_over_time)),
-        "accommodations": CsvTable(
-            "Requests and arranged, per accommodation",
-            ("Accommodation", "Requests", "Arranged"), tuple(report.by_accommodation)),
-        "endings": CsvTable("How the requests stand", ("Where it stands", "Requests"),
-                            counts(report.how_they_ended)),
-        "outcomes": CsvTable("What happened on the day", ("Outcome", "Accommodations"),
-                             counts(report.outcomes)),
-        "shortfall": CsvTable("Why requests were partly arranged or not arranged",
-                              ("Main reason", "Requests"), counts(report.shortfall_reasons)),
-        "outcome-reasons": CsvTable("Why something was not fully delivered on the day",
-                                    ("Reason", "Accommodations"),
-                                    counts(report.outcome_reasons)),
-        "needs-met": CsvTable("Did what we arranged meet the attendee's needs?",
-                              ("Answer", "Attendees"), counts(report.needs_met)),
-        "cost-by-event": CsvTable("Cost per event", ("Event", f"Cost ({currency})"),
-                                  counts(report.cost_by_event)),
-        "cost-by-accommodation": CsvTable("Cost per accommodation",
-                                          ("Accommodation", f"Cost ({currency})"),
-                                          counts(report.cost_by_accommodation)),
-    }
-
-
-CSV_TABLE_IDS = ("received", "accommodations", "endings", "outcomes", "shortfall",
-                 "outcome-reasons", "needs-met", "cost-by-event", "cost-by-accommodation")

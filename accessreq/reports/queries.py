@@ -10,10 +10,11 @@ A request belongs to the period in which it was received.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from decimal import Decimal
 
-from sqlalchemy import Float, and_, case, exists, func, or_, select
+from sqlalchemy import Float, and_, case, exists, func, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
@@ -22,6 +23,7 @@ from ..auth.models import StaffUser
 from ..events.models import AccommodationType, Event
 from ..extensions import db
 from ..requests.models import AccessRequest, RequestedAccommodation
+from ..requests.queries import visible_to
 from ..requests.outcomes import ItemOutcome, NeedsMet, OutcomeReason, ShortfallReason
 from ..requests.states import OPEN_STATUSES, RequestStatus
 from .costs import cost_by_accommodation, cost_by_event
@@ -58,19 +60,64 @@ class Summary:
         return self.arranged_by_due / self.going_ahead if self.going_ahead else None
 
 
-@dataclass
 class Report:
-    filters: ReportFilters
-    summary: Summary
-    received_over_time: list[tuple[Bucket, int]]
-    by_accommodation: list[tuple[str, int, int]]  # name, requests, arranged
-    how_they_ended: list[tuple[str, int]]
-    shortfall_reasons: list[tuple[str, int]]
-    outcomes: list[tuple[str, int]]
-    outcome_reasons: list[tuple[str, int]]
-    needs_met: list[tuple[str, int]]
-    cost_by_event: list[tuple[str, Decimal]] = field(default_factory=list)
-    cost_by_accommodation: list[tuple[str, Decimal]] = field(default_factory=list)
+    """The report for one person and one set of filters. Each part is read when it is first
+    asked for, so the page reads them all (a fixed number of statements, whatever the number
+    of requests) and a table's download only the statement that table needs."""
+
+    def __init__(self, user: StaffUser, filters: ReportFilters) -> None:
+        self.filters = filters
+        self.conditions = scope_conditions(user, filters)
+        self.buckets = filters.period.buckets()
+
+    @cached_property
+    def facts(self) -> list[Facts]:
+        return request_facts(self.conditions, self.buckets)
+
+    @cached_property
+    def summary(self) -> Summary:
+        return summary(self.facts, median_days_to_arranged(self.conditions))
+
+    @cached_property
+    def received_over_time(self) -> list[tuple[Bucket, int]]:
+        return received_over_time(self.facts, self.buckets)
+
+    @cached_property
+    def by_accommodation(self) -> list[tuple[str, int, int]]:
+        """Name, requests asking for it, of those arranged."""
+        return by_accommodation(self.conditions)
+
+    @cached_property
+    def how_they_ended(self) -> list[tuple[str, int]]:
+        return how_they_ended(self.facts)
+
+    @cached_property
+    def shortfall_reasons(self) -> list[tuple[str, int]]:
+        return shortfall_reasons(self.facts)
+
+    @cached_property
+    def needs_met(self) -> list[tuple[str, int]]:
+        return needs_met(self.facts)
+
+    @cached_property
+    def _outcomes(self) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
+        return outcomes(self.conditions)
+
+    @property
+    def outcomes(self) -> list[tuple[str, int]]:
+        return self._outcomes[0]
+
+    @property
+    def outcome_reasons(self) -> list[tuple[str, int]]:
+        return self._outcomes[1]
+
+    @cached_property
+    def cost_by_event(self) -> list[tuple[str, Decimal]]:
+        return cost_by_event(self.conditions)
+
+    @cached_property
+    def cost_by_accommodation(self) -> list[tuple[str, Decimal]]:
+        return cost_by_accommodation(self.conditions)
 
     @property
     def total_cost(self) -> Decimal:
@@ -103,9 +150,7 @@ def scope_conditions(user: StaffUser, filters: ReportFilters) -> list[ColumnElem
     conditions: list[ColumnElement[bool]] = [
         AccessRequest.created_at >= period.starts_at,
         AccessRequest.created_at < period.ends_before]
-    if not user.is_admin:
-        conditions.append(or_(AccessRequest.team_id.in_(sorted(user.team_ids)),
-                              AccessRequest.team_id.is_(None)))
+    conditions += visible_to(user)
     if filters.team_id is not None:
         conditions.append(AccessRequest.team_id == filters.team_id)
     if filters.event_id is not None:
@@ -283,21 +328,4 @@ def outcomes(conditions: Sequence[ColumnElement[bool]]
 
 
 def build(user: StaffUser, filters: ReportFilters) -> Report:
-    """The whole report: a fixed number of statements, whatever the number of requests."""
-    conditions = scope_conditions(user, filters)
-    buckets = filters.period.buckets()
-    facts = request_facts(conditions, buckets)
-    item_outcomes, outcome_reasons = outcomes(conditions)
-    return Report(
-        filters=filters,
-        summary=summary(facts, median_days_to_arranged(conditions)),
-        received_over_time=received_over_time(facts, buckets),
-        by_accommodation=by_accommodation(conditions),
-        how_they_ended=how_they_ended(facts),
-        shortfall_reasons=shortfall_reasons(facts),
-        outcomes=item_outcomes,
-        outcome_reasons=outcome_reasons,
-        needs_met=needs_met(facts),
-        cost_by_event=cost_by_event(conditions),
-        cost_by_accommodation=cost_by_accommodation(conditions),
-    )
+    return Report(user, filters)

@@ -3,7 +3,7 @@ on the day and what it cost. Admins see every team; coordinators their own teams
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, current_app, render_template, request
 from sqlalchemy import select
 
 from ..events.models import AccommodationType, Event
@@ -16,7 +16,7 @@ from ..guards import current_staff, staff_required
 from ..routing.models import Organisation, Team
 from . import queries
 from .forms import ReportFilterForm
-from .page import CSV_TABLE_IDS, csv_tables, report_page
+from .page import TABLES, report_page
 from .periods import CUSTOM, local_today, resolve
 
 bp = Blueprint("reports", __name__, url_prefix="/staff/reports/overview")
@@ -38,7 +38,7 @@ def overview():
                            args=args)
 
 
-@bp.get("/<any({}):table>.csv".format(", ".join(f"'{t}'" for t in CSV_TABLE_IDS)))
+@bp.get("/<any({}):table>.csv".format(", ".join(f"'{t}'" for t in TABLES)))
 @staff_required
 def table_csv(table: str):
     """One of the report's tables as a CSV file (``bom=1``: with a byte order mark, for
@@ -48,13 +48,14 @@ def table_csv(table: str):
     if not form.validate():
         return render_template("reports/overview.html", form=form, page=None), 422
     filters = _filters(form)
-    chosen = csv_tables(queries.build(current_staff(), filters))[table]
+    chosen = TABLES[table]
+    rows = chosen.rows(queries.build(current_staff(), filters))  # only what this table needs
     period = filters.period
     log_id = start_export(KIND_REPORT, staff=current_staff(),
                           description=f"Report table “{chosen.title}”, {period.words}",
                           query=request.query_string.decode("utf-8", "replace"))
     return csv_response(f"accessreq-report-{table}-{period.first}-to-{period.last}.csv",
-                        chosen.header, chosen.rows, bom=request.args.get("bom") == "1",
+                        chosen.csv_header(current_app.config["CURRENCY"]), rows, bom=request.args.get("bom") == "1",
                         on_finish=finisher(log_id))
 
 
