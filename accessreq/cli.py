@@ -203,7 +203,7 @@ def requests_purge(dry_run: bool, batch: int):
 def digest_send(at_once: bool, dry_run: bool):
     """Queue today's digest for every active staff member who asked for it, once a day.
 
-    Nothing is sent before DIGEST_HOUR (in DIGEST_TIMEZONE), so a timer may fire hourly;
+    Nothing is sent before DIGEST_HOUR (in TIMEZONE), so a timer may fire hourly;
     whoever already has today's digest is skipped, also when two runs race.
     """
     from .triage.digest import DigestSettingError, local_now_words, send_digests, send_time_words

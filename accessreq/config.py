@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 
@@ -65,12 +66,25 @@ class UnsafeConfiguration(click.ClickException, RuntimeError):
     anywhere else (gunicorn) it is an ordinary RuntimeError."""
 
 
+def is_time_zone(name) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        return False
+    return True
+
+
 def unsafe_configuration(settings, *, debug: bool, testing: bool) -> str | None:
     """Why the app must not start with these settings, or None when it may.
 
     Debug mode is for development only: it is refused with secure cookies (a production
-    setting), and it is the only way, besides tests, to run with a known or short key.
+    setting), and it is the only way, besides tests, to run with a known or short key. A
+    TIMEZONE that names no time zone is refused everywhere (every page that counts days or
+    hours would fail).
     """
+    if not is_time_zone(settings.get("TIMEZONE")):
+        return (f"TIMEZONE is {settings.get('TIMEZONE')!r}, which is not a time zone: set it to "
+                "a name such as Europe/London (the institution's own zone).")
     if debug and settings.get("SESSION_COOKIE_SECURE"):
         return ("FLASK_DEBUG is on, but SESSION_COOKIE_SECURE is set as in production. Debug "
                 "mode is for development only (it shows tracebacks and allows the development "
@@ -166,11 +180,13 @@ def from_environment() -> dict:
         "LOGIN_MAX_FAILURES": _int("LOGIN_MAX_FAILURES", 5),
         "LOGIN_LOCKOUT_MINUTES": _int("LOGIN_LOCKOUT_MINUTES", 15),
         "QUEUE_PAGE_SIZE": _int("QUEUE_PAGE_SIZE", 25),
+        # The institution's own time zone: new events start in it, the reports count days in
+        # it, and the daily digest goes by its clock and its calendar day.
+        "TIMEZONE": os.environ.get("TIMEZONE") or "Europe/London",
         # The daily digest (triage/digest.py): `flask digest send` sends nothing before this
-        # hour (0-23) of the day in DIGEST_TIMEZONE, so a timer may fire hourly or early; the
-        # day in that zone is the one each person gets one digest for.
+        # hour (0-23) of the day in TIMEZONE, so a timer may fire hourly or early; the day in
+        # that zone is the one each person gets one digest for.
         "DIGEST_HOUR": _hour("DIGEST_HOUR", 7),
-        "DIGEST_TIMEZONE": os.environ.get("DIGEST_TIMEZONE") or "Europe/London",
         # hide_parameters: bound values (names, emails, messages) never appear in exception
         # text, so never in a log.
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},

@@ -5,6 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from flask import current_app
+
+
+def institution_zone() -> ZoneInfo:
+    """The institution's own time zone (the TIMEZONE setting, checked when the app starts)."""
+    return ZoneInfo(current_app.config["TIMEZONE"])
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)

@@ -165,6 +165,17 @@ def test_asvs_6_4_1_keys_shorter_than_32_bytes_are_refused():
     assert _start(SECRET_KEY="é" * 16).secret_key  # 32 bytes
 
 
+def test_a_timezone_that_is_no_time_zone_stops_the_app_in_one_line():
+    """Reports, digests and new events read TIMEZONE: a wrong name is refused at start, in
+    tests and development too, not found out later on a report page."""
+    for wrong in ("Mars/Olympus_Mons", "", "../etc/passwd"):
+        with pytest.raises(RuntimeError, match="which is not a time zone: set it to a name "
+                                               "such as Europe/London"):
+            _start(SECRET_KEY=GOOD_KEY, TIMEZONE=wrong)
+    assert _start(SECRET_KEY=GOOD_KEY, TIMEZONE="America/Chicago").config["TIMEZONE"] == \
+        "America/Chicago"
+
+
 def test_asvs_14_3_2_debug_mode_is_refused_with_production_cookies():
     """ASVS 14.3.2: debug mode (tracebacks, and the development key allowed) is development
     only; with SESSION_COOKIE_SECURE on it is a production server, and the app refuses."""

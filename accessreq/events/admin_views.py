@@ -13,7 +13,7 @@ from .forms import (AccommodationTypeForm, EventForm, ProvisionForm, RemoveProvi
 from .leadtime import notice_needed
 from .models import AccommodationType, Event
 from . import provisions as provision_services
-from .services import (DEFAULT_TIMEZONE, DuplicateTypeName, EventDetails, TypeDetails,
+from .services import (DuplicateTypeName, EventDetails, TypeDetails,
                        active_types, admin_events_page, catalogue as list_catalogue,
                        common_timezones,
                        organisation_choices, save_event, save_type, set_requests_open, utc_to_local)
@@ -77,7 +77,7 @@ def events():
 def new_event():
     form = EventForm(type_choices=_type_choices(), organisation_choices=organisation_choices(),
                      common_timezones=common_timezones(),
-                     data={"timezone": DEFAULT_TIMEZONE, "requests_open": True,
+                     data={"timezone": current_app.config["TIMEZONE"], "requests_open": True,
                            "accommodation_types": [t.id for t in active_types()]})
     if form.validate_on_submit():
         event = save_event(None, _event_details(form))

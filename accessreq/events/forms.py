@@ -10,7 +10,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from wtforms.widgets import TextInput
 
 from ..forms import LONG_TEXT_MAX, AppForm, MultiCheckboxField, in_choices, options
-from .services import (DEFAULT_TIMEZONE, NonexistentLocalTime, find_timezone, local_to_utc,
+from .services import (NonexistentLocalTime, find_timezone, local_to_utc,
                        timezone_label, timezone_names)
 
 
@@ -55,7 +55,7 @@ class EventForm(AppForm):
     # A text box with suggestions (<datalist>): the institution's common zones first, then
     # every zone by region; typing filters them, without JavaScript. Checked to be a real zone.
     timezone = StringField(
-        "Time zone", default=DEFAULT_TIMEZONE, description=TIMEZONE_HINT,
+        "Time zone", description=TIMEZONE_HINT,
         render_kw={"list": "timezone-suggestions", "autocomplete": "off", "spellcheck": "false"},
         validators=[InputRequired("Enter the time zone, for example Europe/London")])
     venue = StringField(
@@ -96,7 +96,7 @@ class EventForm(AppForm):
 
     def __init__(self, *args, type_choices: list[tuple[int, str]] = (),
                  organisation_choices: list[tuple[int, str]] = (),
-                 common_timezones: list[str] = (DEFAULT_TIMEZONE,), **kwargs) -> None:
+                 common_timezones: list[str] = (), **kwargs) -> None:
         super().__init__(*args, **kwargs)
         # (name, label) suggestions: the common ones, then all (a common one appears twice).
         self.timezone_common = [(n, f"Common here: {timezone_label(n)}") for n in common_timezones]

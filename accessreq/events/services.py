@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, time
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
+from flask import current_app
 from sqlalchemy import case, func, inspect, select
 from sqlalchemy.exc import IntegrityError
 
@@ -17,7 +18,6 @@ from ..extensions import db
 from ..timeutil import utcnow
 from .models import AccommodationType, Event
 
-DEFAULT_TIMEZONE = "Europe/London"
 ADMIN_EVENTS_PER_PAGE = 25
 
 
@@ -55,13 +55,14 @@ def find_timezone(typed: str) -> str | None:
 
 
 def common_timezones(limit: int = 6) -> list[str]:
-    """The zones offered first: the institution's own (``DEFAULT_TIMEZONE``), then those its
+    """The zones offered first: the institution's own (the TIMEZONE setting), then those its
     events use, most used first."""
     used = db.session.scalars(select(Event.timezone).group_by(Event.timezone)
                               .order_by(func.count().desc(), Event.timezone))
     known = set(timezone_names())
-    common = [DEFAULT_TIMEZONE]
-    common += [n for n in used if n in known and n != DEFAULT_TIMEZONE]
+    home = current_app.config["TIMEZONE"]
+    common = [home]
+    common += [n for n in used if n in known and n != home]
     return common[:limit]
 
 

@@ -8,11 +8,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from ..events.services import DEFAULT_TIMEZONE
-from ..timeutil import utcnow
+from ..timeutil import institution_zone, utcnow
 
-# Days are counted in the institution's usual time zone (the one new events start with).
-REPORT_TIMEZONE = DEFAULT_TIMEZONE
 # A period this long or shorter is charted week by week; longer ones month by month.
 WEEKLY_UP_TO_DAYS = 92
 CUSTOM = "custom"
@@ -110,11 +107,11 @@ def resolve(key: str, today: date, first: date | None = None,
 
 
 def local_today(now: datetime | None = None) -> date:
-    return (now or utcnow()).astimezone(ZoneInfo(REPORT_TIMEZONE)).date()
+    return (now or utcnow()).astimezone(institution_zone()).date()
 
 
 def _utc_midnight(day: date) -> datetime:
-    local = datetime.combine(day, time(0), tzinfo=ZoneInfo(REPORT_TIMEZONE))
+    local = datetime.combine(day, time(0), tzinfo=institution_zone())
     return local.astimezone(ZoneInfo("UTC"))
 
 

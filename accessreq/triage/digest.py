@@ -20,7 +20,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import current_app
 from sqlalchemy import or_, select
@@ -38,7 +37,7 @@ from ..notifications.services import external_url, queue_email
 from ..requests.models import AccessRequest, RequestedAccommodation
 from ..requests.queries import visible_to
 from ..requests.urgency import DUE_SOON_DAYS, Urgency
-from ..timeutil import format_date, local, utcnow
+from ..timeutil import format_date, institution_zone, local, utcnow
 from .models import DigestSent
 from .queries import TEAM_ALL, TEAM_MINE, QueueFilters, matching_conditions
 from .services import record_digest_view
@@ -61,7 +60,7 @@ _DUE_WINDOW = timedelta(days=DUE_SOON_DAYS + 2)
 
 
 class DigestSettingError(ValueError):
-    """DIGEST_HOUR or DIGEST_TIMEZONE cannot be used; the text says what to set."""
+    """DIGEST_HOUR cannot be used; the text says what to set."""
 
 
 # --- what one digest holds ------------------------------------------------------------------
@@ -142,15 +141,6 @@ def _count(n: int, noun: str) -> str:
 # --- the installation's day and hour --------------------------------------------------------
 
 
-def _zone() -> ZoneInfo:
-    name = current_app.config["DIGEST_TIMEZONE"]
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise DigestSettingError(f"DIGEST_TIMEZONE is {name!r}, which is not a time zone: set "
-                                 "it to a name such as Europe/London.") from None
-
-
 def send_hour() -> int:
     hour = current_app.config["DIGEST_HOUR"]
     if not isinstance(hour, int) or not 0 <= hour <= 23:
@@ -160,17 +150,17 @@ def send_hour() -> int:
 
 def send_time_words() -> str:
     """When digests go, for people: "07:00 (Europe/London)"."""
-    return f"{send_hour():02d}:00 ({_zone().key})"
+    return f"{send_hour():02d}:00 ({institution_zone().key})"
 
 
 def digest_day(now: datetime) -> date:
-    """The installation's calendar day at ``now`` (DIGEST_TIMEZONE): one digest each."""
-    return now.astimezone(_zone()).date()
+    """The installation's calendar day at ``now`` (TIMEZONE): one digest each."""
+    return now.astimezone(institution_zone()).date()
 
 
 def is_time(now: datetime) -> bool:
     """Whether it is DIGEST_HOUR or later, on the installation's clock."""
-    return now.astimezone(_zone()).hour >= send_hour()
+    return now.astimezone(institution_zone()).hour >= send_hour()
 
 
 def when_words() -> str:
@@ -359,7 +349,7 @@ def send_digests(now: datetime | None = None, *, at_once: bool = False, dry_run:
 
 def local_now_words(now: datetime) -> str:
     """The installation's clock at ``now``, for the command's "not yet" line: "06:05"."""
-    return f"{local(now, _zone().key):%H:%M}"
+    return f"{local(now, institution_zone().key):%H:%M}"
 
 
 @rebuilds(TEMPLATE)

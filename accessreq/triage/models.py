@@ -89,7 +89,7 @@ class DigestSent(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id", ondelete="CASCADE"))
-    # The installation's local calendar day (DIGEST_TIMEZONE) the digest was for.
+    # The installation's local calendar day (TIMEZONE) the digest was for.
     day: Mapped[date] = mapped_column(Date)
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # The outbox row that carries it (None once the outbox no longer has it).
