@@ -1,0 +1,67 @@
+"""A real HTTP receiver for webhook tests: http.server in a thread, answering as told."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+def verify(secret: str, header: str, body: bytes, tolerance: int = 300) -> bool:
+    """The README's receiver check, line for line."""
+    parts = dict(item.split("=", 1) for item in header.split(","))
+    if abs(time.time() - int(parts["t"])) > tolerance:
+        return False  # outside the replay window
+    expected = hmac.new(secret.encode(), f"{parts['t']}.".encode() + body, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected, parts["v1"])
+
+
+@dataclass
+class Received:
+    path: str
+    headers: dict
+    body: bytes
+
+
+@dataclass
+class Receiver:
+    # Status codes to answer with, in turn; the last one repeats.
+    answers: list[int] = field(default_factory=lambda: [200])
+    location: str = ""
+    received: list[Received] = field(default_factory=list)
+    server: ThreadingHTTPServer | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+
+    def start(self) -> Receiver:
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                receiver.received.append(Received(self.path, dict(self.headers), body))
+                code = receiver.answers[min(len(receiver.received), len(receiver.answers)) - 1]
+                self.send_response(code)
+                if receiver.location:
+                    self.send_header("Location", receiver.location)
+                reply = b"thanks" if code < 300 else b"receiver says no"
+                self.send_header("Content-Length", str(len(reply)))
+                self.end_headers()
+                self.wfile.write(reply)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self.server:
+            self.server.shutdown()
+            self.server.server_close()
