@@ -33,6 +33,11 @@ class Receiver:
     location: str = ""
     received: list[Received] = field(default_factory=list)
     server: ThreadingHTTPServer | None = None
+    # Hold the answer to delivery number ``stall_at`` until ``release`` is set (0: never).
+    stall_at: int = 0
+    stalled: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def url(self) -> str:
@@ -44,8 +49,13 @@ class Receiver:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):  # noqa: N802
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                receiver.received.append(Received(self.path, dict(self.headers), body))
-                code = receiver.answers[min(len(receiver.received), len(receiver.answers)) - 1]
+                with receiver.lock:
+                    receiver.received.append(Received(self.path, dict(self.headers), body))
+                    number = len(receiver.received)
+                code = receiver.answers[min(number, len(receiver.answers)) - 1]
+                if number == receiver.stall_at:
+                    receiver.stalled.set()
+                    receiver.release.wait(30)
                 self.send_response(code)
                 if receiver.location:
                     self.send_header("Location", receiver.location)
@@ -57,11 +67,18 @@ class Receiver:
             def log_message(self, *args):
                 pass
 
+            def handle(self):
+                try:
+                    super().handle()
+                except OSError:
+                    pass  # the sender was killed while we held its answer
+
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         return self
 
     def stop(self) -> None:
+        self.release.set()
         if self.server:
             self.server.shutdown()
             self.server.server_close()
