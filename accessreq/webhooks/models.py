@@ -77,7 +77,8 @@ class WebhookDelivery(db.Model):
     endpoint_id: Mapped[int] = mapped_column(
         ForeignKey("webhook_endpoint.id", ondelete="CASCADE"), index=True)
     event_type: Mapped[str] = mapped_column(String(64))
-    # The JSON body exactly as it is sent and signed.
+    # The JSON body exactly as it is sent and signed; emptied once sent when it carried
+    # personal details (the endpoint's allow_personal_text).
     payload: Mapped[str] = mapped_column(Text)
     state: Mapped[DeliveryState] = mapped_column(str_enum(DeliveryState, 16),
                                                  default=DeliveryState.PENDING)

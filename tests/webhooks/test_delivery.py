@@ -92,6 +92,9 @@ def test_payloads_carry_no_personal_text_unless_the_endpoint_is_allowed_it(
         assert secret_word not in plain
         assert secret_word in personal
     assert "contact" not in json.loads(plain)["request"]
+    assert send_due_deliveries().sent == 2
+    kept, emptied = (d.payload for d in deliveries())
+    assert kept == plain and emptied == ""  # personal details leave with the delivery
 
 
 @LOCAL
@@ -197,3 +200,36 @@ def test_a_private_target_is_refused_at_send_time_without_the_setting(
     assert row.state == DeliveryState.PENDING
     assert row.last_error.startswith("Address check: 127.0.0.1 resolves to 127.0.0.1, a loopback")
     assert receiver.received == []
+
+
+@LOCAL
+def test_https_checks_the_receivers_certificate(make_request, make_endpoint, receiver,
+                                                monkeypatch):
+    """The address is pinned to the checked IP, but TLS still verifies the certificate for the
+    registered name: a receiver whose certificate nobody trusts gets nothing."""
+    import ssl
+
+    import trustme
+
+    from accessreq.webhooks import sender
+
+    authority = trustme.CA()  # trusted by nobody but this test
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("localhost").configure_cert(context)
+    receiver.server.socket = context.wrap_socket(receiver.server.socket, server_side=True)
+    port = receiver.server.server_address[1]
+    make_endpoint(f"https://localhost:{port}/hook", events=["request.created"])
+    make_request()
+    assert send_due_deliveries().retrying == 1
+    [row] = deliveries()
+    assert "CERTIFICATE_VERIFY_FAILED" in row.last_error
+    assert receiver.received == []
+
+    def trusting():  # as if the authority were the system's
+        context = ssl.create_default_context()
+        authority.configure_trust(context)
+        return context
+
+    monkeypatch.setattr(sender, "_tls_context", trusting)
+    assert send_due_deliveries(now=row.next_attempt_at).sent == 1
+    assert len(receiver.received) == 1
