@@ -50,6 +50,8 @@ def history_data(entry: HistoryEntry, personal: bool) -> dict:
         "from_status": entry.from_status.value if entry.from_status else None,
         "to_status": entry.to_status.value if entry.to_status else None,
         "by_staff": entry.actor_id is not None,
+        # A reply sent with a change of status is that change's message, not a separate reply.
+        "has_message": bool(entry.body),
     }
     if personal:
         data["message"] = entry.body

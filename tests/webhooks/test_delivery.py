@@ -62,7 +62,7 @@ def test_a_status_change_in_the_dashboard_reaches_the_receiver_signed(
     assert body["request"]["reference"] == access_request.reference
     assert body["change"] == {"kind": "status_changed", "at": body["change"]["at"],
                               "from_status": "submitted", "to_status": "in_review",
-                              "by_staff": True}
+                              "by_staff": True, "has_message": False}
     assert body["request"]["event"]["title"] == access_request.event.title
     assert deliveries("request.status_changed")[0].state == DeliveryState.SENT
     assert deliveries("request.status_changed")[0].last_status_code == 200
@@ -233,3 +233,28 @@ def test_https_checks_the_receivers_certificate(make_request, make_endpoint, rec
     monkeypatch.setattr(sender, "_tls_context", trusting)
     assert send_due_deliveries(now=row.next_attempt_at).sent == 1
     assert len(receiver.received) == 1
+
+
+@LOCAL
+def test_each_kind_of_change_is_its_own_event(make_request, make_endpoint, make_staff, receiver):
+    from accessreq.requests.services import cancel_by_attendee
+    from accessreq.triage.event_cancelling import cancel_event
+    from accessreq.triage.services import reply
+
+    make_endpoint(receiver.url, personal=True)
+    staff = make_staff("admin")
+    first, _ = make_request()
+    second, _ = make_request(event=first.event)
+    reply(first, staff, "We have booked an interpreter.")
+    cancel_by_attendee(first, "I cannot come after all.")
+    cancel_event(db.session.get(type(first.event), first.event_id), staff, "The hall flooded.")
+    kinds = [(d.event_type, json.loads(d.payload).get("request", {}).get("id"))
+             for d in deliveries()]
+    assert kinds == [
+        ("event.changed", None),
+        ("request.created", first.id), ("request.created", second.id),
+        ("request.replied", first.id), ("request.cancelled", first.id),
+        ("event.changed", None), ("request.cancelled", second.id)]
+    replied = json.loads(deliveries("request.replied")[0].payload)
+    assert replied["change"]["message"] == "We have booked an interpreter."
+    assert json.loads(deliveries("event.changed")[1].payload)["event"]["cancelled_at"]
