@@ -258,3 +258,17 @@ def test_each_kind_of_change_is_its_own_event(make_request, make_endpoint, make_
     replied = json.loads(deliveries("request.replied")[0].payload)
     assert replied["change"]["message"] == "We have booked an interpreter."
     assert json.loads(deliveries("event.changed")[1].payload)["event"]["cancelled_at"]
+
+
+@LOCAL
+def test_waiting_deliveries_of_a_disabled_endpoint_fail_unsent(make_request, make_endpoint,
+                                                              receiver):
+    from accessreq.webhooks.services import set_active
+
+    endpoint, _ = make_endpoint(receiver.url, events=["request.created"])
+    make_request()
+    set_active(endpoint, False)
+    assert send_due_deliveries().dead == 1
+    [row] = deliveries()
+    assert row.state == DeliveryState.DEAD and "disabled" in row.last_error
+    assert receiver.received == []
