@@ -69,6 +69,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .triage.plan_views import bp as plan_bp
     from .triage.saved_view_views import bp as saved_views_bp
     from .triage.views import bp as triage_bp
+    from .webhooks.views import admin_bp as webhooks_admin_bp
 
     from .events.admin_views import REQUEST_COUNTS
     from .requests.queries import count_by_event
@@ -80,13 +81,17 @@ def create_app(test_config: dict | None = None) -> Flask:
                       feedback_bp, feedback_staff_bp, record_bp,
                       access_log_admin_bp, cancelling_bp, inbox_bp, providers_bp, bookings_bp,
                       outcomes_bp, plan_bp, wording_admin_bp, canned_admin_bp, saved_views_bp,
-                      exports_bp, exports_admin_bp, reports_bp, account_bp):
+                      exports_bp, exports_admin_bp, reports_bp, account_bp,
+                      webhooks_admin_bp):
         app.register_blueprint(blueprint)
 
     from . import cli, errors, headers, observability, templating
     from .arranging.services import connect_signals
 
     connect_signals()
+    from .webhooks.hooks import register as register_webhooks
+
+    register_webhooks(db.session)  # deliveries queued in the same transaction as each change
 
     observability.register(app)
     headers.register(app)

@@ -266,7 +266,8 @@ def register(app: Flask) -> None:
     from .benchdata import bench_cli
     from .exports.cli import export_cli
     from .inbound.cli import mail_cli
+    from .webhooks.cli import webhooks_cli
 
     for command in (demo_command, staff_cli, outbox_cli, requests_cli, digest_cli,
-                    mailcatcher_command, bench_cli, mail_cli, export_cli):
+                    mailcatcher_command, bench_cli, mail_cli, export_cli, webhooks_cli):
         app.cli.add_command(command)

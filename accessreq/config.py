@@ -164,6 +164,13 @@ def from_environment() -> dict:
         # How long the sender waits for any answer from the SMTP server before it gives up on
         # the connection (the unsent messages are retried with backoff).
         "OUTBOX_SMTP_TIMEOUT_SECONDS": _int("OUTBOX_SMTP_TIMEOUT_SECONDS", 30),
+        # Webhooks (accessreq/webhooks): tries before a delivery is dead, the first retry's
+        # wait in seconds (doubling each time), the wait for an answer, and whether endpoints
+        # may be on loopback or private addresses (local integrations and tests only).
+        "WEBHOOK_MAX_ATTEMPTS": _int("WEBHOOK_MAX_ATTEMPTS", 8),
+        "WEBHOOK_BACKOFF_SECONDS": _int("WEBHOOK_BACKOFF_SECONDS", 30),
+        "WEBHOOK_TIMEOUT_SECONDS": _int("WEBHOOK_TIMEOUT_SECONDS", 10),
+        "WEBHOOKS_ALLOW_PRIVATE_TARGETS": _bool("WEBHOOKS_ALLOW_PRIVATE_TARGETS"),
         # The access mailbox `flask mail fetch` reads (inbound/fetcher.py); unset: no fetching.
         "IMAP_HOST": os.environ.get("IMAP_HOST") or None,
         "IMAP_PORT": _int("IMAP_PORT", 0) or None,  # None: 993 with ssl, 143 otherwise

@@ -13,3 +13,4 @@ from .requests.models import (AccessLogEntry, AccessRequest, HistoryEntry,  # no
                               RequestedAccommodation, StatusLink)
 from .routing.models import Organisation, RoutingRule, Team  # noqa: F401
 from .triage.models import CannedReply, DigestSent, SavedView  # noqa: F401
+from .webhooks.models import WebhookDelivery, WebhookEndpoint  # noqa: F401

@@ -18,6 +18,7 @@ from accessreq.notifications.models import OutgoingEmail
 from accessreq.routing.models import Organisation, Team
 from accessreq.routing.services import save_rule
 from accessreq.triage.canned import CannedReplyDetails, save_canned_reply
+from accessreq.webhooks.services import create_endpoint
 from accessreq.triage.models import SavedView
 from helpers import sign_in
 
@@ -42,7 +43,8 @@ PUBLIC_ENDPOINTS = {
     "feedback.sent",
 }
 ADMIN_PREFIXES = ("staff_admin.", "events_admin.", "mail_admin.", "routing_admin.",
-                  "wording_admin.", "event_cancelling.", "canned_admin.", "exports_admin.")
+                  "wording_admin.", "event_cancelling.", "canned_admin.", "exports_admin.",
+                  "webhooks_admin.")
 
 
 def _all_routes(app):
@@ -95,6 +97,8 @@ def world(make_request, make_staff):
         "table": "received",  # a report's table as CSV
         "provision_id": add_provision(request.event, ProvisionDetails(name="Hearing loop")).id,
         "reply_id": save_canned_reply(None, None, CannedReplyDetails("Booked", "Booked, {first_name}.")).id,
+        "endpoint_id": create_endpoint("https://hooks.example.org/in", ["request.created"], False)[0].id,
+        "delivery_id": 1,
     }
     return {"values": values, "coordinator": coordinator, "admin": admin}
 

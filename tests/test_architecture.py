@@ -38,6 +38,9 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
     "exports": frozenset({"arranging", "auth", "events", "requests", "routing", "triage"}),
     # Reports read requests, their bookings and the teams; their tables download as CSV.
     "reports": frozenset({"arranging", "auth", "events", "exports", "requests", "routing"}),
+    # Webhooks watch requests' history and events (a session listener create_app registers);
+    # endpoint secrets are sealed with the outbox's sealing.
+    "webhooks": frozenset({"auth", "events", "notifications", "requests", "routing"}),
 }
 
 # Imports every module of one package and prints, for each other feature package that got

@@ -23,6 +23,7 @@ from accessreq.routing.services import save_rule
 from accessreq.security import hash_token
 from accessreq.timeutil import utcnow
 from accessreq.triage.canned import CannedReplyDetails, save_canned_reply
+from accessreq.webhooks.services import create_endpoint
 from helpers import sign_in
 
 INVITE_TOKEN = "headers-test-invitation-token-0123456789abcdef"
@@ -102,6 +103,9 @@ GET_URLS = {
     "canned_admin.index": "/admin/replies",
     "canned_admin.new": "/admin/replies/new",
     "canned_admin.edit": "/admin/replies/{reply_id}",
+    "webhooks_admin.index": "/admin/webhooks",
+    "webhooks_admin.new": "/admin/webhooks/new",
+    "webhooks_admin.show": "/admin/webhooks/{endpoint_id}",
     "exports.queue_export": "/staff/export?status=all",
     "exports_admin.export_log": "/admin/exports",
     "reports.overview": "/staff/reports/overview",
@@ -164,6 +168,7 @@ def site(app, make_request, make_staff):
         "provider_id": provider.id, "booking_id": booking.id,
         "item_id": request.items[0].id,
         "reply_id": save_canned_reply(None, None, CannedReplyDetails("Booked", "Booked, {first_name}.")).id,
+        "endpoint_id": create_endpoint("https://hooks.example.org/in", ["request.created"], False)[0].id,
     }}
 
 

@@ -14,8 +14,10 @@ from .states_public import PUBLIC_STATES
 from .states_reports import REPORT_STATES
 from .states_routing import ROUTING_STATES
 from .states_staff import ERROR_STATES, STAFF_STATES
+from .states_webhooks import WEBHOOK_STATES
 
-STATES = PUBLIC_STATES + STAFF_STATES + ROUTING_STATES + REPORT_STATES + ERROR_STATES
+STATES = (PUBLIC_STATES + STAFF_STATES + ROUTING_STATES + REPORT_STATES + WEBHOOK_STATES
+          + ERROR_STATES)
 # GET endpoints that are not pages for people.
 NOT_PAGES = {"static": "files", "health.healthz": "JSON for load balancers",
              "health.readyz": "JSON for load balancers",
