@@ -38,6 +38,8 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
     "exports": frozenset({"arranging", "auth", "events", "requests", "routing", "triage"}),
     # Reports read requests, their bookings and the teams; their tables download as CSV.
     "reports": frozenset({"arranging", "auth", "events", "exports", "requests", "routing"}),
+    # The JSON API: events, requests and the staff changes through their own services.
+    "api": frozenset({"auth", "events", "notifications", "requests", "routing", "triage"}),
 }
 
 # Imports every module of one package and prints, for each other feature package that got

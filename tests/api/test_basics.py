@@ -1,0 +1,55 @@
+"""The API's document, its errors as problem documents, and creating a request."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from accessreq.extensions import db
+from accessreq.notifications.models import OutgoingEmail
+from accessreq.requests.models import AccessRequest
+from tests.api.conftest import bearer
+
+
+def _body(event, **overrides):
+    body = {"event_id": event.id, "contact_name": "Pat Platform",
+            "contact_email": "pat@example.net", "consent": True,
+            "accommodations": [{"id": event.offered_types[0].id, "details": "BSL"}]}
+    body.update(overrides)
+    return body
+
+
+def test_document_and_page(client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    assert document["openapi"] == "3.1.0"
+    assert "/api/v1/requests" in document["paths"]
+    assert client.get("/api/v1/docs").status_code == 200
+
+
+def test_errors_are_problem_documents(client, make_client):
+    response = client.get("/api/v1/events")
+    assert response.status_code == 401
+    assert response.mimetype == "application/problem+json"
+    assert set(response.get_json()) >= {"type", "title", "status", "detail"}
+    assert client.get("/api/v1/nowhere").mimetype == "application/problem+json"
+    assert client.delete("/api/v1/events").status_code == 405
+    assert client.get("/nowhere").mimetype == "text/html"
+
+
+def test_create_request_like_the_form(client, token, make_event):
+    event = make_event()
+    response = client.post("/api/v1/requests", json=_body(event),
+                           headers=bearer(token, **{"Idempotency-Key": "k1"}))
+    assert response.status_code == 201, response.get_data(as_text=True)
+    reference = response.get_json()["reference"]
+    assert db.session.scalar(select(func.count(OutgoingEmail.id))) == 2
+    again = client.post("/api/v1/requests", json=_body(event),
+                        headers=bearer(token, **{"Idempotency-Key": "k1"}))
+    assert again.status_code == 201 and again.get_json()["reference"] == reference
+    assert db.session.scalar(select(func.count(AccessRequest.id))) == 1
+    other = client.post("/api/v1/requests", json=_body(event, contact_name="Other"),
+                        headers=bearer(token, **{"Idempotency-Key": "k1"}))
+    assert other.status_code == 422
+    bad = client.post("/api/v1/requests", json=_body(event, consent=False, contact_email="x"),
+                      headers=bearer(token))
+    assert bad.status_code == 422
+    assert set(bad.get_json()["errors"]) == {"consent", "contact_email"}
