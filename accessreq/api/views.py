@@ -50,19 +50,19 @@ def docs():
 
 
 @blp.get("/events")
+@requires("events:read")
 @blp.arguments(PageArgs, location="query", as_kwargs=True)
 @blp.response(200, EventPageSchema)
 @documented("events:read", 422)
-@requires("events:read")
 def list_events(cursor, limit):
     """Events, oldest first, one page at a time."""
     return queries.keyset_page(queries.events_statement(), Event, cursor, limit)
 
 
 @blp.get("/events/<int:event_id>")
+@requires("events:read")
 @blp.response(200, EventSchema)
 @documented("events:read", 404)
-@requires("events:read")
 def get_event(event_id: int):
     """One event."""
     event = db.session.get(Event, event_id)
@@ -72,9 +72,9 @@ def get_event(event_id: int):
 
 
 @blp.get("/accommodations")
+@requires("events:read")
 @blp.response(200, CatalogueSchema)
 @documented("events:read")
-@requires("events:read")
 def list_accommodations():
     """The accommodation catalogue (active types)."""
     return {"items": queries.catalogue()}
@@ -84,6 +84,7 @@ def list_accommodations():
 
 
 @blp.post("/requests")
+@requires("requests:create")
 @blp.arguments(RequestInSchema)
 @blp.response(201, CreatedRequestSchema)
 @blp.doc(parameters=[{"in": "header", "name": "Idempotency-Key", "required": False,
@@ -91,7 +92,6 @@ def list_accommodations():
                       "description": "Retrying with the same key and body returns the first "
                                      "answer and creates nothing."}])
 @documented("requests:create", 404, 409, write=True)
-@requires("requests:create")
 def create(data):
     """Create a request exactly as the public form does: same rules, routing and emails."""
     client = current_client()
@@ -114,10 +114,10 @@ def create(data):
 
 
 @blp.get("/requests")
+@requires("requests:read")
 @blp.arguments(RequestFilterArgs, location="query", as_kwargs=True)
 @blp.response(200, RequestPageSchema)
 @documented("requests:read", 422)
-@requires("requests:read")
 def list_requests(cursor, limit, status, event, team, updated_since):
     """Requests within the token's team, oldest first, filtered like the staff queue."""
     client = current_client()
@@ -133,9 +133,9 @@ def _etag(access_request: AccessRequest) -> str:
 
 
 @blp.get("/requests/<reference>")
+@requires("requests:read")
 @blp.response(200, RequestDetailSchema, headers={"ETag": {"schema": {"type": "string"}}})
 @documented("requests:read", 404)
-@requires("requests:read")
 def get_request(reference: str):
     """One request and its public history (what the attendee's status page shows)."""
     client = current_client()
@@ -170,11 +170,11 @@ IF_MATCH = {"in": "header", "name": "If-Match", "required": True,
 
 
 @blp.post("/requests/<reference>/status")
+@requires("requests:write")
 @blp.arguments(StatusChangeSchema)
 @blp.response(200, RequestDetailSchema, headers={"ETag": {"schema": {"type": "string"}}})
 @blp.doc(parameters=[IF_MATCH])
 @documented("requests:write", 404, 409, 412, 428, write=True)
-@requires("requests:write")
 def change_status(data, reference: str):
     """Move the request on through the state machine, telling the attendee (as staff do)."""
     client = current_client()
@@ -189,11 +189,11 @@ def change_status(data, reference: str):
 
 
 @blp.post("/requests/<reference>/replies")
+@requires("requests:write")
 @blp.arguments(ReplySchema)
 @blp.response(200, RequestDetailSchema, headers={"ETag": {"schema": {"type": "string"}}})
 @blp.doc(parameters=[IF_MATCH])
 @documented("requests:write", 404, 409, 412, 428, write=True)
-@requires("requests:write")
 def add_reply(data, reference: str):
     """A public reply to the attendee: emailed and shown on their status page."""
     client = current_client()
