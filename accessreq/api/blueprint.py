@@ -40,6 +40,9 @@ def new_api(app) -> Api:
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer",
                        "description": "An API client's token. Scopes: " + ", ".join(SCOPES)})
+    from .schemas import HistorySchema
+
+    api.spec.components.schema("History", schema=HistorySchema)  # named by RequestDetail
     app.extensions[API_KEY] = api
     return api
 
