@@ -119,11 +119,11 @@ class HistorySchema(Schema):
     kind = fields.Str(required=True)
     at = fields.AwareDateTime(required=True)
     from_status = fields.Function(lambda h: h.from_status.value if h.from_status else None,
-                                  allow_none=True, metadata={"type": ["string", "null"]})
+                                  allow_none=True, metadata={"type": "string"})
     to_status = fields.Function(lambda h: h.to_status.value if h.to_status else None,
-                                allow_none=True, metadata={"type": ["string", "null"]})
+                                allow_none=True, metadata={"type": "string"})
     actor = fields.Function(lambda h: h.actor.name if h.actor else None, allow_none=True,
-                            metadata={"type": ["string", "null"]})
+                            metadata={"type": "string"})
     body = fields.Str(required=True)
 
 
