@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import g
 from flask import request as http_request
 from flask_smorest import abort
 
@@ -15,8 +14,13 @@ from .services import client_for_token, record_use
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="accessreq"'}
 
 
+# Where this request's client is kept: in the request's own environ, never in ``g``, which a
+# test's shared app context would carry over to the next call.
+CLIENT_KEY = "accessreq.api_client"
+
+
 def current_client() -> ApiClient:
-    return g.api_client
+    return http_request.environ[CLIENT_KEY]
 
 
 def _token() -> str:
@@ -26,13 +30,13 @@ def _token() -> str:
 
 
 def authenticate() -> ApiClient:
-    client = g.get("api_client") or client_for_token(_token())
+    client = http_request.environ.get(CLIENT_KEY) or client_for_token(_token())
     if client is None:
         abort(401, message="Send a valid API token: Authorization: Bearer <token>.",
               headers=CHALLENGE)
     if client.revoked_at is not None:
         abort(401, message="This API token was revoked.", headers=CHALLENGE)
-    g.api_client = client
+    http_request.environ[CLIENT_KEY] = client
     return client
 
 
@@ -56,6 +60,6 @@ def rate_limit_key() -> str:
     one proxy do not share a budget."""
     client = client_for_token(_token())
     if client is not None:
-        g.api_client = client
+        http_request.environ[CLIENT_KEY] = client
         return f"api-client:{client.id}"
     return f"api-anonymous:{http_request.remote_addr}"

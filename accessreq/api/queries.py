@@ -28,7 +28,7 @@ def decode_cursor(cursor: str | None) -> int:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         kind, _, value = text.partition(":")
         last_id = int(value)
-        if kind != "id" or last_id < 0 or last_id > 2**62:
+        if kind != "id" or last_id < 0 or last_id > 2**31 - 1:
             raise ValueError
     except (ValueError, UnicodeDecodeError, binascii.Error):
         abort(422, errors={"cursor": ["Not a cursor this API gave out."]})

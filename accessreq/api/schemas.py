@@ -10,6 +10,8 @@ from ..requests.outcomes import ShortfallReason
 from ..requests.states import RequestStatus
 
 PAGE_MAX = 100
+# Ids are 32-bit integers on PostgreSQL: a larger one is invalid, not a server error.
+ID = validate.Range(min=1, max=2**31 - 1)
 
 
 class ProblemSchema(Schema):
@@ -82,17 +84,17 @@ class EventInSchema(Schema):
     close_day = fields.Date(load_default=None, allow_none=True)
     close_time = fields.Time(load_default=None, allow_none=True)
     requests_open = fields.Bool(load_default=True)
-    accommodation_type_ids = fields.List(fields.Int(), load_default=list)
+    accommodation_type_ids = fields.List(fields.Int(validate=ID), load_default=list)
 
 
 class ChosenAccommodation(Schema):
-    id = fields.Int(required=True)
+    id = fields.Int(required=True, validate=ID)
     details = fields.Str(load_default="")
 
 
 class RequestInSchema(Schema):
     """What the public request form asks, as JSON; the form's own rules check it."""
-    event_id = fields.Int(required=True)
+    event_id = fields.Int(required=True, validate=ID)
     contact_name = fields.Str(required=True)
     contact_email = fields.Str(required=True)
     contact_channel = fields.Str(load_default=ContactChannel.EMAIL.value,
@@ -172,8 +174,8 @@ class RequestPageSchema(Schema):
 
 class RequestFilterArgs(PageArgs):
     status = fields.Str(load_default=None, validate=validate.OneOf([s.value for s in RequestStatus]))
-    event = fields.Int(load_default=None, validate=validate.Range(min=1))
-    team = fields.Int(load_default=None, validate=validate.Range(min=1))
+    event = fields.Int(load_default=None, validate=ID)
+    team = fields.Int(load_default=None, validate=ID)
     updated_since = fields.AwareDateTime(load_default=None)
 
 

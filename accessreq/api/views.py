@@ -59,7 +59,7 @@ def list_events(cursor, limit):
     return queries.keyset_page(queries.events_statement(), Event, cursor, limit)
 
 
-@blp.get("/events/<int:event_id>")
+@blp.get("/events/<int(max=2147483647):event_id>")
 @requires("events:read")
 @blp.response(200, EventSchema)
 @documented("events:read", 404)
