@@ -40,9 +40,12 @@ def new_api(app) -> Api:
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer",
                        "description": "An API client's token. Scopes: " + ", ".join(SCOPES)})
-    from .schemas import HistorySchema
+    from .schemas import EventInSchema, HistorySchema
 
+    for unused in ("Error", "PaginationMetadata"):  # flask-smorest's own; we answer problems
+        api.spec.components.schemas.pop(unused, None)
     api.spec.components.schema("History", schema=HistorySchema)  # named by RequestDetail
+    api.spec.components.schema("EventPatch", schema=EventInSchema(partial=True))
     app.extensions[API_KEY] = api
     return api
 

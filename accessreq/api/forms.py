@@ -5,7 +5,7 @@ from __future__ import annotations
 from wtforms import SelectField, StringField
 from wtforms.validators import InputRequired, Length, Optional
 
-from ..forms import AppForm, MultiCheckboxField, in_choices, strip
+from ..forms import AppForm, MultiCheckboxField, in_choices, options, strip
 from .models import SCOPES
 
 
@@ -16,7 +16,7 @@ class ClientForm(AppForm):
         validators=[InputRequired("Enter the API client’s name"),
                     Length(max=100, message="The name must be 100 characters or fewer")])
     scopes = MultiCheckboxField(
-        "Scopes", choices=[(key, f"{key}: {words}") for key, words in SCOPES.items()],
+        "Scopes", choices=options((key, f"{key}: {words}") for key, words in SCOPES.items()),
         description="What the client may do. Give only what it needs.",
         validators=[InputRequired("Choose at least one scope")])
     team = SelectField("Team", validate_choice=False, validators=[Optional()],

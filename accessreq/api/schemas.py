@@ -70,21 +70,26 @@ class EventPageSchema(Schema):
 
 
 class EventInSchema(Schema):
-    """An event as the admin form takes it: local date and times in ``timezone``."""
-    title = fields.Str(required=True)
-    description = fields.Str(load_default="")
-    day = fields.Date(required=True)
-    start_time = fields.Time(required=True)
-    end_time = fields.Time(required=True)
-    timezone = fields.Str(required=True)
-    venue = fields.Str(load_default="")
-    is_online = fields.Bool(load_default=False)
-    online_url = fields.Str(load_default="")
-    access_provided = fields.Str(load_default="")
-    close_day = fields.Date(load_default=None, allow_none=True)
-    close_time = fields.Time(load_default=None, allow_none=True)
-    requests_open = fields.Bool(load_default=True)
-    accommodation_type_ids = fields.List(fields.Int(validate=ID), load_default=list)
+    """An event as the admin form takes it, checked by that form's own rules: local date and
+    times in ``timezone`` (an IANA name such as Europe/London)."""
+    title = fields.Str(required=True, validate=validate.Length(max=1000))
+    description = fields.Str(validate=validate.Length(max=10000))
+    day = fields.Str(required=True, validate=validate.Length(max=40),
+                     metadata={"description": "The date, like 2026-03-27."})
+    start_time = fields.Str(required=True, validate=validate.Length(max=20),
+                            metadata={"description": "Local time, like 18:30."})
+    end_time = fields.Str(required=True, validate=validate.Length(max=20))
+    timezone = fields.Str(required=True, validate=validate.Length(max=100))
+    venue = fields.Str(validate=validate.Length(max=1000))
+    is_online = fields.Bool()
+    online_url = fields.Str(validate=validate.Length(max=1000),
+                            metadata={"description": "The https joining link (online events)."})
+    access_provided = fields.Str(validate=validate.Length(max=10000))
+    close_day = fields.Str(allow_none=True, validate=validate.Length(max=40),
+                           metadata={"description": "When requests close (optional)."})
+    close_time = fields.Str(allow_none=True, validate=validate.Length(max=20))
+    requests_open = fields.Bool()
+    accommodation_type_ids = fields.List(fields.Int(validate=ID), validate=validate.Length(max=200))
 
 
 class ChosenAccommodation(Schema):

@@ -19,8 +19,10 @@ from ..triage import services as triage
 from . import queries, services
 from .auth import current_client, requires
 from .blueprint import API_KEY, blp, docs_bp, documented
+from .event_writes import write_event
 from .intake import create_request
-from .schemas import (CatalogueSchema, CreatedRequestSchema, EventPageSchema, EventSchema,
+from .schemas import (CatalogueSchema, CreatedRequestSchema, EventInSchema, EventPageSchema,
+                      EventSchema,
                       PageArgs, ReplySchema, RequestDetailSchema, RequestFilterArgs,
                       RequestInSchema, RequestPageSchema, StatusChangeSchema)
 
@@ -68,6 +70,33 @@ def get_event(event_id: int):
     event = db.session.get(Event, event_id)
     if event is None:
         abort(404, message="No event with that id.")
+    return event
+
+
+@blp.post("/events")
+@requires("events:write")
+@blp.arguments(EventInSchema)
+@blp.response(201, EventSchema)
+@documented("events:write", write=True)
+def create_event(data):
+    """Create an event, checked by the admin event form's rules."""
+    event = write_event(None, data)
+    current_app.logger.info("API client %s created event %s", current_client().name, event.id)
+    return event, 201
+
+
+@blp.patch("/events/<int(max=2147483647):event_id>")
+@requires("events:write")
+@blp.arguments(EventInSchema(partial=True))
+@blp.response(200, EventSchema)
+@documented("events:write", 404, write=True)
+def update_event(data, event_id: int):
+    """Change an event: the fields sent replace the saved ones, the rest stay."""
+    event = db.session.get(Event, event_id)
+    if event is None:
+        abort(404, message="No event with that id.")
+    write_event(event, data)
+    current_app.logger.info("API client %s changed event %s", current_client().name, event.id)
     return event
 
 

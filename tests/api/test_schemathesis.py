@@ -17,7 +17,8 @@ from tests.api.conftest import bearer
 
 # (method, path) of every documented operation; a test below fails if this list falls behind.
 OPERATIONS = [
-    "GET /api/v1/events", "GET /api/v1/events/{event_id}", "GET /api/v1/accommodations",
+    "GET /api/v1/events", "POST /api/v1/events", "GET /api/v1/events/{event_id}",
+    "PATCH /api/v1/events/{event_id}", "GET /api/v1/accommodations",
     "POST /api/v1/requests", "GET /api/v1/requests", "GET /api/v1/requests/{reference}",
     "POST /api/v1/requests/{reference}/status", "POST /api/v1/requests/{reference}/replies",
 ]

@@ -16,6 +16,10 @@ ENDPOINTS = [
     ("GET", "/api/v1/events", "events:read", None),
     ("GET", "/api/v1/events/{event}", "events:read", None),
     ("GET", "/api/v1/accommodations", "events:read", None),
+    ("POST", "/api/v1/events", "events:write", {
+        "title": "Talk", "day": "2030-05-04", "start_time": "18:30", "end_time": "20:00",
+        "timezone": "Europe/London", "venue": "Room 2"}),
+    ("PATCH", "/api/v1/events/{event}", "events:write", {"title": "Talk"}),
     ("GET", "/api/v1/requests", "requests:read", None),
     ("GET", "/api/v1/requests/{ref}", "requests:read", None),
     ("POST", "/api/v1/requests", "requests:create", "create"),
