@@ -45,6 +45,9 @@ ACTION_LABELS = {
     (REQUEST, EXPORT): "Exported it in a CSV file (without personal details)",
     (REQUEST, EXPORT_PERSONAL): "Exported it in a CSV file with personal details",
     (REQUEST, VIEW_DIGEST): "Was sent it in their daily digest email",
+    # Reads by an API client (accessreq/api/views.py; the row names the client, not staff).
+    (REQUEST, "api_list"): "Read it in a list through the API",
+    (REQUEST, "api_view"): "Read it through the API",
     (EMAIL, inbox.VIEW): "Opened the email",
     (EMAIL, inbox.ORIGINAL): "Downloaded the email's original",
     (EMAIL, inbox.ATTACHMENT): "Downloaded a file attached to the email",

@@ -108,3 +108,10 @@ def test_cursor_pagination(client, token, make_event):
 
 def test_the_document_validates(client):
     validate(client.get("/api/v1/openapi.json").get_json())
+
+
+def test_the_admin_log_names_the_client(client, make_client, world, admin_client):
+    client_, token = make_client(["requests:read"])
+    client.get("/api/v1/requests", headers=bearer(token))
+    page = admin_client.get("/admin/access-log").get_data(as_text=True)
+    assert f"API client: {client_.name}" in page and "Read it in a list through the API" in page
