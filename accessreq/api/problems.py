@@ -19,13 +19,14 @@ from ..extensions import limiter
 
 API_PATH = "/api/"
 PROBLEM_JSON = "application/problem+json"
-# Problem types are documented in the README's API section.
-TYPE_BASE = "https://accessreq.example/problems/"
+# RFC 9457 §4.2.1: "about:blank" says the status code is the whole story, and the title is
+# its phrase; ``detail`` and ``errors`` say what went wrong with this call.
+PROBLEM_TYPE = "about:blank"
 
 
 def problem(status: int, detail: str = "", *, errors: dict | None = None,
-            kind: str | None = None, headers: dict | None = None) -> Response:
-    body: dict = {"type": TYPE_BASE + (kind or str(status)),
+            headers: dict | None = None) -> Response:
+    body: dict = {"type": PROBLEM_TYPE,
                   "title": HTTP_STATUS_CODES.get(status, "Error"), "status": status,
                   "detail": detail or HTTP_STATUS_CODES.get(status, "Error")}
     if errors:

@@ -53,3 +53,32 @@ def test_create_request_like_the_form(client, token, make_event):
                       headers=bearer(token))
     assert bad.status_code == 422
     assert set(bad.get_json()["errors"]) == {"consent", "contact_email"}
+
+
+def test_a_created_request_is_routed_and_in_the_queue(client, make_client, make_teams,
+                                                      admin_client):
+    made = make_teams(route_seating=True)
+    token = make_client(["requests:create"])[1]
+    response = client.post("/api/v1/requests", headers=bearer(token), json=_body(
+        made["event"], accommodations=[{"id": made["seat"].id}]))
+    reference = response.get_json()["reference"]
+    stored = db.session.scalar(select(AccessRequest).filter_by(reference=reference))
+    assert stored.team == made["front"]  # the seating rule routed it
+    recipients = {e.to_address for e in db.session.scalars(select(OutgoingEmail))}
+    assert recipients == {"pat@example.net", "foh@example.org"}
+    assert reference in admin_client.get("/staff/").get_data(as_text=True)
+
+
+def test_staff_see_api_reads_on_the_request_page(client, make_client, make_request,
+                                                 admin_client):
+    request, _ = make_request()
+    api_client, token = make_client(["requests:read"])
+    client.get(f"/api/v1/requests/{request.reference}", headers=bearer(token))
+    page = admin_client.get(f"/staff/requests/{request.id}").get_data(as_text=True)
+    assert f"API client: {api_client.name}" in page
+
+
+def test_problem_shape(client):
+    body = client.get("/api/v1/events").get_json()
+    assert body == {"type": "about:blank", "title": "Unauthorized", "status": 401,
+                    "detail": body["detail"]} and body["detail"]
