@@ -91,15 +91,31 @@ def stored_response(client: ApiClient, key: str) -> IdempotencyKey | None:
         IdempotencyKey.client_id == client.id, IdempotencyKey.key == key))
 
 
-def keep_response(client: ApiClient, key: str, print_: str, status: int, body: str) -> None:
-    """Store the first answer to a keyed call; a concurrent twin that stored first wins."""
-    db.session.add(IdempotencyKey(client_id=client.id, key=key, fingerprint=print_,
-                                  response_status=status, response_body=body,
-                                  created_at=utcnow()))
+def reserve_key(client: ApiClient, key: str, print_: str) -> IdempotencyKey | None:
+    """Claim ``key`` before acting (its answer not known yet: status 0), so two concurrent
+    calls with one key cannot both create; None when another call holds it already."""
+    row = IdempotencyKey(client_id=client.id, key=key, fingerprint=print_, response_status=0,
+                         response_body="", created_at=utcnow())
+    db.session.add(row)
     try:
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
+        return None
+    return row
+
+
+def keep_response(row: IdempotencyKey, status: int, body: str) -> None:
+    """The first answer, given again to every retry with the same key and body."""
+    row.response_status, row.response_body = status, body
+    db.session.commit()
+
+
+def release_key(row: IdempotencyKey) -> None:
+    """The call failed (invalid, refused): free the key so a corrected call may use it."""
+    db.session.rollback()
+    db.session.delete(db.session.merge(row))
+    db.session.commit()
 
 
 # --- the access log -----------------------------------------------------------------------------

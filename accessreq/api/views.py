@@ -8,6 +8,7 @@ import json
 from flask import current_app, jsonify, render_template
 from flask import request as http_request
 from flask_smorest import abort
+from werkzeug.exceptions import HTTPException
 
 from ..events.models import Event
 from ..extensions import db
@@ -26,6 +27,7 @@ from .schemas import (CatalogueSchema, CreatedRequestSchema, EventInSchema, Even
                       PageArgs, ReplySchema, RequestDetailSchema, RequestFilterArgs,
                       RequestInSchema, RequestPageSchema, StatusChangeSchema)
 
+IN_FLIGHT = "A call with this Idempotency-Key is still being handled; retry in a moment."
 # access_log.action values for API reads (the log names the client).
 API_LIST = "api_list"
 API_VIEW = "api_view"
@@ -127,17 +129,28 @@ def create(data):
     key = http_request.headers.get("Idempotency-Key", "").strip()
     if len(key) > 255:
         abort(422, errors={"Idempotency-Key": ["At most 255 characters."]})
-    print_ = services.fingerprint("POST", http_request.path, http_request.get_json(silent=True))
-    if key:
+    if not key:
+        body = CreatedRequestSchema().dump(create_request(data))
+    else:
+        print_ = services.fingerprint("POST", http_request.path,
+                                      http_request.get_json(silent=True))
         stored = services.stored_response(client, key)
         if stored is not None:
             if stored.fingerprint != print_:
                 abort(422, message="This Idempotency-Key was used with a different body.",
                       errors={"Idempotency-Key": ["Already used with a different body."]})
+            if not stored.response_status:
+                abort(409, message=IN_FLIGHT)
             return json.loads(stored.response_body), stored.response_status
-    body = CreatedRequestSchema().dump(create_request(data))
-    if key:
-        services.keep_response(client, key, print_, 201, json.dumps(body))
+        row = services.reserve_key(client, key, print_)
+        if row is None:  # a twin call claimed the key a moment ago
+            abort(409, message=IN_FLIGHT)
+        try:
+            body = CreatedRequestSchema().dump(create_request(data))
+        except HTTPException:
+            services.release_key(row)
+            raise
+        services.keep_response(row, 201, json.dumps(body))
     current_app.logger.info("API client %s created request %s", client.name, body["reference"])
     return body, 201, {"Location": body["url"]}
 

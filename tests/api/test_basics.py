@@ -82,3 +82,20 @@ def test_problem_shape(client):
     body = client.get("/api/v1/events").get_json()
     assert body == {"type": "about:blank", "title": "Unauthorized", "status": 401,
                     "detail": body["detail"]} and body["detail"]
+
+
+def test_idempotency_key_after_a_refusal_and_while_in_flight(client, make_client, make_event):
+    from accessreq.api.services import fingerprint, reserve_key
+
+    api_client, token = make_client()
+    event = make_event()
+    keyed = bearer(token, **{"Idempotency-Key": "retry-1"})
+    refused = client.post("/api/v1/requests", json=_body(event, consent=False), headers=keyed)
+    assert refused.status_code == 422
+    fixed = client.post("/api/v1/requests", json=_body(event), headers=keyed)
+    assert fixed.status_code == 201  # a refused call does not hold the key
+    reserve_key(api_client, "in-flight", fingerprint("POST", "/api/v1/requests", _body(event)))
+    busy = client.post("/api/v1/requests", json=_body(event),
+                       headers=bearer(token, **{"Idempotency-Key": "in-flight"}))
+    assert busy.status_code == 409
+    assert db.session.scalar(select(func.count(AccessRequest.id))) == 1
