@@ -1,5 +1,5 @@
 """Rate limits per API client (its token), answered as problem documents with Retry-After;
-the API sets no cookie and reads no session."""
+the API sets no cookie, sends no CORS headers and needs no CSRF token."""
 
 from __future__ import annotations
 
@@ -25,3 +25,12 @@ def test_no_cookie_and_no_cors(client, token):
     assert response.status_code == 200
     assert "Set-Cookie" not in response.headers
     assert not [h for h in response.headers.keys() if h.lower().startswith("access-control-")]
+
+
+@pytest.mark.app_config(WTF_CSRF_ENABLED=True)
+def test_no_csrf_token_is_needed(client, token, make_event):
+    event = make_event()
+    response = client.post("/api/v1/requests", headers=bearer(token), json={
+        "event_id": event.id, "contact_name": "Pat", "contact_email": "pat@example.net",
+        "consent": True, "accommodations": [{"id": event.offered_types[0].id}]})
+    assert response.status_code == 201, response.get_data(as_text=True)
