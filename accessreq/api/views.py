@@ -3,12 +3,9 @@ validated, call one service and answer; errors are problem documents (problems.p
 
 from __future__ import annotations
 
-import json
-
 from flask import current_app, jsonify, render_template
 from flask import request as http_request
 from flask_smorest import abort
-from werkzeug.exceptions import HTTPException
 
 from ..events.models import Event
 from ..extensions import db
@@ -21,13 +18,13 @@ from . import queries, services
 from .auth import current_client, requires
 from .blueprint import API_KEY, blp, docs_bp, documented
 from .event_writes import write_event
+from .idempotency import once
 from .intake import create_request
 from .schemas import (CatalogueSchema, CreatedRequestSchema, EventInSchema, EventPageSchema,
                       EventSchema,
                       PageArgs, ReplySchema, RequestDetailSchema, RequestFilterArgs,
                       RequestInSchema, RequestPageSchema, StatusChangeSchema)
 
-IN_FLIGHT = "A call with this Idempotency-Key is still being handled; retry in a moment."
 # access_log.action values for API reads (the log names the client).
 API_LIST = "api_list"
 API_VIEW = "api_view"
@@ -129,30 +126,10 @@ def create(data):
     key = http_request.headers.get("Idempotency-Key", "").strip()
     if len(key) > 255:
         abort(422, errors={"Idempotency-Key": ["At most 255 characters."]})
-    if not key:
-        body = CreatedRequestSchema().dump(create_request(data))
-    else:
-        print_ = services.fingerprint("POST", http_request.path,
-                                      http_request.get_json(silent=True))
-        stored = services.stored_response(client, key)
-        if stored is not None:
-            if stored.fingerprint != print_:
-                abort(422, message="This Idempotency-Key was used with a different body.",
-                      errors={"Idempotency-Key": ["Already used with a different body."]})
-            if not stored.response_status:
-                abort(409, message=IN_FLIGHT)
-            return json.loads(stored.response_body), stored.response_status
-        row = services.reserve_key(client, key, print_)
-        if row is None:  # a twin call claimed the key a moment ago
-            abort(409, message=IN_FLIGHT)
-        try:
-            body = CreatedRequestSchema().dump(create_request(data))
-        except HTTPException:
-            services.release_key(row)
-            raise
-        services.keep_response(row, 201, json.dumps(body))
+    body, status = once(client, key, http_request.get_json(silent=True),
+                        lambda: (CreatedRequestSchema().dump(create_request(data)), 201))
     current_app.logger.info("API client %s created request %s", client.name, body["reference"])
-    return body, 201, {"Location": body["url"]}
+    return body, status, {"Location": body["url"]}
 
 
 @blp.get("/requests")
