@@ -15,6 +15,7 @@ from ..requests.services import RequestActionError, StaleRequestError
 from ..requests.states import RequestStatus
 from ..triage import services as triage
 from . import queries, services
+from .models import SCOPES
 from .auth import current_client, requires
 from .blueprint import API_KEY, blp, docs_bp, documented
 from .event_writes import write_event
@@ -44,7 +45,7 @@ def openapi_document():
 
 @docs_bp.get("/docs")
 def docs():
-    return render_template("api/docs.html", spec=_document())
+    return render_template("api/docs.html", spec=_document(), scopes=SCOPES)
 
 
 # --- events and the catalogue ------------------------------------------------------------------
