@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from accessreq.extensions import db
@@ -99,3 +100,17 @@ def test_idempotency_key_after_a_refusal_and_while_in_flight(client, make_client
                        headers=bearer(token, **{"Idempotency-Key": "in-flight"}))
     assert busy.status_code == 409
     assert db.session.scalar(select(func.count(AccessRequest.id))) == 1
+
+
+@pytest.mark.app_config(PROPAGATE_EXCEPTIONS=False)
+def test_a_server_error_is_a_problem_too(client, token, monkeypatch):
+    from accessreq.api import queries
+
+    def broken():
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(queries, "catalogue", broken)
+    response = client.get("/api/v1/accommodations", headers=bearer(token))
+    assert response.status_code == 500
+    assert response.mimetype == "application/problem+json"
+    assert "boom" not in response.get_data(as_text=True)
