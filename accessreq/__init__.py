@@ -98,4 +98,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.register(app)
     templating.register(app)
     cli.register(app)
+    from .api import setup as api_setup
+
+    api_setup.register(app)  # after errors.register: API errors become problem documents
     return app

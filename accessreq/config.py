@@ -206,6 +206,8 @@ def from_environment() -> dict:
         # Per client address: a shared campus network or a charity asking for its clients
         # sends many real requests from one address.
         "PUBLIC_FORM_RATE_LIMIT": os.environ.get("PUBLIC_FORM_RATE_LIMIT", "60 per hour"),
+        # Calls per API client (its token), whatever the address (accessreq/api).
+        "API_RATE_LIMIT": os.environ.get("API_RATE_LIMIT", "600 per minute"),
         # A request form sent sooner than this after it was drawn is shown again to be sent
         # again (requests/spam.py); 0 turns the check off.
         "PUBLIC_FORM_MIN_SECONDS": _int("PUBLIC_FORM_MIN_SECONDS", DEFAULT_FORM_MIN_SECONDS),

@@ -1,5 +1,6 @@
 """Imports every model so the metadata (and Alembic's autogenerate) sees all tables."""
 
+from .api.models import ApiClient, IdempotencyKey  # noqa: F401
 from .arranging.models import Booking, Provider  # noqa: F401
 from .auth.models import LoginAttempt, Role, StaffUser  # noqa: F401
 from .feedback.models import AccessibilityReport  # noqa: F401

@@ -41,10 +41,14 @@ PUBLIC_ENDPOINTS = {
     "auth.accept_invite",
     "feedback.report",
     "feedback.sent",
+    "api_docs.openapi_document",
+    "api_docs.docs",
 }
+# The JSON API takes a bearer token, never the staff session (tests/api checks the scopes).
+TOKEN_PREFIX = "api."
 ADMIN_PREFIXES = ("staff_admin.", "events_admin.", "mail_admin.", "routing_admin.",
                   "wording_admin.", "event_cancelling.", "canned_admin.", "exports_admin.",
-                  "webhooks_admin.")
+                  "webhooks_admin.", "api_admin.")
 
 
 def _all_routes(app):
@@ -99,6 +103,8 @@ def world(make_request, make_staff):
         "reply_id": save_canned_reply(None, None, CannedReplyDetails("Booked", "Booked, {first_name}.")).id,
         "endpoint_id": create_endpoint("https://hooks.example.org/in", ["request.created"], False)[0].id,
         "delivery_id": 1,
+        "reference": request.reference,
+        "client_id": 1,
     }
     return {"values": values, "coordinator": coordinator, "admin": admin}
 
@@ -119,13 +125,23 @@ def test_public_list_names_real_endpoints(app):
 def test_anonymous_is_sent_to_sign_in_on_every_staff_route(app, client, world):
     checked = 0
     for rule, method in _all_routes(app):
-        if rule.endpoint in PUBLIC_ENDPOINTS:
+        if rule.endpoint in PUBLIC_ENDPOINTS or rule.endpoint.startswith(TOKEN_PREFIX):
             continue
         response = client.open(_url(rule, world["values"]), method=method)
         assert response.status_code == 302, (rule.rule, method, response.status_code)
         assert "/staff/login" in response.headers["Location"], (rule.rule, method)
         checked += 1
     assert checked >= 5  # the staff dashboard and admin routes exist
+
+
+def test_the_api_wants_a_token_even_from_a_signed_in_admin(app, client, world):
+    sign_in(client, world["admin"])
+    api_routes = [(r, m) for r, m in _all_routes(app) if r.endpoint.startswith(TOKEN_PREFIX)]
+    assert api_routes
+    for rule, method in api_routes:
+        response = client.open(_url(rule, world["values"]), method=method)
+        assert response.status_code == 401, (rule.rule, method, response.status_code)
+        assert response.mimetype == "application/problem+json"
 
 
 def test_coordinator_is_refused_every_admin_route(app, client, world):

@@ -41,6 +41,8 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
     # Webhooks watch requests' history and events (a session listener create_app registers);
     # endpoint secrets are sealed with the outbox's sealing.
     "webhooks": frozenset({"auth", "events", "notifications", "requests", "routing"}),
+    # The JSON API: events, requests and the staff changes through their own services.
+    "api": frozenset({"auth", "events", "notifications", "requests", "routing", "triage"}),
 }
 
 # Imports every module of one package and prints, for each other feature package that got

@@ -562,14 +562,17 @@ class AccessLogEntry(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    staff_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id", ondelete="CASCADE"))
+    # None when an API client read the request (``client_name`` says which).
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id", ondelete="CASCADE"))
     request_id: Mapped[int] = mapped_column(
         ForeignKey("access_request.id", ondelete="CASCADE"), index=True
     )
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     action: Mapped[str] = mapped_column(String(32), default="view")
+    # The API client's name, kept as text so the log outlives the client (accessreq/api).
+    client_name: Mapped[str | None] = mapped_column(String(100))
 
-    staff: Mapped[StaffUser] = relationship()
+    staff: Mapped[StaffUser | None] = relationship()
     access_request: Mapped[AccessRequest] = relationship()
 
     def __repr__(self) -> str:

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Integer, cast, func, literal, null, select, union_all
+from sqlalchemy import Integer, String, cast, func, literal, null, select, union_all
 
 from ..auth.models import StaffUser
 from ..extensions import db
@@ -45,6 +45,9 @@ ACTION_LABELS = {
     (REQUEST, EXPORT): "Exported it in a CSV file (without personal details)",
     (REQUEST, EXPORT_PERSONAL): "Exported it in a CSV file with personal details",
     (REQUEST, VIEW_DIGEST): "Was sent it in their daily digest email",
+    # Reads by an API client (accessreq/api/views.py; the row names the client, not staff).
+    (REQUEST, "api_list"): "Read it in a list through the API",
+    (REQUEST, "api_view"): "Read it through the API",
     (EMAIL, inbox.VIEW): "Opened the email",
     (EMAIL, inbox.ORIGINAL): "Downloaded the email's original",
     (EMAIL, inbox.ATTACHMENT): "Downloaded a file attached to the email",
@@ -106,10 +109,11 @@ def _sightings(filters: LogFilters):
         AccessLogEntry.at.label("at"), literal(REQUEST).label("what"),
         AccessLogEntry.id.label("row_id"), AccessLogEntry.action.label("action"),
         AccessLogEntry.staff_id.label("staff_id"), AccessLogEntry.request_id.label("request_id"),
-        cast(null(), Integer).label("inbound_id"))
+        cast(null(), Integer).label("inbound_id"), AccessLogEntry.client_name.label("client_name"))
     emails_seen = (
         select(InboundLogEntry.at, literal(EMAIL), InboundLogEntry.id, InboundLogEntry.action,
-               InboundLogEntry.staff_id, InboundMessage.request_id, InboundLogEntry.inbound_id)
+               InboundLogEntry.staff_id, InboundMessage.request_id, InboundLogEntry.inbound_id,
+               cast(null(), String))
         .join(InboundMessage, InboundLogEntry.inbound_id == InboundMessage.id)
         .where(InboundLogEntry.action.in_(EMAIL_READS)))
     if filters.staff_id is not None:
@@ -130,7 +134,9 @@ def log_page(filters: LogFilters, per_page: int = PER_PAGE) -> Page[LogRow]:
     pages = page_count(total, per_page)
     page = min(max(filters.page, 1), pages)
     rows = db.session.execute(
-        select(sighting.c.at, sighting.c.what, sighting.c.action, StaffUser.name,
+        select(sighting.c.at, sighting.c.what, sighting.c.action,
+               # An API client's read names the client (accessreq/api).
+               func.coalesce(StaffUser.name, literal("API client: ") + sighting.c.client_name),
                sighting.c.request_id, AccessRequest.reference, sighting.c.inbound_id)
         .outerjoin(StaffUser, StaffUser.id == sighting.c.staff_id)
         .outerjoin(AccessRequest, AccessRequest.id == sighting.c.request_id)

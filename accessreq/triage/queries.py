@@ -342,10 +342,11 @@ def request_for_page(request_id: int) -> AccessRequest | None:
 
 def recent_views(request_id: int, limit: int = 20) -> list[AccessLogEntry]:
     """Who opened this request's page, newest first (sightings in the queue are logged too, but
-    listing them here would crowd out who actually read it)."""
+    listing them here would crowd out who actually read it). An API client reading it one by one
+    (action "api_view", accessreq/api) is named too."""
     return list(db.session.scalars(
         select(AccessLogEntry).where(AccessLogEntry.request_id == request_id,
-                                     AccessLogEntry.action == "view")
+                                     AccessLogEntry.action.in_(("view", "api_view")))
         .options(joinedload(AccessLogEntry.staff))
         .order_by(AccessLogEntry.at.desc(), AccessLogEntry.id.desc()).limit(limit)))
 

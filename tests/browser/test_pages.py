@@ -10,6 +10,7 @@ import os
 import pytest
 
 from .helpers import SCREENSHOTS, SERVER_ERROR_ENDPOINT, axe_report, check, run_axe
+from .states_api import API_STATES
 from .states_public import PUBLIC_STATES
 from .states_reports import REPORT_STATES
 from .states_routing import ROUTING_STATES
@@ -17,7 +18,7 @@ from .states_staff import ERROR_STATES, STAFF_STATES
 from .states_webhooks import WEBHOOK_STATES
 
 STATES = (PUBLIC_STATES + STAFF_STATES + ROUTING_STATES + REPORT_STATES + WEBHOOK_STATES
-          + ERROR_STATES)
+          + ERROR_STATES + API_STATES)
 # GET endpoints that are not pages for people.
 NOT_PAGES = {"static": "files", "health.healthz": "JSON for load balancers",
              "health.readyz": "JSON for load balancers",
@@ -25,7 +26,11 @@ NOT_PAGES = {"static": "files", "health.healthz": "JSON for load balancers",
              "inbox.attachment": "a download: one file attached to a stored email",
              "requests.calendar": "a download: the request's calendar file (text/calendar)",
              "plan.run_sheet_csv": "a download: the run sheet as a CSV file",
-             "reports.table_csv": "a download: one of a report's tables as a CSV file"}
+             "reports.table_csv": "a download: one of a report's tables as a CSV file",
+             "api_docs.openapi_document": "JSON: the OpenAPI document (api_docs.docs shows it)",
+             "api.list_events": "JSON API", "api.get_event": "JSON API",
+             "api.list_accommodations": "JSON API", "api.list_requests": "JSON API",
+             "api.get_request": "JSON API"}
 # Contrast rules axe runs again with prefers-color-scheme: dark.
 DARK_RULES = ["color-contrast", "link-in-text-block"]
 # Titles seen by test_page, compared across pages by test_titles_unique.
