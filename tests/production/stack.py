@@ -1,5 +1,6 @@
 """The service as the README deploys it, on this machine: nginx terminating TLS in front of two
-gunicorn workers, an outbox sender process, JSON logs, secure cookies, Redis for rate limits.
+gunicorn workers, an outbox sender and a webhook sender, JSON logs, secure cookies, Redis for
+rate limits.
 
 Only what cannot be production here differs, each on purpose:
 - the certificate comes from a throwaway CA made by ``trustme`` for ``127.0.0.1``;
@@ -126,6 +127,9 @@ class ProductionStack:
             PYTHONUNBUFFERED="1",
             # As deployed: a developer's .env in the checkout must not reach the flask commands.
             FLASK_SKIP_DOTENV="1",
+            # The lane's webhook receiver listens on this machine (as a local integration's
+            # would); the guard against private targets is tested outside the lane.
+            WEBHOOKS_ALLOW_PRIVATE_TARGETS="true",
         )
         if redis_available():
             env["RATELIMIT_STORAGE_URI"] = REDIS_URL
@@ -159,6 +163,8 @@ class ProductionStack:
                                        str(ROOT / "gunicorn.conf.py"), "wsgi:app"], env)
         self._spawn("sender", [sys.executable, "-m", "flask", "--app", "accessreq", "outbox",
                                "send", "--loop", "--interval", "0.5"], env)
+        self._spawn("webhooks", [sys.executable, "-m", "flask", "--app", "accessreq", "webhooks",
+                                 "send", "--loop", "--interval", "0.5"], env)
         user = "user root root;" if os.geteuid() == 0 else ""
         conf = self.workdir / "nginx.conf"
         conf.write_text(NGINX_CONF.format(tmp=self.workdir, logs=self.logs, port=self.port,
