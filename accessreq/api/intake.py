@@ -9,9 +9,11 @@ from flask_smorest import abort
 from werkzeug.datastructures import MultiDict
 
 from ..events.models import Event
+from ..requests.models import AccessRequest
 from ..extensions import db
 from ..requests.forms import FOR_ME, FOR_SOMEONE_ELSE, details_field_name, request_form_for
 from ..requests.services import RequestActionError, submit_request
+from .idempotency import Keep
 
 
 def _form_data(data: dict) -> MultiDict:
@@ -32,7 +34,9 @@ def _form_data(data: dict) -> MultiDict:
     return MultiDict(pairs)
 
 
-def create_request(data: dict) -> dict:
+def create_request(data: dict, keep: Keep | None = None) -> dict:
+    """The new request's answer (reference, status, links); ``keep(answer, 201)`` is called
+    in the request's own transaction (an Idempotency-Key's stored answer)."""
     event = db.session.get(Event, data["event_id"])
     if event is None:
         abort(422, errors={"event_id": ["No event with that id."]})
@@ -44,10 +48,15 @@ def create_request(data: dict) -> dict:
         if "for_whom" in errors:
             errors["attendee_name"] = errors.pop("for_whom")
         abort(422, errors=errors)
+    also = None if keep is None else (lambda created, url: keep(_answer(created, url), 201))
     try:
-        access_request, status_url = submit_request(event, form.submission())
+        access_request, status_url = submit_request(event, form.submission(), also=also)
     except RequestActionError as error:
         abort(409, message=str(error))
+    return _answer(access_request, status_url)
+
+
+def _answer(access_request: AccessRequest, status_url: str) -> dict:
     return {"reference": access_request.reference, "status": access_request.status.value,
             "status_url": status_url,
             "url": url_for("api.get_request", reference=access_request.reference,

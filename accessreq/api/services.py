@@ -23,6 +23,8 @@ TOKEN_MARK = "arq_"
 PREFIX_LENGTH = 10
 # last_used_at is written at most this often per client.
 USE_RECORDED_EVERY = timedelta(minutes=1)
+# A claimed Idempotency-Key with no answer after this long was held by a call that died.
+CLAIM_SECONDS = 60
 
 
 class ClientError(ValueError):
@@ -102,6 +104,24 @@ def reserve_key(client: ApiClient, key: str, print_: str) -> IdempotencyKey | No
     except IntegrityError:
         db.session.rollback()
         return None
+    return row
+
+
+def take_over_abandoned(row: IdempotencyKey) -> IdempotencyKey | None:
+    """A claimed key with no answer: the call holding it is still working, or it died before
+    its commit (an answer is written with its change, so then nothing was changed). Claims
+    older than CLAIM_SECONDS are taken over, by one caller only; None while the key is held."""
+    now = utcnow()
+    claimed = db.session.execute(
+        update(IdempotencyKey)
+        .where(IdempotencyKey.id == row.id, IdempotencyKey.response_status == 0,
+               IdempotencyKey.created_at == row.created_at,
+               IdempotencyKey.created_at < now - timedelta(seconds=CLAIM_SECONDS))
+        .values(created_at=now).execution_options(synchronize_session=False)).rowcount
+    db.session.commit()
+    if not claimed:
+        return None
+    db.session.refresh(row)
     return row
 
 

@@ -128,7 +128,8 @@ def create(data):
     if len(key) > 255:
         abort(422, errors={"Idempotency-Key": ["At most 255 characters."]})
     body, status = once(client, key, http_request.get_json(silent=True),
-                        lambda: (CreatedRequestSchema().dump(create_request(data)), 201))
+                        lambda keep: (CreatedRequestSchema().dump(create_request(data, keep)),
+                                      201))
     current_app.logger.info("API client %s created request %s", client.name, body["reference"])
     return body, status, {"Location": body["url"]}
 

@@ -103,13 +103,19 @@ def _unused_reference() -> str:
 
 
 def submit_request(event: Event, submission: Submission,
-                   recording: Recording | None = None) -> tuple[AccessRequest, str]:
+                   recording: Recording | None = None, *,
+                   also: Callable[[AccessRequest, str], None] | None = None
+                   ) -> tuple[AccessRequest, str]:
     """Record a new request, queue the confirmation and the staff notice.
 
     ``recording`` is given when staff record a request that came by phone, letter, in person...:
     the event may then be closed to the public form (not yet ended), the history names the
     staff member and the channel, and without an email address (or when the attendee wants
     none) no confirmation is emailed.
+
+    ``also(request, status_url)`` runs in the same transaction, just before it commits: the
+    API keeps its answer to an Idempotency-Key with the request it answers for, so the two are
+    written together or not at all.
 
     Returns the request and its private status URL (shown once, on the confirmation page).
     """
@@ -168,6 +174,8 @@ def submit_request(event: Event, submission: Submission,
         notifications.staff_new_request(access_request)
         if recording is not None and recording.then is not None:
             recording.then(access_request)
+        if also is not None:
+            also(access_request, status_url)
     except InvalidRecipient:
         db.session.rollback()
         raise RequestActionError("We cannot send email to that address. Check it, or use "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import func, select
 
@@ -100,6 +102,44 @@ def test_idempotency_key_after_a_refusal_and_while_in_flight(client, make_client
                        headers=bearer(token, **{"Idempotency-Key": "in-flight"}))
     assert busy.status_code == 409
     assert db.session.scalar(select(func.count(AccessRequest.id))) == 1
+
+
+@pytest.mark.app_config(PROPAGATE_EXCEPTIONS=False)
+def test_a_call_that_dies_before_its_commit_leaves_its_key_to_a_later_retry(
+        client, make_client, make_event, monkeypatch):
+    """The answer to a key is written in the request's own transaction: a call that dies
+    before it commits leaves no request and a claimed key; retries are told to wait while the
+    claim is fresh, and one takes it over once it is older than CLAIM_SECONDS."""
+    from accessreq.api import services
+    from accessreq.api.models import IdempotencyKey
+    from accessreq.requests import notifications
+
+    api_client, token = make_client()
+    event = make_event()
+    keyed = bearer(token, **{"Idempotency-Key": "dies"})
+    real = notifications.staff_new_request
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("the worker died here")
+
+    monkeypatch.setattr(notifications, "staff_new_request", crash)
+    assert client.post("/api/v1/requests", json=_body(event), headers=keyed).status_code == 500
+    db.session.rollback()
+    assert db.session.scalar(select(func.count(AccessRequest.id))) == 0
+    monkeypatch.setattr(notifications, "staff_new_request", real)
+    assert client.post("/api/v1/requests", json=_body(event), headers=keyed).status_code == 409
+    claim = db.session.scalar(select(IdempotencyKey).filter_by(key="dies"))
+    claim.created_at -= timedelta(seconds=services.CLAIM_SECONDS + 1)
+    db.session.commit()
+    retried = client.post("/api/v1/requests", json=_body(event), headers=keyed)
+    assert retried.status_code == 201, retried.get_data(as_text=True)
+    again = client.post("/api/v1/requests", json=_body(event), headers=keyed)
+    assert again.get_json() == retried.get_json()
+    assert db.session.scalar(select(func.count(AccessRequest.id))) == 1
+    db.session.expire_all()
+    stored = db.session.scalar(select(IdempotencyKey).filter_by(key="dies"))
+    assert stored.response_status == 201
+    assert retried.get_json()["reference"] in stored.response_body
 
 
 @pytest.mark.app_config(PROPAGATE_EXCEPTIONS=False)
