@@ -180,6 +180,9 @@ def requests_purge(dry_run: bool, batch: int):
                    f"requests, or on no request and received over {days} days ago).")
         click.echo(f"{due.provider_emails} email(s) to providers about events that ended over "
                    f"{days} days ago would lose their content.")
+        click.echo(f"{due.api_answers} API answer(s) kept for retries over a day would be "
+                   f"deleted, and {due.webhook_deliveries} webhook deliveries sent or failed "
+                   f"over {days} days ago.")
         return
     if due.requests:
         click.echo(f"Purging {due.requests} request(s) in batches of {batch}…")
@@ -194,6 +197,9 @@ def requests_purge(dry_run: bool, batch: int):
                f"or on no request and received over {days} days ago).")
     click.echo(f"Deleted the content of {done.provider_emails} email(s) to providers about "
                f"events that ended over {days} days ago.")
+    click.echo(f"Deleted {done.api_answers} API answer(s) kept for retries over a day, and "
+               f"{done.webhook_deliveries} webhook deliveries sent or failed over {days} "
+               "days ago.")
 
 
 @digest_cli.command("send")

@@ -36,7 +36,7 @@ def once(client: ApiClient, key: str, sent: object,
             abort(422, message="This Idempotency-Key was used with a different body.",
                   errors={"Idempotency-Key": ["Already used with a different body."]})
         if stored.response_status:
-            return json.loads(stored.response_body), stored.response_status
+            return json.loads(stored.answer), stored.response_status
         row = services.take_over_abandoned(stored)
     else:
         row = services.reserve_key(client, key, print_)
@@ -44,7 +44,7 @@ def once(client: ApiClient, key: str, sent: object,
         abort(409, message=IN_FLIGHT)
 
     def keep(body: dict, status: int) -> None:
-        row.response_status, row.response_body = status, json.dumps(body)
+        row.response_status, row.answer = status, json.dumps(body)
 
     try:
         body, status = act(keep)

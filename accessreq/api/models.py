@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..columns import UTCDateTime
 from ..extensions import db
+from ..notifications.sealing import seal, unseal
 from ..timeutil import utcnow
 
 if TYPE_CHECKING:
@@ -64,10 +65,14 @@ class ApiClient(db.Model):
         return self.revoked_at is None
 
 
+ANSWER_PURPOSE = b"accessreq api idempotent answer v1"
+
+
 class IdempotencyKey(db.Model):
     """The first answer to a call made with an ``Idempotency-Key`` header: a retry with the same
-    key and body gets it again and creates nothing. (Old rows may be purged after a day or so;
-    not done yet.)"""
+    key and body gets it again and creates nothing. The answer holds the attendee's private
+    status link, so it is sealed at rest (as the outbox's content is), and the retention purge
+    deletes the row a day after the call (``api.services.KEEP_ANSWERS``)."""
 
     __tablename__ = "api_idempotency_key"
     __table_args__ = (
@@ -81,8 +86,17 @@ class IdempotencyKey(db.Model):
     # sha256 hex of the method, path and JSON body: the same key with another body is refused.
     fingerprint: Mapped[str] = mapped_column(String(64))
     response_status: Mapped[int] = mapped_column()
+    # The answer's JSON, sealed ("" while the call is being handled).
     response_body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def answer(self) -> str:
+        return unseal(self.response_body.encode(), ANSWER_PURPOSE).decode()
+
+    @answer.setter
+    def answer(self, value: str) -> None:
+        self.response_body = seal(value.encode(), ANSWER_PURPOSE).decode()
 
     def __repr__(self) -> str:
         return f"<IdempotencyKey {self.client_id} {self.key}>"

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..auth.models import StaffUser
@@ -25,6 +25,8 @@ PREFIX_LENGTH = 10
 USE_RECORDED_EVERY = timedelta(minutes=1)
 # A claimed Idempotency-Key with no answer after this long was held by a call that died.
 CLAIM_SECONDS = 60
+# How long an Idempotency-Key's answer is kept for retries; the retention purge deletes it after.
+KEEP_ANSWERS = timedelta(days=1)
 
 
 class ClientError(ValueError):
@@ -127,8 +129,23 @@ def take_over_abandoned(row: IdempotencyKey) -> IdempotencyKey | None:
 
 def keep_response(row: IdempotencyKey, status: int, body: str) -> None:
     """The first answer, given again to every retry with the same key and body."""
-    row.response_status, row.response_body = status, body
+    row.response_status, row.answer = status, body
     db.session.commit()
+
+
+def _old_answers(now: datetime):
+    return IdempotencyKey.created_at < now - KEEP_ANSWERS
+
+
+def answers_due(now: datetime) -> int:
+    return db.session.scalar(select(func.count(IdempotencyKey.id)).where(_old_answers(now)))
+
+
+def purge_answers(now: datetime) -> int:
+    """Delete Idempotency-Key answers older than KEEP_ANSWERS (they hold private links)."""
+    deleted = db.session.execute(delete(IdempotencyKey).where(_old_answers(now))).rowcount
+    db.session.commit()
+    return deleted
 
 
 def release_key(row: IdempotencyKey) -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import secrets
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from flask import current_app
+from sqlalchemy import delete, func, select
 
 from ..extensions import db
 from ..timeutil import utcnow
@@ -53,6 +55,25 @@ def retry_delivery(delivery: WebhookDelivery) -> bool:
     delivery.claimed_at = None
     db.session.commit()
     return True
+
+
+def _finished_long_ago(now: datetime):
+    days = current_app.config["RETENTION_DAYS"]
+    return (WebhookDelivery.state.in_([DeliveryState.SENT, DeliveryState.DEAD])
+            & (WebhookDelivery.created_at < now - timedelta(days=days)))
+
+
+def deliveries_due(now: datetime) -> int:
+    return db.session.scalar(select(func.count(WebhookDelivery.id))
+                             .where(_finished_long_ago(now)))
+
+
+def purge_deliveries(now: datetime) -> int:
+    """Delete deliveries sent or failed over RETENTION_DAYS ago: what admins look back on is
+    recent, and a failed one may still carry personal text."""
+    deleted = db.session.execute(delete(WebhookDelivery).where(_finished_long_ago(now))).rowcount
+    db.session.commit()
+    return deleted
 
 
 def endpoints() -> list[tuple[WebhookEndpoint, int]]:
