@@ -10,6 +10,7 @@ import logging
 import signal
 import sys
 import time
+from collections.abc import Callable
 
 import click
 from flask import Flask, current_app
@@ -44,6 +45,37 @@ class _StopFlag:
         deadline = time.monotonic() + seconds
         while not self.stop and time.monotonic() < deadline:
             time.sleep(min(0.2, seconds))
+
+
+def run_sender(send: Callable, batch: int, *, loop: bool, interval: float, counted: str,
+               name: str) -> None:
+    """A sender command: one round of ``send(batch)``, or with ``loop`` a round every
+    ``interval`` seconds until SIGTERM or Ctrl-C (the round in hand finishes first). Prints
+    "<counted>: 2 sent, 1 to retry, 0 failed for good." for each round that claimed anything.
+    A locked or restarting database costs a round, not the process."""
+
+    def say(result) -> None:
+        click.echo(f"{counted}: {result.sent} sent, {result.retrying} to retry, "
+                   f"{result.dead} failed for good.")
+
+    if not loop:
+        say(send(batch))
+        return
+    flag = _StopFlag()
+    flag.install()
+    click.echo(f"{name} running every {interval:g}s; stop with Ctrl-C.")
+    while not flag.stop:
+        try:
+            result = send(batch)
+        except SQLAlchemyError:
+            log.exception("%s round failed; retrying in %ss", name, interval)
+            db.session.rollback()
+        else:
+            if result.claimed:
+                say(result)
+        db.session.remove()
+        flag.sleep(interval)
+    click.echo(f"{name} stopped.")
 
 
 def _is_development() -> bool:
@@ -129,28 +161,8 @@ def outbox_send(loop: bool, interval: float, batch: int):
     """Send due messages, retrying failures with exponential backoff."""
     from .notifications.sender import send_due_emails
 
-    if not loop:
-        result = send_due_emails(batch)
-        click.echo(f"Outbox: {result.sent} sent, {result.retrying} to retry, "
-                   f"{result.dead} failed for good.")
-        return
-    flag = _StopFlag()
-    flag.install()
-    click.echo(f"Outbox sender running every {interval:g}s; stop with Ctrl-C.")
-    while not flag.stop:
-        try:
-            result = send_due_emails(batch)
-        except SQLAlchemyError:
-            # A locked or restarting database: try again next round rather than die.
-            log.exception("outbox send failed; retrying in %ss", interval)
-            db.session.rollback()
-        else:
-            if result.claimed:
-                click.echo(f"Outbox: {result.sent} sent, {result.retrying} to retry, "
-                           f"{result.dead} failed for good.")
-        db.session.remove()
-        flag.sleep(interval)
-    click.echo("Outbox sender stopped.")
+    run_sender(send_due_emails, batch, loop=loop, interval=interval, counted="Outbox",
+               name="Outbox sender")
 
 
 @requests_cli.command("purge")

@@ -23,6 +23,7 @@ from flask import current_app
 from sqlalchemy import case, select, update
 
 from ..extensions import db
+from ..notifications.sender import SendResult  # the outbox's counts: sent, to retry, dead
 from ..timeutil import utcnow
 from .models import RESPONSE_EXCERPT_MAX, DeliveryState, WebhookDelivery, WebhookEndpoint
 from .targets import TargetRefused, check_url
@@ -31,17 +32,6 @@ MAX_BACKOFF_SECONDS = 6 * 3600
 INTERRUPTED = "The sender stopped before finishing this delivery; it was queued again."
 DISABLED = "The endpoint is disabled; the delivery was not sent."
 USER_AGENT = "accessreq-webhooks/1"
-
-
-@dataclass
-class SendResult:
-    sent: int = 0
-    retrying: int = 0
-    dead: int = 0
-
-    @property
-    def claimed(self) -> int:
-        return self.sent + self.retrying + self.dead
 
 
 def sign(secret: str, timestamp: int, body: bytes) -> str:
@@ -210,8 +200,5 @@ def send_due_deliveries(batch_size: int = 50, now: datetime | None = None) -> Se
     """Claim and deliver batches until nothing is due."""
     total = SendResult()
     while rows := claim_due_deliveries(batch_size, now):
-        result = deliver(rows, now)
-        total.sent += result.sent
-        total.retrying += result.retrying
-        total.dead += result.dead
+        total.add(deliver(rows, now))
     return total
