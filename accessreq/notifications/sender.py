@@ -107,16 +107,14 @@ def _is_due(now: datetime):
     return (OutgoingEmail.status == EmailStatus.PENDING) & (OutgoingEmail.next_attempt_at <= now)
 
 
-def claim_due_emails(limit: int = 50, now: datetime | None = None) -> list[OutgoingEmail]:
-    """Mark up to ``limit`` due rows as this sender's and return them (committed)."""
-    now = now or utcnow()
-    _requeue_stale_claims(now)
-    ids_query = (
-        select(OutgoingEmail.id)
-        .where(_is_due(now))
-        .order_by(OutgoingEmail.next_attempt_at, OutgoingEmail.id)
-        .limit(limit)
-    )
+def claim_rows(model, due, limit: int, now: datetime, **sending) -> list:
+    """Mark up to ``limit`` rows of ``model`` that are ``due`` as this sender's (``sending``
+    values, a claim token and time) and return them, committed: the outbox's and the webhooks'
+    claim. ``model`` has ``id``, ``next_attempt_at``, ``claim_token`` and ``claimed_at``.
+
+    PostgreSQL skips rows another sender has locked (``FOR UPDATE SKIP LOCKED``); where SELECT
+    cannot lock (SQLite), the UPDATE checks "due" again, so a row goes to one sender only."""
+    ids_query = select(model.id).where(due).order_by(model.next_attempt_at, model.id).limit(limit)
     if db.session.get_bind().dialect.name == "postgresql":
         ids_query = ids_query.with_for_update(skip_locked=True)
     ids = list(db.session.scalars(ids_query))
@@ -124,19 +122,20 @@ def claim_due_emails(limit: int = 50, now: datetime | None = None) -> list[Outgo
         db.session.commit()
         return []
     token = secrets.token_hex(16)
-    # Re-checking "due" makes the claim safe even where SELECT could not lock (SQLite).
     db.session.execute(
-        update(OutgoingEmail)
-        .where(OutgoingEmail.id.in_(ids), _is_due(now))
-        .values(status=EmailStatus.SENDING, claim_token=token, claimed_at=now)
-        .execution_options(synchronize_session=False)
-    )
+        update(model).where(model.id.in_(ids), due)
+        .values(**sending, claim_token=token, claimed_at=now)
+        .execution_options(synchronize_session=False))
     db.session.commit()
-    return list(
-        db.session.scalars(
-            select(OutgoingEmail).where(OutgoingEmail.claim_token == token).order_by(OutgoingEmail.id)
-        )
-    )
+    return list(db.session.scalars(
+        select(model).where(model.claim_token == token).order_by(model.id)))
+
+
+def claim_due_emails(limit: int = 50, now: datetime | None = None) -> list[OutgoingEmail]:
+    """Mark up to ``limit`` due rows as this sender's and return them (committed)."""
+    now = now or utcnow()
+    _requeue_stale_claims(now)
+    return claim_rows(OutgoingEmail, _is_due(now), limit, now, status=EmailStatus.SENDING)
 
 
 def _send(connection: Connection, envelope_from: str, row: OutgoingEmail,

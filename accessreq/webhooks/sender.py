@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import http.client
-import secrets
 import socket
 import ssl
 import time
@@ -20,10 +19,10 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import current_app
-from sqlalchemy import case, select, update
+from sqlalchemy import case, update
 
 from ..extensions import db
-from ..notifications.sender import SendResult  # the outbox's counts: sent, to retry, dead
+from ..notifications.sender import SendResult, claim_rows  # the outbox's counts and claim
 from ..timeutil import utcnow
 from .models import RESPONSE_EXCERPT_MAX, DeliveryState, WebhookDelivery, WebhookEndpoint
 from .targets import TargetRefused, check_url
@@ -61,24 +60,7 @@ def claim_due_deliveries(limit: int = 50, now: datetime | None = None) -> list[W
     """Mark up to ``limit`` due rows as this sender's and return them (committed)."""
     now = now or utcnow()
     _requeue_stale_claims(now)
-    ids_query = (select(WebhookDelivery.id).where(_due(now))
-                 .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id).limit(limit))
-    if db.session.get_bind().dialect.name == "postgresql":
-        ids_query = ids_query.with_for_update(skip_locked=True)
-    ids = list(db.session.scalars(ids_query))
-    if not ids:
-        db.session.commit()
-        return []
-    token = secrets.token_hex(16)
-    # Re-checking "due" makes the claim safe where SELECT could not lock (SQLite).
-    db.session.execute(
-        update(WebhookDelivery).where(WebhookDelivery.id.in_(ids), _due(now))
-        .values(state=DeliveryState.SENDING, claim_token=token, claimed_at=now)
-        .execution_options(synchronize_session=False))
-    db.session.commit()
-    return list(db.session.scalars(
-        select(WebhookDelivery).where(WebhookDelivery.claim_token == token)
-        .order_by(WebhookDelivery.id)))
+    return claim_rows(WebhookDelivery, _due(now), limit, now, state=DeliveryState.SENDING)
 
 
 class _PinnedHTTP(http.client.HTTPConnection):
