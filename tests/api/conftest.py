@@ -25,7 +25,3 @@ def make_client(app):
 @pytest.fixture
 def token(make_client) -> str:
     return make_client()[1]
-
-
-def bearer(token: str, **extra) -> dict:
-    return {"Authorization": f"Bearer {token}", **extra}

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from accessreq.api.models import ApiClient
 from accessreq.extensions import db
-from tests.api.conftest import bearer
+from helpers import bearer
 
 
 def test_create_show_once_and_revoke(admin_client, client):

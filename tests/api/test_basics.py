@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from accessreq.extensions import db
 from accessreq.notifications.models import OutgoingEmail
 from accessreq.requests.models import AccessRequest
-from tests.api.conftest import bearer
+from helpers import bearer
 
 
 def _body(event, **overrides):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from accessreq.events.models import Event
 from accessreq.extensions import db
-from tests.api.conftest import bearer
+from helpers import bearer
 
 NEW = {"title": "Gallery talk", "day": "2030-05-04", "start_time": "18:30",
        "end_time": "20:00", "timezone": "Europe/London", "venue": "Room 2"}

@@ -13,7 +13,7 @@ from accessreq.api.models import IdempotencyKey
 from accessreq.extensions import db
 from accessreq.webhooks.models import DeliveryState, WebhookDelivery
 from accessreq.webhooks.services import create_endpoint
-from tests.api.conftest import bearer
+from helpers import bearer
 
 
 def _body(event) -> dict:

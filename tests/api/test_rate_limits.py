@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.conftest import bearer
+from helpers import bearer
 
 
 @pytest.mark.app_config(API_RATE_LIMIT="2 per minute", RATELIMIT_ENABLED=True)

@@ -13,7 +13,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from tests.api.conftest import bearer
+from helpers import bearer
 
 # (method, path) of every documented operation; a test below fails if this list falls behind.
 OPERATIONS = [

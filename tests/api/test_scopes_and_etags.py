@@ -9,7 +9,7 @@ from openapi_spec_validator import validate
 from accessreq.api.models import SCOPES
 from accessreq.extensions import db
 from accessreq.requests.models import AccessLogEntry
-from tests.api.conftest import bearer
+from helpers import bearer
 
 # (method, path, scope, body) with {ref} and {event} filled in by the test.
 ENDPOINTS = [
