@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from accessreq.api.services import create_client
 from accessreq.auth.models import Role, StaffUser
 from accessreq.events.provisions import ProvisionDetails, add_provision
 from accessreq.extensions import db
@@ -17,6 +18,7 @@ from accessreq.routing.models import Organisation, Team
 from accessreq.routing.services import save_rule
 from accessreq.timeutil import utcnow
 from accessreq.triage.canned import CannedReplyDetails, save_canned_reply
+from accessreq.webhooks.services import create_endpoint
 from helpers import TEST_PASSWORD
 
 NEW_PASSWORD = "purple elephant quietly reads"
@@ -336,6 +338,8 @@ GET_ROUTES = [
     "/admin/email-wording/", "/admin/email-wording/{key}",
     "/admin/replies", "/admin/replies/new", "/admin/replies/{reply_id}",
     "/admin/exports",
+    "/admin/api-clients", "/admin/api-clients/new",
+    "/admin/webhooks", "/admin/webhooks/new", "/admin/webhooks/{endpoint_id}",
 ]
 POST_ROUTES = [
     "/admin/staff/new", "/admin/staff/{staff_id}", "/admin/staff/{staff_id}/invite",
@@ -351,6 +355,10 @@ POST_ROUTES = [
     "/admin/routing/{rule_id}/delete",
     "/admin/email-wording/{key}", "/admin/email-wording/{key}/restore",
     "/admin/replies/new", "/admin/replies/{reply_id}", "/admin/replies/{reply_id}/delete",
+    "/admin/api-clients/new", "/admin/api-clients/{client_id}/revoke",
+    "/admin/webhooks/new", "/admin/webhooks/{endpoint_id}/active",
+    "/admin/webhooks/{endpoint_id}/secret",
+    "/admin/webhooks/{endpoint_id}/deliveries/{delivery_id}/retry",
 ]
 
 
@@ -368,7 +376,11 @@ def ids(make_request, make_staff):
             "message_id": "1700000000000000000-abcdef12", "organisation_id": team.organisation_id,
             "team_id": team.id, "rule_id": rule.id, "key": "provider_ask",
             "provision_id": add_provision(request.event, ProvisionDetails(name="Hearing loop")).id,
-            "reply_id": save_canned_reply(None, None, CannedReplyDetails("Booked", "Booked, {first_name}.")).id}
+            "reply_id": save_canned_reply(None, None, CannedReplyDetails("Booked", "Booked, {first_name}.")).id,
+            "endpoint_id": create_endpoint("https://hooks.example.org/in", ["request.created"],
+                                           False)[0].id,
+            "client_id": create_client("Ticketing", ["events:read"], None, None)[0].id,
+            "delivery_id": 1}
 
 
 def test_route_lists_cover_every_admin_route(app):
