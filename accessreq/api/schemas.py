@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from ..forms import LONG_TEXT_MAX
 from ..requests.models import ContactChannel
 from ..requests.outcomes import ShortfallReason
 from ..requests.states import RequestStatus
@@ -186,7 +187,7 @@ class RequestFilterArgs(PageArgs):
 
 class StatusChangeSchema(Schema):
     status = fields.Str(required=True, validate=validate.OneOf([s.value for s in RequestStatus]))
-    message = fields.Str(load_default="", validate=validate.Length(max=5000), metadata={
+    message = fields.Str(load_default="", validate=validate.Length(max=LONG_TEXT_MAX), metadata={
         "description": "Sent to the attendee; some moves require it."})
     shortfall_reason = fields.Str(load_default=None, allow_none=True, validate=validate.OneOf(
         [r.value for r in ShortfallReason]), metadata={
@@ -194,4 +195,4 @@ class StatusChangeSchema(Schema):
 
 
 class ReplySchema(Schema):
-    body = fields.Str(required=True, validate=validate.Length(min=1, max=5000))
+    body = fields.Str(required=True, validate=validate.Length(min=1, max=LONG_TEXT_MAX))
