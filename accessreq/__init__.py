@@ -8,7 +8,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config
-from .extensions import csrf, db, limiter, login_manager, mail, migrate
+from .extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -38,6 +38,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
+    from .i18n import selection
+
+    babel.init_app(app, locale_selector=selection.select_locale)
+    # {% trans %} blocks collapse their inner whitespace, so a catalogue's entries read as
+    # sentences (a block that must keep its line breaks says "notrimmed").
+    app.jinja_env.policies["ext.i18n.trimmed"] = True
 
     from . import models  # noqa: F401  (registers every table)
     from .auth import loader  # noqa: F401  (Flask-Login's user loader)
@@ -97,6 +103,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     headers.register(app)
     errors.register(app)
     templating.register(app)
+    selection.register(app)
     cli.register(app)
     from .api import setup as api_setup
 

@@ -1,5 +1,6 @@
 """Flask extensions, created unbound and attached to the app in ``create_app``."""
 
+from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -34,3 +35,5 @@ login_manager.login_message = "Please sign in to see that page."
 login_manager.login_message_category = "info"
 # Limits on the public form and sign-in; storage is shared (Redis) when several processes run.
 limiter = Limiter(key_func=get_remote_address)
+# Attendee pages and emails in the attendee's language (accessreq/i18n, accessreq/translations).
+babel = Babel()

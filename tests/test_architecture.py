@@ -21,6 +21,8 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent / "accessreq"
 # package -> the feature packages it may import directly. Lower layers first; a package may only
 # name packages listed above it, which test_the_allowed_directions_have_no_cycle checks.
 MAY_IMPORT: dict[str, frozenset[str]] = {
+    # Which language a page is in; the other packages translate through flask_babel alone.
+    "i18n": frozenset(),
     "notifications": frozenset(),
     "events": frozenset(),
     "auth": frozenset({"notifications"}),

@@ -1,0 +1,85 @@
+"""How a page's language is chosen.
+
+Attendee pages (the blueprints in ``ATTENDEE_BLUEPRINTS``, and error pages outside any
+blueprint) follow the visitor: a language picked with the switcher (``?lang=es`` on any of
+those pages, remembered in the session for the visit), else the best match for the browser's
+``Accept-Language``, else English. Staff pages stay English for now.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import Flask, request, session
+from flask_babel import get_locale
+
+from .languages import DEFAULT, LANGUAGES, language
+
+# Pages an attendee sees. Everything else is staff's, and English.
+ATTENDEE_BLUEPRINTS = frozenset({"events", "requests", "pages", "feedback", None})
+SESSION_KEY = "language"
+# The query parameter of the switcher's links (and of its buttons' formaction on a form page).
+PARAMETER = "lang"
+# The name of a form-page switcher button: the form comes back in the new language, with what
+# was typed and without being checked or sent (see ``switching_language``).
+SWITCH_FIELD = "switch_language"
+
+
+def is_attendee_page() -> bool:
+    return request.blueprint in ATTENDEE_BLUEPRINTS
+
+
+def select_locale() -> str:
+    """Flask-Babel's locale selector (forced locales, as for emails, bypass it)."""
+    if not is_attendee_page():
+        return DEFAULT
+    chosen = session.get(SESSION_KEY)
+    if chosen in LANGUAGES:
+        return chosen
+    return request.accept_languages.best_match(LANGUAGES.keys(), default=DEFAULT)
+
+
+def remember_choice() -> None:
+    """Keep a language chosen with the switcher for the rest of the visit."""
+    chosen = request.args.get(PARAMETER)
+    if chosen in LANGUAGES and is_attendee_page():
+        session[SESSION_KEY] = chosen
+
+
+def switching_language() -> bool:
+    """True when this POST is a switcher button on a form page, not the form's own button."""
+    return request.method == "POST" and request.form.get(SWITCH_FIELD) in LANGUAGES
+
+
+def current_language():
+    locale = get_locale()
+    return language(str(locale) if locale else DEFAULT)
+
+
+def switch_url(code: str) -> str:
+    """This page again in another language (its query string kept)."""
+    args = request.args.to_dict(flat=False)
+    args[PARAMETER] = [code]
+    return f"{request.script_root}{request.path}?{urlencode(args, doseq=True)}"
+
+
+def with_language(url: str, code: str) -> str:
+    """``url`` with the switcher's parameter added (a form page's button posts there)."""
+    return f"{url}{'&' if '?' in url else '?'}{urlencode({PARAMETER: code})}"
+
+
+def register(app: Flask) -> None:
+    app.before_request(remember_choice)
+
+    @app.context_processor
+    def language_globals():
+        if not request:
+            return {}
+        return {
+            "page_language": current_language(),
+            "attendee_page": is_attendee_page(),
+            "languages": LANGUAGES.values(),
+            "switch_url": switch_url,
+            "with_language": with_language,
+            "switch_field": SWITCH_FIELD,
+        }
