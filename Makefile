@@ -11,7 +11,8 @@ FLASK := $(BIN)/flask --app accessreq
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: run test test-fast test-browser test-production fuzz venv .venv node-deps clean
+.PHONY: run test test-fast test-browser test-production fuzz venv .venv node-deps clean \
+	translations-extract translations-update translations-compile translations-new
 
 venv .venv: $(STAMP) .env
 
@@ -62,6 +63,29 @@ test-production: $(STAMP) node-deps
 # the summary at the end gives the examples run and the responses by class (5xx must be 0).
 fuzz: $(STAMP)
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest tests/property -q $(PYTEST_ARGS)
+
+# Translations (accessreq/translations, gettext via Flask-Babel; see the README's "Languages").
+#   translations-extract  write messages.pot from the code and templates (babel.cfg says where)
+#   translations-update   merge it into every language's messages.po (new entries come empty)
+#   translations-compile  build the .mo files (the app also builds stale ones when it starts)
+#   translations-new LANG=fr   start a new language
+CATALOGUES := accessreq/translations
+PYBABEL := $(BIN)/pybabel
+
+translations-extract: $(STAMP)
+	mkdir -p $(CATALOGUES)
+	$(PYBABEL) extract -F babel.cfg -k _l -k lazy_ngettext:1,2 -c "Translators:" \
+	  --sort-by-file --project accessreq --copyright-holder "accessreq" \
+	  -o $(CATALOGUES)/messages.pot .
+
+translations-update: translations-extract
+	$(PYBABEL) update -i $(CATALOGUES)/messages.pot -d $(CATALOGUES) --no-fuzzy-matching
+
+translations-compile: $(STAMP)
+	$(PYBABEL) compile -d $(CATALOGUES) --statistics
+
+translations-new: translations-extract
+	$(PYBABEL) init -i $(CATALOGUES)/messages.pot -d $(CATALOGUES) -l $(LANG)
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache test-artifacts

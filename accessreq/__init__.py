@@ -38,8 +38,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
-    from .i18n import selection
+    from .i18n import catalogues, selection
 
+    catalogues.compile_stale()
     babel.init_app(app, locale_selector=selection.select_locale)
     # {% trans %} blocks collapse their inner whitespace, so a catalogue's entries read as
     # sentences (a block that must keep its line breaks says "notrimmed").

@@ -23,7 +23,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent / "accessreq"
 MAY_IMPORT: dict[str, frozenset[str]] = {
     # Which language a page is in; the other packages translate through flask_babel alone.
     "i18n": frozenset(),
-    "notifications": frozenset(),
+    "notifications": frozenset({"i18n"}),
     "events": frozenset(),
     "auth": frozenset({"notifications"}),
     "feedback": frozenset({"auth", "notifications"}),

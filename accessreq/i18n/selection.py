@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
 from flask_babel import get_locale
 
 from .languages import DEFAULT, LANGUAGES, language
@@ -31,7 +31,7 @@ def is_attendee_page() -> bool:
 
 def select_locale() -> str:
     """Flask-Babel's locale selector (forced locales, as for emails, bypass it)."""
-    if not is_attendee_page():
+    if not has_request_context() or not is_attendee_page():
         return DEFAULT
     chosen = session.get(SESSION_KEY)
     if chosen in LANGUAGES:

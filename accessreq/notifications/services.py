@@ -12,10 +12,12 @@ from email.utils import parseaddr
 from urllib.parse import urlsplit
 
 from flask import current_app, render_template
+from flask_babel import force_locale
 from flask_mail import Message
 from sqlalchemy import case, update
 
 from ..extensions import db
+from ..i18n.languages import DEFAULT as DEFAULT_LANGUAGE, language as language_named
 from .models import EmailStatus, OutgoingEmail
 
 _WHITESPACE = re.compile(r"\s+")
@@ -165,7 +167,7 @@ def _add_type_params(mime: MimeMessage, attachments: Sequence[Attachment]) -> No
 def queue_email(template: str, to: str, *, recipe: dict, request_id: int | None = None,
                 report_id: int | None = None, reply_to: str | None = None,
                 references: tuple[str, ...] = (), attachments: Sequence[Attachment] = (),
-                **context) -> OutgoingEmail:
+                language: str = DEFAULT_LANGUAGE, **context) -> OutgoingEmail:
     """Add a message to the outbox in the caller's transaction; it is sent after commit.
 
     ``recipe`` is what the message is built from: ids and plain values, never a token or a
@@ -173,9 +175,12 @@ def queue_email(template: str, to: str, *, recipe: dict, request_id: int | None 
     content has been cleared (see the rebuilders registered per template). ``reply_to`` and
     ``references`` (earlier Message-IDs of the conversation, oldest first) thread the message.
     ``attachments`` go into the message bytes built here (and nowhere else: a row built at
-    send time has none).
+    send time has none). ``language`` is the reader's (an attendee's request records theirs);
+    staff are written to in English whatever page queued the message.
     """
-    subject, text, html = render_email(template, **context)
+    written_in = language_named(language)
+    with force_locale(written_in.code):
+        subject, text, html = render_email(template, email_language=written_in, **context)
     row = OutgoingEmail(
         template=template,
         to_address=_checked_address(to),

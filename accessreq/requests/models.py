@@ -118,6 +118,9 @@ class AccessRequest(db.Model):
         str_enum(ReceivedVia), default=ReceivedVia.WEB_FORM, server_default="web_form")
     # False when the attendee asked staff not to email them (or has no email address).
     email_updates: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # The language the attendee asked in (a code of i18n.languages.LANGUAGES): every email to
+    # them is written in it.
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
     consented_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     assignee_id: Mapped[int | None] = mapped_column(

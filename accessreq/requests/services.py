@@ -58,6 +58,8 @@ class Submission:
     email_updates: bool = True
     # The attendee agreed that the people running the event may phone them on the day.
     phone_on_the_day: bool = False
+    # The language of the form they filled in; their emails are written in it.
+    language: str = "en"
 
 
 @dataclass
@@ -142,6 +144,7 @@ def submit_request(event: Event, submission: Submission,
         contact_email=submission.contact_email,
         contact_phone=submission.contact_phone,
         contact_channel=submission.contact_channel,
+        language=submission.language,
         phone_on_the_day=submission.phone_on_the_day and bool(submission.contact_phone),
         attendee_name=submission.attendee_name or None,
         anything_else=submission.anything_else,
