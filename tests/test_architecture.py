@@ -28,7 +28,7 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
     "auth": frozenset({"notifications"}),
     "feedback": frozenset({"auth", "notifications"}),
     "routing": frozenset({"auth", "events"}),
-    "requests": frozenset({"auth", "events", "notifications", "routing"}),
+    "requests": frozenset({"auth", "events", "i18n", "notifications", "routing"}),
     "inbound": frozenset({"auth", "events", "notifications", "requests", "routing"}),
     # Providers today; bookings of requests' accommodations for events as issue 12 goes on.
     "arranging": frozenset({"auth", "events", "notifications", "requests", "routing"}),

@@ -10,14 +10,19 @@ class Language:
     code: str  # the gettext catalogue's name and the value of <html lang>
     name: str  # in the language itself, as the switcher shows it
     direction: str  # "ltr" or "rtl"
+    english: str  # its name in English, for staff pages
+
+    @property
+    def is_default(self) -> bool:
+        return self.code == DEFAULT
 
 
 DEFAULT = "en"
 
 LANGUAGES: dict[str, Language] = {
-    "en": Language("en", "English", "ltr"),
-    "es": Language("es", "Español", "ltr"),
-    "he": Language("he", "עברית", "rtl"),
+    "en": Language("en", "English", "ltr", "English"),
+    "es": Language("es", "Español", "ltr", "Spanish"),
+    "he": Language("he", "עברית", "rtl", "Hebrew"),
 }
 
 

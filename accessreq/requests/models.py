@@ -18,6 +18,7 @@ from ..events.deadlines import due_day, late_words, local_day, tell_by_day
 from ..events.deadlines import tell_by_words as reply_by_words
 from ..events.models import AccommodationType, Event, EventProvision
 from ..extensions import db
+from ..i18n.languages import Language, language as language_named
 from ..timeutil import utcnow
 from .outcomes import ItemOutcome, NeedsMet, OutcomeReason, ShortfallReason
 from .states import OPEN_STATUSES, RequestStatus
@@ -168,6 +169,11 @@ class AccessRequest(db.Model):
 
     def __repr__(self) -> str:
         return f"<AccessRequest {self.reference} {self.status.value}>"
+
+    @property
+    def written_language(self) -> Language:
+        """The language the attendee asked in, which their emails are written in."""
+        return language_named(self.language)
 
     @property
     def gets_email(self) -> bool:
