@@ -66,26 +66,22 @@ fuzz: $(STAMP)
 
 # Translations (accessreq/translations, gettext via Flask-Babel; see the README's "Languages").
 #   translations-extract  write messages.pot from the code and templates (babel.cfg says where)
-#   translations-update   merge it into every language's messages.po (new entries come empty)
+#   translations-update   merge new text into every language's messages.po (it comes in empty)
 #   translations-compile  build the .mo files (the app also builds stale ones when it starts)
 #   translations-new LANG=fr   start a new language
-CATALOGUES := accessreq/translations
-PYBABEL := $(BIN)/pybabel
+CATALOGUES := $(BIN)/python -m accessreq.i18n.catalogues
 
 translations-extract: $(STAMP)
-	mkdir -p $(CATALOGUES)
-	$(PYBABEL) extract -F babel.cfg -k _l -k lazy_ngettext:1,2 -c "Translators:" \
-	  --sort-by-file --project accessreq --copyright-holder "accessreq" \
-	  -o $(CATALOGUES)/messages.pot .
+	$(CATALOGUES) extract
 
-translations-update: translations-extract
-	$(PYBABEL) update -i $(CATALOGUES)/messages.pot -d $(CATALOGUES) --no-fuzzy-matching
+translations-update: $(STAMP)
+	$(CATALOGUES) update
 
 translations-compile: $(STAMP)
-	$(PYBABEL) compile -d $(CATALOGUES) --statistics
+	$(CATALOGUES) compile
 
-translations-new: translations-extract
-	$(PYBABEL) init -i $(CATALOGUES)/messages.pot -d $(CATALOGUES) -l $(LANG)
+translations-new: $(STAMP)
+	$(CATALOGUES) new $(LANG)
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache test-artifacts

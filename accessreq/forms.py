@@ -4,6 +4,7 @@ characters in free text), option lists, the checkbox-group field, the ``strip`` 
 
 from __future__ import annotations
 
+from flask import request
 from flask_wtf import FlaskForm
 from wtforms import (Form, HiddenField, SelectChoice, SelectMultipleField, StringField,
                      TextAreaField)
@@ -154,11 +155,26 @@ class SafeTextMeta:
         return field
 
 
+# The name of the language switcher's buttons on a form page (templates/i18n/_switcher.html):
+# they send the form to its own address with ?lang=…, and it comes back in that language with
+# everything typed, neither checked nor acted on.
+SWITCH_LANGUAGE_FIELD = "switch_language"
+
+
+def switching_language() -> bool:
+    """True when this POST only asks for the page in another language."""
+    return request.method == "POST" and SWITCH_LANGUAGE_FIELD in request.form
+
+
 class AppForm(FlaskForm):
-    """The base of every POST form: Flask-WTF's CSRF protection plus the text guard."""
+    """The base of every POST form: Flask-WTF's CSRF protection plus the text guard. A post
+    from the language switcher is not a submission: the form keeps what was typed, unchecked."""
 
     class Meta(SafeTextMeta):
         pass
+
+    def is_submitted(self) -> bool:
+        return super().is_submitted() and not switching_language()
 
 
 class QueryForm(Form):

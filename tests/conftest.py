@@ -8,7 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from flask import g, request_started
+from flask import g, request_finished, request_started
 from flask_migrate import upgrade
 from sqlalchemy import select, text
 
@@ -60,6 +60,12 @@ def _forget_cached_user(sender, **extra):
     g.pop("_login_user", None)
 
 
+def _forget_page_language(sender, **extra):
+    """A page's language (Flask-Babel keeps it in ``g``) is the page's alone: not the next
+    request's, nor the test's own code after it."""
+    g.pop("_flask_babel", None)
+
+
 @pytest.fixture
 def app(request, migrated_database, tmp_path):
     config = base_config(migrated_database, tmp_path)
@@ -73,9 +79,11 @@ def app(request, migrated_database, tmp_path):
     with app.app_context():
         _empty_all_tables()
     # The test keeps one app context open so it can use db.session directly. Test-client
-    # requests then share its `g`, where Flask-Login caches the user: forget it per request,
-    # as a real server (one context per request) would.
+    # requests then share its `g`, where Flask-Login caches the user and Flask-Babel the page's
+    # language: forget them per request, as a real server (one context per request) would.
     request_started.connect(_forget_cached_user, app)
+    request_started.connect(_forget_page_language, app)
+    request_finished.connect(_forget_page_language, app)
     ctx = app.app_context()
     ctx.push()
     yield app

@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from flask import Flask, has_request_context, request, session
 from flask_babel import get_locale
 
+from ..forms import SWITCH_LANGUAGE_FIELD
 from .languages import DEFAULT, LANGUAGES, language
 
 # Pages an attendee sees. Everything else is staff's, and English.
@@ -20,9 +21,6 @@ ATTENDEE_BLUEPRINTS = frozenset({"events", "requests", "pages", "feedback", None
 SESSION_KEY = "language"
 # The query parameter of the switcher's links (and of its buttons' formaction on a form page).
 PARAMETER = "lang"
-# The name of a form-page switcher button: the form comes back in the new language, with what
-# was typed and without being checked or sent (see ``switching_language``).
-SWITCH_FIELD = "switch_language"
 
 
 def is_attendee_page() -> bool:
@@ -44,11 +42,6 @@ def remember_choice() -> None:
     chosen = request.args.get(PARAMETER)
     if chosen in LANGUAGES and is_attendee_page():
         session[SESSION_KEY] = chosen
-
-
-def switching_language() -> bool:
-    """True when this POST is a switcher button on a form page, not the form's own button."""
-    return request.method == "POST" and request.form.get(SWITCH_FIELD) in LANGUAGES
 
 
 def current_language():
@@ -81,5 +74,5 @@ def register(app: Flask) -> None:
             "languages": LANGUAGES.values(),
             "switch_url": switch_url,
             "with_language": with_language,
-            "switch_field": SWITCH_FIELD,
+            "switch_field": SWITCH_LANGUAGE_FIELD,
         }
