@@ -51,14 +51,15 @@ def test_every_page_is_listed(app):
     assert len(ids) == len(set(ids)), "state ids must be unique"
 
 
-def title_problems(state, title: str, has_summary: bool, site_name: str) -> list[str]:
+def title_problems(state, title: str, has_summary: bool, site_name: str,
+                   error_prefix: str = "Error: ") -> list[str]:
     problems = []
     suffix = f" — {site_name}"
-    page_part = title.removeprefix("Error: ").removesuffix(suffix).strip()
+    page_part = title.removeprefix(error_prefix).removesuffix(suffix).strip()
     if not title.endswith(suffix) or not page_part or page_part == site_name:
         problems.append(f"title {title!r} is not '<page> — {site_name}'")
-    if state.form_error != title.startswith("Error: "):
-        problems.append(f"title {title!r}: 'Error: ' prefix should be "
+    if state.form_error != title.startswith(error_prefix):
+        problems.append(f"title {title!r}: {error_prefix!r} prefix should be "
                         f"{'present' if state.form_error else 'absent'}")
     if state.form_error != has_summary:
         problems.append("error summary " + ("missing" if state.form_error else "shown without errors"))
@@ -73,24 +74,19 @@ def _with_settings(states):
             for s in states]
 
 
-@pytest.mark.browser
-@pytest.mark.parametrize("state", _with_settings(STATES), ids=str)
-def test_page(world, axe, state):
-    """One page load, every check: axe (light and dark schemes), structure, titles, targets,
-    and reflow at 320 CSS px (the width of 1280 px at 400% zoom)."""
-    page = world.visit(state)
-    if os.environ.get("SCREENSHOT_ALL_PAGES"):
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"all-{state.id}-1280.png"), full_page=True)
+def page_failures(world, axe, state, page, error_prefix: str = "Error: ") -> list[str]:
+    """Every check on an open page: axe (light and dark schemes), structure, titles, targets,
+    and reflow at 320 CSS px. Returns what failed, one paragraph per kind."""
     failures = []
     violations = run_axe(axe, page)
     if violations:
         failures.append(axe_report("the light scheme", violations))
     problems = check(page, "structure")
     title = page.title()
-    TITLES[state.id] = (state.page_key, title)
+    if error_prefix == "Error: ":
+        TITLES[state.id] = (state.page_key, title)
     problems += title_problems(state, title, page.locator(".error-summary").count() > 0,
-                               world.app.config["SITE_NAME"])
+                               world.app.config["SITE_NAME"], error_prefix)
     problems += [f"target under 24×24 px at 1280 px: {t}" for t in check(page, "smallTargets")]
 
     page.emulate_media(color_scheme="dark")
@@ -110,6 +106,18 @@ def test_page(world, axe, state):
     problems += [f"target under 24×24 px at 320 px: {t}" for t in check(page, "smallTargets")]
     if problems:
         failures.append("structure and layout:\n- " + "\n- ".join(problems))
+    return failures
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("state", _with_settings(STATES), ids=str)
+def test_page(world, axe, state):
+    """One page load, every check (``page_failures``)."""
+    page = world.visit(state)
+    if os.environ.get("SCREENSHOT_ALL_PAGES"):
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"all-{state.id}-1280.png"), full_page=True)
+    failures = page_failures(world, axe, state, page)
     assert not failures, f"{state.id} ({page.url}):\n" + "\n\n".join(failures)
 
 
