@@ -33,8 +33,8 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
     # Providers today; bookings of requests' accommodations for events as issue 12 goes on.
     "arranging": frozenset({"auth", "events", "notifications", "requests", "routing"}),
     # triage holds the staff inbox's pages (the inbox's rules are in inbound).
-    "triage": frozenset({"arranging", "auth", "events", "feedback", "inbound", "notifications",
-                         "requests", "routing"}),
+    "triage": frozenset({"arranging", "auth", "events", "feedback", "i18n", "inbound",
+                         "notifications", "requests", "routing"}),
     # CSV exports of the queue's filter (triage's queries) and of reports; the formula guard
     # is arranging's (the run sheet's CSV had it first).
     "exports": frozenset({"arranging", "auth", "events", "requests", "routing", "triage"}),

@@ -11,6 +11,7 @@ from wtforms import RadioField, SelectChoice
 from wtforms.validators import DataRequired
 
 from ..events.models import Event
+from ..i18n.languages import DEFAULT as DEFAULT_LANGUAGE, LANGUAGES
 from ..requests.forms import (FOR_ME, FOR_SOMEONE_ELSE, FormWords, RequestFormBase,
                               request_form_for)
 from ..requests.models import STAFF_CHANNELS, ReceivedVia
@@ -88,6 +89,15 @@ def staff_request_form_for(event: Event, retention_days: int, **kwargs) -> Staff
                      SelectChoice(UPDATES_NO, "No, contact them another way")],
             invalid_choice_message="Choose whether they want email updates",
             validators=[DataRequired("Choose whether they want email updates")])),
+        "language": ("email_updates", RadioField(
+            "Which language should their emails be in?",
+            description="The language they asked in, if we have it. What you write to them is "
+                        "sent as you wrote it.",
+            choices=[SelectChoice(language.code, language.english)
+                     for language in LANGUAGES.values()],
+            default=DEFAULT_LANGUAGE,
+            invalid_choice_message="Choose the language of their emails",
+            validators=[DataRequired("Choose the language of their emails")])),
     }
     return request_form_for(event, retention_days, words=STAFF_WORDS, base=StaffRequestFormBase,
                             extra_fields=extra, spam_guard=False, **kwargs)

@@ -109,9 +109,11 @@ def new():
         code = 422 if form.is_submitted() else 200
         return _render(event, form, report, inbound, code=code)
     me = current_staff()
+    submission = form.submission(email_updates=form.email_updates.data != UPDATES_NO)
+    submission.language = form.language.data
     try:
         access_request, status_url = services.record_request(
-            event, form.submission(email_updates=form.email_updates.data != UPDATES_NO), me,
+            event, submission, me,
             ReceivedVia(form.received_via.data), report, inbound)
     except (RequestActionError, inbox.InboxActionError) as error:
         db.session.rollback()
