@@ -34,7 +34,7 @@ def _string_constants(node: nodes.Node, assigned: dict[str, nodes.Node]) -> list
 
 def english_comparisons(source: str) -> list[str]:
     """Every string literal that is not an identifier and is compared against (==, !=, in)."""
-    tree = Environment().parse(source)
+    tree = Environment(extensions=["jinja2.ext.i18n"]).parse(source)
     assigned = {a.target.name: a.node for a in tree.find_all(nodes.Assign)
                 if isinstance(a.target, nodes.Name)}
     found = []

@@ -120,9 +120,7 @@ def test_a_request_made_in_english_is_in_english(client, event):
 
 
 def test_the_staff_request_page_says_the_attendees_language(client, signed_in, make_request):
-    access_request = make_request()
-    access_request.language = "he"
-    db.session.commit()
+    access_request, _ = make_request(language="he")
     html = client.get(f"/staff/requests/{access_request.id}").get_data(as_text=True)
     assert re.search(r'<dt>Language</dt><dd>Hebrew \(<span lang="he" dir="rtl">עברית</span>\)',
                      html)
