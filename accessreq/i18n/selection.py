@@ -49,11 +49,13 @@ def current_language():
     return language(str(locale) if locale else DEFAULT)
 
 
-def switch_url(code: str) -> str:
-    """This page again in another language (its query string kept)."""
-    args = request.args.to_dict(flat=False)
+def switch_url(code: str, keep_query: bool = True) -> str:
+    """This page again in another language: a link relative to the page ("?lang=es"), so the
+    page's path (a status link's token, say) is never written into it. The query string is
+    kept, except on error pages, which never repeat what was asked for."""
+    args = request.args.to_dict(flat=False) if keep_query else {}
     args[PARAMETER] = [code]
-    return f"{request.script_root}{request.path}?{urlencode(args, doseq=True)}"
+    return f"?{urlencode(args, doseq=True)}"
 
 
 def with_language(url: str, code: str) -> str:
