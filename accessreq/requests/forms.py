@@ -163,6 +163,11 @@ class FormWords:
         "your contact and access details %(days)s days after the event.")
     consent_required: str = _l("Tick the box to agree that we can store this information")
 
+    def as_text(self) -> FormWords:
+        """These words as plain strings in the current language (lazy ones translated)."""
+        return FormWords(**{name: None if value is None else str(value)
+                            for name, value in vars(self).items()})
+
 
 PUBLIC_WORDS = FormWords()
 
@@ -178,14 +183,17 @@ def request_form_for(event: Event, retention_days: int, *, words: FormWords = PU
     The staff "Record a request" form is this form with other ``words``, a ``base`` adding
     its own rules, and ``extra_fields``: name -> (the field it follows, or None for first;
     the unbound field)."""
+    # Text in the page's language now, as plain strings: a lazy one would reach the page as
+    # markup (LazyString has __html__), unescaped.
+    words = words.as_text()
     offered = event.offered_types
     fields: dict = {}
     fields["contact_name"] = StringField(
         words.name_label, filters=[strip],
         validators=[DataRequired(words.name_required), too_long(NAME_MAX, words.name_too_long)])
     # zoë@exämple.org is accepted: the outbox sends it (SMTPUTF8, or the domain as IDNA).
-    email_check = [Email(_l("Enter an email address in the correct format, like "
-                            "name@example.com"), allow_smtputf8=True)]
+    email_check = [Email(_("Enter an email address in the correct format, like "
+                           "name@example.com"), allow_smtputf8=True)]
     fields["contact_email"] = EmailField(
         words.email_label, filters=[strip], description=words.email_hint,
         validators=([DataRequired(words.email_required)] if words.email_required else [Optional()])
@@ -196,47 +204,47 @@ def request_form_for(event: Event, retention_days: int, *, words: FormWords = PU
         invalid_choice_message=words.channel_required,
         validators=[DataRequired(words.channel_required)])
     fields["contact_phone"] = TelField(
-        _l("Phone number"), filters=[strip],
-        description=_l("We need this if you choose phone, text message or video relay."),
-        validators=[Optional(), too_long(PHONE_MAX, _l(
+        _("Phone number"), filters=[strip],
+        description=_("We need this if you choose phone, text message or video relay."),
+        validators=[Optional(), too_long(PHONE_MAX, _(
             "The phone number must be %(max)d characters or fewer"))])
     fields["phone_on_the_day"] = BooleanField(
-        _l("The people running the event may phone me on the day if they need to"),
-        description=_l("For example if they cannot find you at the entrance. Only if you tick "
-                       "this do they get your name and phone number; the access team still has "
-                       "them either way."))
+        _("The people running the event may phone me on the day if they need to"),
+        description=_("For example if they cannot find you at the entrance. Only if you tick "
+                      "this do they get your name and phone number; the access team still has "
+                      "them either way."))
     fields["for_whom"] = RadioField(
-        _l("Who is this request for?"), default=FOR_ME,
-        choices=[SelectChoice(FOR_ME, _l("Me")),
+        _("Who is this request for?"), default=FOR_ME,
+        choices=[SelectChoice(FOR_ME, _("Me")),
                  SelectChoice(FOR_SOMEONE_ELSE,
-                              _l("Someone else, for example a person I assist"))],
-        invalid_choice_message=_l("Choose who this request is for"),
-        validators=[DataRequired(_l("Choose who this request is for"))])
+                              _("Someone else, for example a person I assist"))],
+        invalid_choice_message=_("Choose who this request is for"),
+        validators=[DataRequired(_("Choose who this request is for"))])
     fields["attendee_name"] = StringField(
-        _l("Name of the person who will attend"), filters=[strip],
-        description=_l("We need this only if you are asking for someone else."),
-        validators=[Optional(), too_long(NAME_MAX, _l(
+        _("Name of the person who will attend"), filters=[strip],
+        description=_("We need this only if you are asking for someone else."),
+        validators=[Optional(), too_long(NAME_MAX, _(
             "Their name must be %(max)d characters or fewer"))])
     fields["accommodations"] = MultiCheckboxField(
-        _l("What would help you take part?"), coerce=int,
-        description=_l("Choose all that apply."),
+        _("What would help you take part?"), coerce=int,
+        description=_("Choose all that apply."),
         choices=[SelectChoice(t.id, t.name) for t in offered],
-        invalid_value_message=_l("Choose from the accommodations listed for this event"),
-        invalid_choice_message=_l("Choose from the accommodations listed for this event"),
-        validators=[DataRequired(_l("Choose at least one thing that would help"))])
+        invalid_value_message=_("Choose from the accommodations listed for this event"),
+        invalid_choice_message=_("Choose from the accommodations listed for this event"),
+        validators=[DataRequired(_("Choose at least one thing that would help"))])
     for kind in offered:
         if kind.details_label:
             fields[details_field_name(kind.id)] = TextAreaField(
                 kind.details_label, filters=[strip], description=kind.details_hint or None,
                 validators=[OnlyIfChosen(kind.id), Optional(),
-                            too_long(DETAILS_MAX, _l(
+                            too_long(DETAILS_MAX, _(
                                 "Details for %(name)s must be %(max)d characters or fewer",
                                 name=kind.name, max=DETAILS_MAX))])
     fields["anything_else"] = TextAreaField(
-        _l("Anything else that would help"), filters=[strip],
-        description=_l("Tell us what would help you, for example where you would like to sit "
-                       "or how you like to communicate. You do not need to tell us why."),
-        validators=[Optional(), too_long(LONG_TEXT_MAX, _l(
+        _("Anything else that would help"), filters=[strip],
+        description=_("Tell us what would help you, for example where you would like to sit "
+                      "or how you like to communicate. You do not need to tell us why."),
+        validators=[Optional(), too_long(LONG_TEXT_MAX, _(
             "This must be %(max)d characters or fewer"))])
     fields["consent"] = BooleanField(
         words.consent_label, description=words.consent_hint % {"days": retention_days},
@@ -247,7 +255,7 @@ def request_form_for(event: Event, retention_days: int, *, words: FormWords = PU
         # Spam defences (requests/spam.py): when the form was drawn (signed), and a box people
         # never see or reach, which the template draws empty, hidden from assistive technology.
         fields[STARTED_FIELD] = HiddenField(default=lambda: started_token(event.id))
-        fields[HONEYPOT_FIELD] = StringField(_l("Leave this field empty"), filters=[strip])
+        fields[HONEYPOT_FIELD] = StringField(_("Leave this field empty"), filters=[strip])
     form_class = type(f"{base.__name__}{event.id}", (base,), fields)
     return form_class(**kwargs)
 
@@ -276,9 +284,9 @@ class MessageForm(AppForm):
 class NeedsMetForm(AppForm):
     """After the event, on the status page: the one question whose answer staff see."""
 
+    # Its choices are set per form, in the page's language (``NeedsMet.label`` is plain text).
     answer = RadioField(
         _l("Did what we arranged meet your needs?"),
-        choices=options([(a.value, a.label) for a in NeedsMet]),
         validators=[InputRequired(_l("Choose yes, partly or no"))])
     comment = TextAreaField(
         _l("Anything you want to tell us"), filters=[strip],
@@ -286,6 +294,10 @@ class NeedsMetForm(AppForm):
                        "to say."),
         validators=[Optional(), too_long(LONG_TEXT_MAX, _l(
             "What you wrote must be %(max)d characters or fewer"))])
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.answer.choices = options([(a.value, a.label) for a in NeedsMet])
 
 
 class CancelForm(AppForm):
