@@ -10,13 +10,13 @@ will try and when they will hear back (``tell_by_day``).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from ..timeutil import local
+from ..timeutil import format_long_day, local
 from .leadtime import day_count
 
 if TYPE_CHECKING:
@@ -29,8 +29,8 @@ LATE_REPLY_WORKING_DAYS = 2
 
 
 def long_day(day: date) -> str:
-    """'Saturday 26 December 2026'."""
-    return f"{day:%A} {day.day} {day:%B %Y}"
+    """'Saturday 26 December 2026', in the page's or email's language (timeutil's day)."""
+    return format_long_day(datetime.combine(day, time(12), tzinfo=UTC), "UTC")
 
 
 def local_day(moment: datetime, tz_name: str) -> date:
