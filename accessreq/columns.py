@@ -50,7 +50,8 @@ class LabelledEnum(enum.StrEnum):
     """A string enum whose members also carry the words people see, as ``.label``.
 
     Declare each member as ``NAME = "stored value", "Label"``; the value alone is what is stored
-    and what ``Enum("stored value")`` looks up.
+    and what ``Enum("stored value")`` looks up. A label attendees read may be a lazy string
+    (``lazy_gettext``): ``.label`` is then the plain text in the current language.
     """
 
     def __new__(cls, value: str, label: str):
@@ -61,4 +62,4 @@ class LabelledEnum(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self._label
+        return str(self._label)

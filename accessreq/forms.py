@@ -5,6 +5,7 @@ characters in free text), option lists, the checkbox-group field, the ``strip`` 
 from __future__ import annotations
 
 from flask import request
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from wtforms import (Form, HiddenField, SelectChoice, SelectMultipleField, StringField,
                      TextAreaField)
@@ -129,14 +130,14 @@ class _TextGuard:
 
     def check(self, form, field) -> None:
         if self.removed and self.explain:
-            label = field.label.text if field.label else "This field"
+            label = field.label.text if field.label else _("This field")
             if self.multi_line:
-                raise ValidationError(
-                    f"{label} had hidden control characters in it, which we cannot store. We "
-                    "have taken them out: check the text and send it again.")
-            raise ValidationError(
-                f"{label} must be on one line, without tabs or hidden control characters. We "
-                "have taken them out: check the text and send it again.")
+                raise ValidationError(_(
+                    "%(label)s had hidden control characters in it, which we cannot store. We "
+                    "have taken them out: check the text and send it again.", label=label))
+            raise ValidationError(_(
+                "%(label)s must be on one line, without tabs or hidden control characters. We "
+                "have taken them out: check the text and send it again.", label=label))
 
 
 class SafeTextMeta:

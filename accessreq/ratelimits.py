@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from .extensions import limiter
 
@@ -28,13 +30,14 @@ def wait_words(now: float | None = None) -> str:
     the limiter's window for this client."""
     current = limiter.current_limit
     if current is None:
-        return "a few minutes"
+        # Translators: this and the "about …" phrases complete "you can try again in …".
+        return _("a few minutes")
     seconds = max(current.reset_at - (now if now is not None else time.time()), 0)
     minutes = max(round(seconds / 60), 1)
     if minutes == 1:
-        return "about a minute"
+        return _("about a minute")
     if minutes < 60:
-        return f"about {minutes} minutes"
+        return ngettext("about %(num)d minute", "about %(num)d minutes", minutes)
     if minutes < 90:
-        return "about an hour"
-    return f"about {round(minutes / 60)} hours"
+        return _("about an hour")
+    return ngettext("about %(num)d hour", "about %(num)d hours", round(minutes / 60))

@@ -10,10 +10,13 @@ will try and when they will hear back (``tell_by_day``).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
-from ..timeutil import local
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from ..timeutil import format_long_day, local
 from .leadtime import day_count
 
 if TYPE_CHECKING:
@@ -26,8 +29,8 @@ LATE_REPLY_WORKING_DAYS = 2
 
 
 def long_day(day: date) -> str:
-    """'Saturday 26 December 2026'."""
-    return f"{day:%A} {day.day} {day:%B %Y}"
+    """'Saturday 26 December 2026', in the page's or email's language (timeutil's day)."""
+    return format_long_day(datetime.combine(day, time(12), tzinfo=UTC), "UTC")
 
 
 def local_day(moment: datetime, tz_name: str) -> date:
@@ -61,10 +64,16 @@ def tell_by_words(asked_on: date, event_day: date) -> str:
     return f"by {long_day(day)}" if day else "before the event starts"
 
 
+def lead_weeks(days: int) -> int | None:
+    """A lead time said in whole weeks (from four weeks up), or None: say it in days."""
+    return days // 7 if days >= 28 and days % 7 == 0 else None
+
+
 def lead_words(days: int) -> str:
     """'14 days', '1 day'; whole weeks from four weeks up: '12 weeks'."""
-    if days >= 28 and days % 7 == 0:
-        return f"{days // 7} weeks"
+    weeks = lead_weeks(days)
+    if weeks is not None:
+        return ngettext("%(num)d week", "%(num)d weeks", weeks)
     return day_count(days)
 
 
@@ -82,14 +91,26 @@ class AskBy:
         """'ask by Saturday 26 December 2026 — 14 days before', or, once passed, the same
         with 'that date has passed: ask as soon as you can — we will try'."""
         lead = self.kind.lead_time_days
+        day = long_day(self.day)
+        weeks = lead_weeks(lead)
         if self.closes_first:
-            when = f"ask by {long_day(self.day)}, when online requests close"
+            # Translators: the "ask by" phrases follow an accommodation's name and a colon
+            # (lower case first); a page also shows them as a sentence (first letter made
+            # upper case).
+            when = _("ask by %(day)s, when online requests close", day=day)
         elif lead <= 0:
-            when = "ask any time before the event"
+            when = _("ask any time before the event")
+        elif weeks is not None:
+            # Translators: a lead time of whole weeks (four or more)
+            when = ngettext("ask by %(day)s — %(num)d week before",
+                            "ask by %(day)s — %(num)d weeks before", weeks, day=day)
         else:
-            when = f"ask by {long_day(self.day)} — {lead_words(lead)} before"
+            when = ngettext("ask by %(day)s — %(num)d day before",
+                            "ask by %(day)s — %(num)d days before", lead, day=day)
         if self.passed:
-            return f"{when}. That date has passed: ask as soon as you can — we will try"
+            # Translators: %(ask_by)s is one of the "ask by …" phrases
+            return _("%(ask_by)s. That date has passed: ask as soon as you can — we will try",
+                     ask_by=when)
         return when
 
     @property
@@ -115,4 +136,6 @@ def late_words(kinds: list[AccommodationType]) -> str:
              for k in kinds]
     if len(names) <= 1:
         return "".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
+    first = ", ".join(names[:-1])
+    # Translators: the end of a list of accommodations: "captioning, a ramp and BSL".
+    return _("%(names)s and %(last)s", names=first, last=names[-1])

@@ -6,21 +6,26 @@ import the functions.
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
 
 def day_count(days: int) -> str:
     """'1 day', '7 days'."""
-    return "1 day" if days == 1 else f"{days} days"
+    return ngettext("%(num)d day", "%(num)d days", days)
 
 
 def notice_words(days: int) -> str:
     """For attendees, as a person would say it: 'usually needs 2 weeks' notice'."""
     if days <= 0:
-        return "can usually be arranged at short notice"
+        # Translators: said of an accommodation ("Sign language interpretation: usually
+        # needs 2 weeks' notice"); a page may make the first letter upper case.
+        return _("can usually be arranged at short notice")
     if days % 7 == 0:
-        weeks = days // 7
-        return "usually needs 1 week's notice" if weeks == 1 else \
-            f"usually needs {weeks} weeks' notice"
-    return "usually needs 1 day's notice" if days == 1 else f"usually needs {days} days' notice"
+        return ngettext("usually needs %(num)d week's notice",
+                        "usually needs %(num)d weeks' notice", days // 7)
+    return ngettext("usually needs %(num)d day's notice",
+                    "usually needs %(num)d days' notice", days)
 
 
 def notice_needed(days: int) -> str:

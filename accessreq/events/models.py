@@ -6,6 +6,7 @@ import enum
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from flask_babel import gettext as _
 from sqlalchemy import Column, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -25,6 +26,15 @@ SHORT_NOTICE = timedelta(hours=48)
 def short_notice_hours() -> int:
     """SHORT_NOTICE in whole hours, for the words people read ("less than 48 hours")."""
     return SHORT_NOTICE // timedelta(hours=1)
+
+
+def where_words(venue: str, is_online: bool) -> str:
+    """Where an event happens, as people read it: "Main Hall", "Main Hall and online",
+    "Online"."""
+    if venue and is_online:
+        return _("%(venue)s and online", venue=venue)
+    # Translators: where an event happens, when it has no venue
+    return venue or _("Online")
 
 
 class RequestsClosed(enum.StrEnum):
@@ -155,17 +165,19 @@ class Event(db.Model):
         """Why requests cannot be made here, in one sentence: the same words on the event
         page and on the form's closed page."""
         if reason is RequestsClosed.CANCELLED:
-            return "This event is cancelled, so access requests cannot be made for it."
+            return _("This event is cancelled, so access requests cannot be made for it.")
         if reason is RequestsClosed.ENDED:
-            return "This event has already taken place, so access requests cannot be made for it here."
+            return _("This event has already taken place, so access requests cannot be made for "
+                     "it here.")
         if reason is RequestsClosed.STARTED:
-            return "This event has already started, so access requests cannot be made for it here."
+            return _("This event has already started, so access requests cannot be made for it "
+                     "here.")
         if reason is RequestsClosed.NO_TYPES:
-            return "Access requests for this event cannot be made online."
+            return _("Access requests for this event cannot be made online.")
         if reason is RequestsClosed.CLOSED:
-            return "The organisers have closed online access requests for this event."
-        return ("Online access requests for this event closed on "
-                f"{format_when(self.request_deadline, self.timezone)}.")
+            return _("The organisers have closed online access requests for this event.")
+        return _("Online access requests for this event closed on %(when)s.",
+                 when=format_when(self.request_deadline, self.timezone))
 
     def ask_by_dates(self, now: datetime | None = None) -> list[AskBy]:
         """For each kind of help offered, the last day to ask, with the words attendees read."""
@@ -185,9 +197,7 @@ class Event(db.Model):
 
     @property
     def where(self) -> str:
-        if self.venue and self.is_online:
-            return f"{self.venue} and online"
-        return self.venue or "Online"
+        return where_words(self.venue, self.is_online)
 
     @property
     def joining_link(self) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
@@ -9,25 +10,32 @@ from ..forms import LONG_TEXT_MAX, AppForm, strip
 
 
 class ReportForm(AppForm):
+    """The public form. Each length message is a whole sentence in which WTForms fills
+    ``%(max)d`` with the limit."""
+
     description = TextAreaField(
-        "What went wrong?", filters=[strip],
-        description="For example, a button you could not reach with the keyboard, or something "
-                    "your screen reader did not read. You do not have to tell us about a disability.",
-        validators=[DataRequired("Tell us what went wrong"),
+        _l("What went wrong?"), filters=[strip],
+        description=_l("For example, a button you could not reach with the keyboard, or "
+                       "something your screen reader did not read. You do not have to tell us "
+                       "about a disability."),
+        validators=[DataRequired(_l("Tell us what went wrong")),
                     Length(max=LONG_TEXT_MAX,
-                           message=f"What went wrong must be {LONG_TEXT_MAX} characters or fewer")])
+                           message=_l("What went wrong must be %(max)d characters or fewer"))])
     where = StringField(
-        "Which page, or what were you trying to do?", filters=[strip],
-        validators=[Optional(), Length(max=500, message="This must be 500 characters or fewer")])
+        _l("Which page, or what were you trying to do?"), filters=[strip],
+        validators=[Optional(), Length(max=500, message=_l(
+            "This must be %(max)d characters or fewer"))])
     name = StringField(
-        "Your name", filters=[strip],
-        validators=[Optional(), Length(max=200, message="Your name must be 200 characters or fewer")])
+        _l("Your name"), filters=[strip],
+        validators=[Optional(), Length(max=200, message=_l(
+            "Your name must be %(max)d characters or fewer"))])
     email = EmailField(
-        "Your email address", filters=[strip],
-        description="If you would like a reply. We use it for nothing else.",
-        validators=[Optional(), Length(max=254, message="Your email address must be 254 characters "
-                                                        "or fewer"),
-                    Email("Enter an email address in the correct format, like name@example.com",
+        _l("Your email address"), filters=[strip],
+        description=_l("If you would like a reply. We use it for nothing else."),
+        validators=[Optional(), Length(max=254, message=_l(
+            "Your email address must be %(max)d characters or fewer")),
+                    Email(_l("Enter an email address in the correct format, like "
+                             "name@example.com"),
                           allow_smtputf8=True)])  # zoë@exämple.org: the outbox sends it
 
 

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from flask_babel import gettext as _
 from icalendar import Calendar, vCalAddress
 from icalendar import Event as CalendarEvent
 
@@ -74,24 +75,26 @@ def arranged_message(access_request: AccessRequest) -> str:
 def _description(access_request: AccessRequest, cancelled: bool) -> str:
     event = access_request.event
     lines = []
+    reference = access_request.reference
     if cancelled:
-        lines.append(f"Your access request {access_request.reference} is cancelled.")
+        lines.append(_("Your access request %(reference)s is cancelled.", reference=reference))
     else:
-        lines.append(f"Your access request {access_request.reference}: "
-                     f"{access_request.status.attendee_label}.")
+        lines.append(_("Your access request %(reference)s: %(status)s.", reference=reference,
+                       status=access_request.status.attendee_label))
         message = arranged_message(access_request)
         if message:
-            lines += ["", "What the access team arranged:", message]
+            lines += ["", _("What the access team arranged:"), message]
         provided = [p.words for p in event.provisions]
         if event.access_provided.strip():
             provided.append(event.access_provided.strip())
         if provided:
-            lines += ["", "Provided for everyone at this event:", *provided]
+            lines += ["", _("Provided for everyone at this event:"), *provided]
     if not cancelled and event.joining_link:
-        lines += ["", f"Join online: {event.joining_link}"]
-    lines += ["", f"Where: {event.where}",
-              (f"Questions: email {reply_base_address()} and quote {access_request.reference}. "
-               "Your private link to the request is in our emails to you.")]
+        lines += ["", _("Join online: %(link)s", link=event.joining_link)]
+    lines += ["", _("Where: %(where)s", where=event.where),
+              _("Questions: email %(address)s and quote %(reference)s. Your private link to the "
+                "request is in our emails to you.", address=reply_base_address(),
+                reference=reference)]
     return "\n".join(lines)
 
 

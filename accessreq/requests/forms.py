@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import (BooleanField, EmailField, HiddenField, RadioField, SelectChoice, StringField,
                      TelField, TextAreaField)
 from wtforms.validators import (DataRequired, Email, InputRequired, Length, Optional,
@@ -31,7 +33,7 @@ CHANNELS_NEEDING_PHONE = {ContactChannel.PHONE.value, ContactChannel.VIDEO_RELAY
 _PHONE = re.compile(r"^[0-9+()#*.\-\s/]+$")
 _PHONE_MIN_DIGITS = 5
 # Ofcom's numbers for drama and examples: they belong to nobody.
-PHONE_EXAMPLE = "Enter a phone number, like 01632 960 001 or +44 808 157 0192"
+PHONE_EXAMPLE = _l("Enter a phone number, like 01632 960 001 or +44 808 157 0192")
 
 
 def details_field_name(type_id: int) -> str:
@@ -40,7 +42,8 @@ def details_field_name(type_id: int) -> str:
 
 class MaxLength(Length):
     """A length limit the server explains, without the HTML ``maxlength`` attribute, which
-    silently cuts off pasted text."""
+    silently cuts off pasted text. ``message`` is a whole sentence; WTForms fills its
+    ``%(max)d`` with the limit."""
 
     def __init__(self, limit: int, message: str) -> None:
         super().__init__(max=limit, message=message)
@@ -72,19 +75,21 @@ class RequestFormBase(AppForm):
             digits = sum(c.isdigit() for c in field.data)
             if not _PHONE.match(field.data) or digits < _PHONE_MIN_DIGITS:
                 needed = self.contact_channel.data in CHANNELS_NEEDING_PHONE
-                raise ValidationError(PHONE_EXAMPLE if needed
-                                      else f"{PHONE_EXAMPLE}, or leave it empty")
+                raise ValidationError(
+                    str(PHONE_EXAMPLE) if needed
+                    else _("Enter a phone number, like 01632 960 001 or +44 808 157 0192, or "
+                           "leave it empty"))
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         if self.contact_channel.data in CHANNELS_NEEDING_PHONE and not self.contact_phone.data \
                 and not self.contact_phone.errors:
             self.contact_phone.errors.append(
-                "Enter a phone number, or choose email as the way to contact you")
+                _("Enter a phone number, or choose email as the way to contact you"))
             valid = False
         if self.for_whom.data == FOR_SOMEONE_ELSE and not self.attendee_name.data \
                 and not self.attendee_name.errors:
-            self.attendee_name.errors.append("Enter the name of the person you are asking for")
+            self.attendee_name.errors.append(_("Enter the name of the person you are asking for"))
             valid = False
         return valid
 
@@ -126,30 +131,42 @@ class RequestFormBase(AppForm):
         self._fields[STARTED_FIELD].data = token
 
 
-def too_long(limit: int, what: str) -> MaxLength:
-    return MaxLength(limit, f"{what} must be {limit} characters or fewer")
+def too_long(limit: int, message: str) -> MaxLength:
+    """The limit with its whole sentence, in which WTForms fills ``%(max)d``: "Your name must
+    be %(max)d characters or fewer"."""
+    return MaxLength(limit, message)
 
 
 @dataclass(frozen=True)
 class FormWords:
     """The words of the request form that depend on who fills it: the attendee ("your") or
-    staff recording a request for them ("their"). Everything else is shared."""
+    staff recording a request for them ("their"). Everything else is shared.
 
-    name_label: str = "Your full name"
-    name_required: str = "Enter your full name"
-    name_what: str = "Your name"  # for "… must be 200 characters or fewer"
-    email_label: str = "Your email address"
-    email_hint: str = "We will send your reference and a private link to follow your request."
-    email_required: str | None = "Enter your email address"  # None: the email is optional
-    email_what: str = "Your email address"
-    channel_label: str = "How would you like us to contact you?"
-    channel_required: str = "Choose how you would like us to contact you"
-    consent_label: str = "I agree that you can store this information to arrange access for me"
-    consent_hint: str = (
+    The ``*_too_long`` sentences take the limit as ``%(max)d`` (filled by WTForms), and
+    ``consent_hint`` the days details are kept as ``%(days)s``."""
+
+    name_label: str = _l("Your full name")
+    name_required: str = _l("Enter your full name")
+    name_too_long: str = _l("Your name must be %(max)d characters or fewer")
+    email_label: str = _l("Your email address")
+    email_hint: str = _l("We will send your reference and a private link to follow your request.")
+    # None: the email is optional
+    email_required: str | None = _l("Enter your email address")
+    email_too_long: str = _l("Your email address must be %(max)d characters or fewer")
+    channel_label: str = _l("How would you like us to contact you?")
+    channel_required: str = _l("Choose how you would like us to contact you")
+    consent_label: str = _l(
+        "I agree that you can store this information to arrange access for me")
+    consent_hint: str = _l(
         "We keep what you tell us on this form so the access team can arrange access for this "
         "event. Only the access team can see it, and we use it for nothing else. We delete "
-        "your contact and access details {days} days after the event.")
-    consent_required: str = "Tick the box to agree that we can store this information"
+        "your contact and access details %(days)s days after the event.")
+    consent_required: str = _l("Tick the box to agree that we can store this information")
+
+    def as_text(self) -> FormWords:
+        """These words as plain strings in the current language (lazy ones translated)."""
+        return FormWords(**{name: None if value is None else str(value)
+                            for name, value in vars(self).items()})
 
 
 PUBLIC_WORDS = FormWords()
@@ -166,61 +183,71 @@ def request_form_for(event: Event, retention_days: int, *, words: FormWords = PU
     The staff "Record a request" form is this form with other ``words``, a ``base`` adding
     its own rules, and ``extra_fields``: name -> (the field it follows, or None for first;
     the unbound field)."""
+    # Text in the page's language now, as plain strings: a lazy one would reach the page as
+    # markup (LazyString has __html__), unescaped.
+    words = words.as_text()
     offered = event.offered_types
     fields: dict = {}
     fields["contact_name"] = StringField(
         words.name_label, filters=[strip],
-        validators=[DataRequired(words.name_required), too_long(NAME_MAX, words.name_what)])
+        validators=[DataRequired(words.name_required), too_long(NAME_MAX, words.name_too_long)])
     # zoë@exämple.org is accepted: the outbox sends it (SMTPUTF8, or the domain as IDNA).
-    email_check = [Email("Enter an email address in the correct format, like name@example.com",
-                         allow_smtputf8=True)]
+    email_check = [Email(_("Enter an email address in the correct format, like "
+                           "name@example.com"), allow_smtputf8=True)]
     fields["contact_email"] = EmailField(
         words.email_label, filters=[strip], description=words.email_hint,
         validators=([DataRequired(words.email_required)] if words.email_required else [Optional()])
-        + [too_long(EMAIL_MAX, words.email_what)] + email_check)
+        + [too_long(EMAIL_MAX, words.email_too_long)] + email_check)
     fields["contact_channel"] = RadioField(
         words.channel_label, default=ContactChannel.EMAIL.value,
         choices=[SelectChoice(c.value, c.label) for c in ContactChannel],
         invalid_choice_message=words.channel_required,
         validators=[DataRequired(words.channel_required)])
     fields["contact_phone"] = TelField(
-        "Phone number", filters=[strip],
-        description="We need this if you choose phone, text message or video relay.",
-        validators=[Optional(), too_long(PHONE_MAX, "The phone number")])
+        _("Phone number"), filters=[strip],
+        description=_("We need this if you choose phone, text message or video relay."),
+        validators=[Optional(), too_long(PHONE_MAX, _(
+            "The phone number must be %(max)d characters or fewer"))])
     fields["phone_on_the_day"] = BooleanField(
-        "The people running the event may phone me on the day if they need to",
-        description="For example if they cannot find you at the entrance. Only if you tick "
-                    "this do they get your name and phone number; the access team still has "
-                    "them either way.")
+        _("The people running the event may phone me on the day if they need to"),
+        description=_("For example if they cannot find you at the entrance. Only if you tick "
+                      "this do they get your name and phone number; the access team still has "
+                      "them either way."))
     fields["for_whom"] = RadioField(
-        "Who is this request for?", default=FOR_ME,
-        choices=[SelectChoice(FOR_ME, "Me"),
-                 SelectChoice(FOR_SOMEONE_ELSE, "Someone else, for example a person I assist")],
-        invalid_choice_message="Choose who this request is for",
-        validators=[DataRequired("Choose who this request is for")])
+        _("Who is this request for?"), default=FOR_ME,
+        choices=[SelectChoice(FOR_ME, _("Me")),
+                 SelectChoice(FOR_SOMEONE_ELSE,
+                              _("Someone else, for example a person I assist"))],
+        invalid_choice_message=_("Choose who this request is for"),
+        validators=[DataRequired(_("Choose who this request is for"))])
     fields["attendee_name"] = StringField(
-        "Name of the person who will attend", filters=[strip],
-        description="We need this only if you are asking for someone else.",
-        validators=[Optional(), too_long(NAME_MAX, "Their name")])
+        _("Name of the person who will attend"), filters=[strip],
+        description=_("We need this only if you are asking for someone else."),
+        validators=[Optional(), too_long(NAME_MAX, _(
+            "Their name must be %(max)d characters or fewer"))])
     fields["accommodations"] = MultiCheckboxField(
-        "What would help you take part?", coerce=int, description="Choose all that apply.",
+        _("What would help you take part?"), coerce=int,
+        description=_("Choose all that apply."),
         choices=[SelectChoice(t.id, t.name) for t in offered],
-        invalid_value_message="Choose from the accommodations listed for this event",
-        invalid_choice_message="Choose from the accommodations listed for this event",
-        validators=[DataRequired("Choose at least one thing that would help")])
+        invalid_value_message=_("Choose from the accommodations listed for this event"),
+        invalid_choice_message=_("Choose from the accommodations listed for this event"),
+        validators=[DataRequired(_("Choose at least one thing that would help"))])
     for kind in offered:
         if kind.details_label:
             fields[details_field_name(kind.id)] = TextAreaField(
                 kind.details_label, filters=[strip], description=kind.details_hint or None,
                 validators=[OnlyIfChosen(kind.id), Optional(),
-                            too_long(DETAILS_MAX, f"Details for {kind.name}")])
+                            too_long(DETAILS_MAX, _(
+                                "Details for %(name)s must be %(max)d characters or fewer",
+                                name=kind.name, max=DETAILS_MAX))])
     fields["anything_else"] = TextAreaField(
-        "Anything else that would help", filters=[strip],
-        description="Tell us what would help you, for example where you would like to sit or how "
-                    "you like to communicate. You do not need to tell us why.",
-        validators=[Optional(), too_long(LONG_TEXT_MAX, "This")])
+        _("Anything else that would help"), filters=[strip],
+        description=_("Tell us what would help you, for example where you would like to sit "
+                      "or how you like to communicate. You do not need to tell us why."),
+        validators=[Optional(), too_long(LONG_TEXT_MAX, _(
+            "This must be %(max)d characters or fewer"))])
     fields["consent"] = BooleanField(
-        words.consent_label, description=words.consent_hint.format(days=retention_days),
+        words.consent_label, description=words.consent_hint % {"days": retention_days},
         validators=[DataRequired(words.consent_required)])
     for name, (after, field) in (extra_fields or {}).items():
         fields = _insert_after(fields, after, name, field)
@@ -228,7 +255,7 @@ def request_form_for(event: Event, retention_days: int, *, words: FormWords = PU
         # Spam defences (requests/spam.py): when the form was drawn (signed), and a box people
         # never see or reach, which the template draws empty, hidden from assistive technology.
         fields[STARTED_FIELD] = HiddenField(default=lambda: started_token(event.id))
-        fields[HONEYPOT_FIELD] = StringField("Leave this field empty", filters=[strip])
+        fields[HONEYPOT_FIELD] = StringField(_("Leave this field empty"), filters=[strip])
     form_class = type(f"{base.__name__}{event.id}", (base,), fields)
     return form_class(**kwargs)
 
@@ -246,28 +273,36 @@ class MessageForm(AppForm):
     """The attendee adds a message or more details on their status page."""
 
     body = TextAreaField(
-        "Your message", filters=[strip],
-        description="For example, an answer to the team's question, or something you forgot "
-                    "to say.",
-        validators=[DataRequired("Write your message"), too_long(LONG_TEXT_MAX, "Your message")])
+        _l("Your message"), filters=[strip],
+        description=_l("For example, an answer to the team's question, or something you forgot "
+                       "to say."),
+        validators=[DataRequired(_l("Write your message")),
+                    too_long(LONG_TEXT_MAX, _l(
+                        "Your message must be %(max)d characters or fewer"))])
 
 
 class NeedsMetForm(AppForm):
     """After the event, on the status page: the one question whose answer staff see."""
 
+    # Its choices are set per form, in the page's language (``NeedsMet.label`` is plain text).
     answer = RadioField(
-        "Did what we arranged meet your needs?",
-        choices=options([(a.value, a.label) for a in NeedsMet]),
-        validators=[InputRequired("Choose yes, partly or no")])
+        _l("Did what we arranged meet your needs?"),
+        validators=[InputRequired(_l("Choose yes, partly or no"))])
     comment = TextAreaField(
-        "Anything you want to tell us", filters=[strip],
-        description="What worked, what did not, what would help next time. You do not have "
-                    "to say.",
-        validators=[Optional(), too_long(LONG_TEXT_MAX, "What you wrote")])
+        _l("Anything you want to tell us"), filters=[strip],
+        description=_l("What worked, what did not, what would help next time. You do not have "
+                       "to say."),
+        validators=[Optional(), too_long(LONG_TEXT_MAX, _l(
+            "What you wrote must be %(max)d characters or fewer"))])
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.answer.choices = options([(a.value, a.label) for a in NeedsMet])
 
 
 class CancelForm(AppForm):
     reason = TextAreaField(
-        "Why are you cancelling?", filters=[strip],
-        description="This helps the team plan. You do not have to say.",
-        validators=[Optional(), too_long(LONG_TEXT_MAX, "The reason")])
+        _l("Why are you cancelling?"), filters=[strip],
+        description=_l("This helps the team plan. You do not have to say."),
+        validators=[Optional(), too_long(LONG_TEXT_MAX, _l(
+            "The reason must be %(max)d characters or fewer"))])

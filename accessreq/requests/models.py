@@ -10,11 +10,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, Text, event, false, inspect, text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..columns import LabelledEnum, UTCDateTime, str_enum
-from ..events.deadlines import due_day, late_words, local_day, tell_by_day
+from ..events.deadlines import due_day, late_words, local_day, long_day, tell_by_day
 from ..events.deadlines import tell_by_words as reply_by_words
 from ..events.models import AccommodationType, Event, EventProvision
 from ..extensions import db
@@ -31,9 +33,12 @@ if TYPE_CHECKING:
 
 
 class ContactChannel(LabelledEnum):
-    EMAIL = "email", "Email"
-    PHONE = "phone", "Phone call or text message"
-    VIDEO_RELAY = "video_relay", "Video relay service"
+    """The labels are lazy (the public form and status page show them in the visitor's
+    language): ``str()`` one before storing, comparing or putting it into JSON."""
+
+    EMAIL = "email", _l("Email")
+    PHONE = "phone", _l("Phone call or text message")
+    VIDEO_RELAY = "video_relay", _l("Video relay service")
 
 
 class ReceivedVia(LabelledEnum):
@@ -200,16 +205,16 @@ class AccessRequest(db.Model):
         """Why the attendee can no longer message or cancel, in plain words; None while they
         can. The one rule for the status page, its forms and the services behind them."""
         if self.status == RequestStatus.CANCELLED:
-            return ("This request is already cancelled. Nothing more needs to be done, so you "
-                    "cannot send messages about it. If you need something after all, make a "
-                    "new request while the event still takes them.")
+            return _("This request is already cancelled. Nothing more needs to be done, so you "
+                     "cannot send messages about it. If you need something after all, make a "
+                     "new request while the event still takes them.")
         if self.status.is_final:
-            return ("This request is finished, so you cannot send messages about it or cancel "
-                    "it. If you need anything else, make a new request.")
+            return _("This request is finished, so you cannot send messages about it or cancel "
+                     "it. If you need anything else, make a new request.")
         if self.event.has_ended():
-            return ("This event has ended, so you can no longer send a message or cancel this "
-                    "request here. You can still read it on this page until its details are "
-                    "deleted. To reach the access team, reply to any email we sent you.")
+            return _("This event has ended, so you can no longer send a message or cancel this "
+                     "request here. You can still read it on this page until its details are "
+                     "deleted. To reach the access team, reply to any email we sent you.")
         return None
 
     def can_answer_needs_met(self, now: datetime | None = None) -> bool:
@@ -273,9 +278,22 @@ class AccessRequest(db.Model):
         if not self.was_late:
             return None
         kinds = late_words(self.late_kinds)
-        needed = f" for {kinds}" if kinds else ""
-        return (f"This is less notice than we usually need{needed}, but we will try. We will "
-                f"tell you {self.tell_by_words} what we can arrange.")
+        # The same day as tell_by_words, said in whole sentences (word order differs).
+        tell_by = tell_by_day(self.asked_on,
+                              local_day(self.event.starts_at, self.event.timezone))
+        if tell_by and kinds:
+            return _("This is less notice than we usually need for %(kinds)s, but we will try. "
+                     "We will tell you by %(day)s what we can arrange.",
+                     kinds=kinds, day=long_day(tell_by))
+        if tell_by:
+            return _("This is less notice than we usually need, but we will try. We will tell "
+                     "you by %(day)s what we can arrange.", day=long_day(tell_by))
+        if kinds:
+            return _("This is less notice than we usually need for %(kinds)s, but we will try. "
+                     "We will tell you before the event starts what we can arrange.",
+                     kinds=kinds)
+        return _("This is less notice than we usually need, but we will try. We will tell you "
+                 "before the event starts what we can arrange.")
 
     @property
     def joining_link(self) -> str:

@@ -15,13 +15,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..events.deadlines import AskBy, ask_by
-from ..events.models import Event
+from ..events.models import Event, where_words
 from ..timeutil import utcnow
+from ..translatable import N_
 
 MAX_EVENTS = 256  # the events whose form this process has shown most recently
-NOTHING_SAVED = ("We could not save your request because our records are unavailable for a "
-                 "moment. Nothing was saved, and what you typed is still here. Please check it "
-                 "and send it again in a minute.")
+# English here; translated where it is shown (``gettext(NOTHING_SAVED)``).
+NOTHING_SAVED = N_("We could not save your request because our records are unavailable for a "
+                   "moment. Nothing was saved, and what you typed is still here. Please check "
+                   "it and send it again in a minute.")
 
 
 @dataclass(frozen=True)
@@ -44,9 +46,15 @@ class EventCopy:
     title: str
     starts_at: datetime
     timezone: str
-    where: str
+    venue: str
+    is_online: bool
     requests_close_at: datetime | None
     offered_types: tuple[OfferedCopy, ...]
+
+    @property
+    def where(self) -> str:
+        """As ``Event.where``, in the language of the page drawing it."""
+        return where_words(self.venue, self.is_online)
 
     def ask_by_dates(self, now: datetime | None = None) -> list[AskBy]:
         """As ``Event.ask_by_dates``: the day to ask by for each kind the form offers."""
@@ -61,7 +69,7 @@ def remember(event: Event) -> None:
     """Keep a copy of ``event`` as its form shows it (its offered types are loaded already)."""
     copy = EventCopy(
         id=event.id, title=event.title, starts_at=event.starts_at, timezone=event.timezone,
-        where=event.where, requests_close_at=event.requests_close_at,
+        venue=event.venue, is_online=event.is_online, requests_close_at=event.requests_close_at,
         offered_types=tuple(
             OfferedCopy(id=t.id, name=t.name, description=t.description,
                         lead_time_days=t.lead_time_days, details_label=t.details_label,

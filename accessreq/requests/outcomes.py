@@ -7,6 +7,8 @@ page; the staff pages that record outcomes live in accessreq/arranging.
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from ..columns import LabelledEnum
 
 
@@ -24,14 +26,14 @@ class ItemOutcome(LabelledEnum):
     @property
     def attendee_words(self) -> str:
         """What the attendee reads beside the accommodation on their status page."""
-        return _ATTENDEE_WORDS[self]
+        return str(_ATTENDEE_WORDS[self])
 
 
 _ATTENDEE_WORDS = {
-    ItemOutcome.DELIVERED: "Provided",
-    ItemOutcome.PARTLY: "Only partly provided",
-    ItemOutcome.NOT_DELIVERED: "Not provided",
-    ItemOutcome.DID_NOT_COME: "Not used: we recorded that you could not come",
+    ItemOutcome.DELIVERED: _l("Provided"),
+    ItemOutcome.PARTLY: _l("Only partly provided"),
+    ItemOutcome.NOT_DELIVERED: _l("Not provided"),
+    ItemOutcome.DID_NOT_COME: _l("Not used: we recorded that you could not come"),
 }
 
 
@@ -63,8 +65,10 @@ class ShortfallReason(LabelledEnum):
 
 
 class NeedsMet(LabelledEnum):
-    """The attendee's one-question answer after the event."""
+    """The attendee's one-question answer after the event. The history keeps the answer in
+    English (``requests.services.answer_needs_met``); the page shows it in the visitor's."""
 
-    YES = "yes", "Yes"
-    PARTLY = "partly", "Partly"
-    NO = "no", "No"
+    # Translators: answers to "Did what we arranged meet your needs?"
+    YES = "yes", _l("Yes")
+    PARTLY = "partly", _l("Partly")
+    NO = "no", _l("No")

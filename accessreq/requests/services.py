@@ -8,6 +8,8 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import delete, exists, select
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -38,8 +40,8 @@ class StaleRequestError(RequestActionError):
     """Someone else changed the request since the form was loaded."""
 
     def __init__(self) -> None:
-        super().__init__("This request changed while you were editing it. "
-                         "Reload the page to see the latest version, then try again.")
+        super().__init__(_("This request changed while you were editing it. "
+                           "Reload the page to see the latest version, then try again."))
 
 
 @dataclass
@@ -122,19 +124,20 @@ def submit_request(event: Event, submission: Submission,
     Returns the request and its private status URL (shown once, on the confirmation page).
     """
     if recording is None and not event.accepts_requests():
-        raise RequestActionError("This event is no longer taking requests.")
+        raise RequestActionError(_("This event is no longer taking requests."))
     if recording is not None and event.is_cancelled:
         raise RequestActionError("This event is cancelled, so no request can be recorded for it.")
     if recording is not None and event.has_ended():
         raise RequestActionError("This event has ended, so no request can be recorded for it.")
     if recording is None and not submission.contact_email:
-        raise RequestActionError("An email address is needed to send the reference.")
+        raise RequestActionError(_("An email address is needed to send the reference."))
     if not submission.consented:
-        raise RequestActionError("Consent is needed to store the request.")
+        raise RequestActionError(_("Consent is needed to store the request."))
     offered = {t.id: t for t in event.offered_types}
     chosen: list[AccommodationType] = [offered[i] for i in submission.accommodations if i in offered]
     if not chosen or len(chosen) != len(submission.accommodations):
-        raise RequestActionError("Choose at least one of the accommodations offered for this event.")
+        raise RequestActionError(
+            _("Choose at least one of the accommodations offered for this event."))
     now = utcnow()
     access_request = AccessRequest(
         reference=_unused_reference(),
@@ -181,8 +184,8 @@ def submit_request(event: Event, submission: Submission,
             also(access_request, status_url)
     except InvalidRecipient:
         db.session.rollback()
-        raise RequestActionError("We cannot send email to that address. Check it, or use "
-                                 "another address.") from None
+        raise RequestActionError(_("We cannot send email to that address. Check it, or use "
+                                   "another address.")) from None
     db.session.commit()
     return access_request, status_url
 
@@ -266,7 +269,7 @@ def add_attendee_message(access_request: AccessRequest, body: str, *,
         raise RequestActionError(access_request.attendee_actions_closed_reason)
     body = body.strip()
     if not body:
-        raise RequestActionError("Write your message.")
+        raise RequestActionError(_("Write your message."))
     access_request.history.append(HistoryEntry(
         kind=HistoryKind.ATTENDEE_MESSAGE, body=body, inbound_id=inbound_id,
         mail_message_id=notifications.threadable_message_id(mail_message_id)))
@@ -284,12 +287,14 @@ def answer_needs_met(access_request: AccessRequest, answer: NeedsMet, comment: s
     """After the event, the attendee says whether what was arranged met their needs; a later
     answer replaces the earlier one and both stay in the history, which staff read."""
     if not access_request.can_answer_needs_met():
-        raise RequestActionError("This request can no longer take an answer.")
+        raise RequestActionError(_("This request can no longer take an answer."))
     comment = comment.strip()
     now = utcnow()
+    with force_locale("en"):  # stored: the history keeps the answer in English
+        answer_words = answer.label
     access_request.history.append(HistoryEntry(
         kind=HistoryKind.NEEDS_MET, at=now,
-        body=f"{answer.label}." + (f"\n{comment}" if comment else "")))
+        body=f"{answer_words}." + (f"\n{comment}" if comment else "")))
     access_request.needs_met, access_request.needs_met_comment = answer, comment
     access_request.needs_met_at = now
     if answer != NeedsMet.YES:  # the queue shows "Attendee replied" until someone looks

@@ -17,17 +17,21 @@ from __future__ import annotations
 import time
 
 from flask import current_app
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
+
+from ..translatable import N_
 
 HONEYPOT_FIELD = "website"
 STARTED_FIELD = "form_started"
 _SALT = "accessreq.request-form-started"
 
-CHECK_AND_SEND_AGAIN = ("We have not sent your request yet. Please check your answers below, "
-                        "then send the form again.")
-TOO_QUICK = ("We have not sent your request yet: the form was sent very quickly after the page "
-             "opened, which automated programs do. Please check your answers below, then send "
-             "the form again.")
+# English here; ``held_back`` gives them in the page's language.
+CHECK_AND_SEND_AGAIN = N_("We have not sent your request yet. Please check your answers below, "
+                          "then send the form again.")
+TOO_QUICK = N_("We have not sent your request yet: the form was sent very quickly after the "
+               "page opened, which automated programs do. Please check your answers below, "
+               "then send the form again.")
 
 
 def _serializer() -> URLSafeSerializer:
@@ -61,14 +65,14 @@ def held_back(form, event_id: int) -> str | None:
     """Why an otherwise valid request form is shown again instead of saved (a message for the
     person), or None to go ahead. Leaves the form ready to be sent again."""
     if form.honeypot_value():
-        return CHECK_AND_SEND_AGAIN
+        return _(CHECK_AND_SEND_AGAIN)
     minimum = current_app.config["PUBLIC_FORM_MIN_SECONDS"]
     if minimum <= 0:
         return None
     elapsed = seconds_since_started(form.started_value(), event_id)
     if elapsed is None:
         form.restart_clock(started_token(event_id))  # timed from now on
-        return TOO_QUICK
+        return _(TOO_QUICK)
     if elapsed < minimum:
-        return TOO_QUICK  # the same start is kept: by the next post it is long enough ago
+        return _(TOO_QUICK)  # the same start is kept: by the next post it is long enough ago
     return None

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import enum
 
+from flask_babel import lazy_gettext as _l
+
 
 class RequestStatus(enum.StrEnum):
     SUBMITTED = "submitted"
@@ -22,12 +24,12 @@ class RequestStatus(enum.StrEnum):
 
     @property
     def attendee_label(self) -> str:
-        """Plain words for the attendee."""
-        return ATTENDEE_LABELS[self]
+        """Plain words for the attendee, in the current language."""
+        return str(ATTENDEE_LABELS[self])
 
     @property
     def attendee_explanation(self) -> str:
-        return ATTENDEE_EXPLANATIONS[self]
+        return str(ATTENDEE_EXPLANATIONS[self])
 
     @property
     def is_open(self) -> bool:
@@ -53,27 +55,30 @@ STAFF_LABELS = {
 }
 
 ATTENDEE_LABELS = {
-    S.SUBMITTED: "Received",
-    S.IN_REVIEW: "Being arranged",
-    S.NEEDS_INFO: "We need more information from you",
-    S.ARRANGED: "Arranged",
-    S.PARTIALLY_ARRANGED: "Partly arranged",
-    S.UNABLE: "We could not arrange this",
-    S.CLOSED: "Closed",
-    S.CANCELLED: "Cancelled",
+    # Translators: the status of an access request, as the attendee reads it on their page
+    S.SUBMITTED: _l("Received"),
+    S.IN_REVIEW: _l("Being arranged"),
+    S.NEEDS_INFO: _l("We need more information from you"),
+    S.ARRANGED: _l("Arranged"),
+    S.PARTIALLY_ARRANGED: _l("Partly arranged"),
+    S.UNABLE: _l("We could not arrange this"),
+    S.CLOSED: _l("Closed"),
+    S.CANCELLED: _l("Cancelled"),
 }
 
 ATTENDEE_EXPLANATIONS = {
-    S.SUBMITTED: "We have your request. A member of the access team will look at it soon.",
-    S.IN_REVIEW: "The access team is working on your request.",
-    S.NEEDS_INFO: "Please read the team's message below and reply on this page.",
-    S.ARRANGED: "Everything you asked for is arranged. The team's message says how it will work.",
-    S.PARTIALLY_ARRANGED: "Some of what you asked for is arranged. The team's message explains "
-    "what is and what is not, and what they can offer instead.",
-    S.UNABLE: "The team could not arrange what you asked for. Their message explains why "
-    "and what they can offer instead.",
-    S.CLOSED: "This request is finished. If you need anything else, make a new request.",
-    S.CANCELLED: "This request was cancelled. Nothing will be arranged for it.",
+    S.SUBMITTED: _l("We have your request. A member of the access team will look at it soon."),
+    S.IN_REVIEW: _l("The access team is working on your request."),
+    S.NEEDS_INFO: _l("Please read the team's message below and reply on this page."),
+    S.ARRANGED: _l("Everything you asked for is arranged. The team's message says how it will "
+                   "work."),
+    S.PARTIALLY_ARRANGED: _l("Some of what you asked for is arranged. The team's message "
+                             "explains what is and what is not, and what they can offer "
+                             "instead."),
+    S.UNABLE: _l("The team could not arrange what you asked for. Their message explains why "
+                 "and what they can offer instead."),
+    S.CLOSED: _l("This request is finished. If you need anything else, make a new request."),
+    S.CANCELLED: _l("This request was cancelled. Nothing will be arranged for it."),
 }
 
 OPEN_STATUSES = frozenset({S.SUBMITTED, S.IN_REVIEW, S.NEEDS_INFO})

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template,
                    request, session, url_for)
+from flask_babel import gettext as _
 
 from ..events.models import Event
 from ..extensions import db
@@ -63,9 +64,10 @@ def new(event_id: int):
         if not form.is_submitted():
             return render_template("requests/closed.html", event=event, reason=closed)
         # It closed while the person was typing: keep what they wrote so they can copy it.
-        return _render_form(event, form, "This event stopped taking requests before yours arrived. "
-                            "Please email what you wrote to the access team at "
-                            f"{current_app.config['STAFF_INBOX']}.")
+        return _render_form(event, form, _(
+            "This event stopped taking requests before yours arrived. Please email what you "
+            "wrote to the access team at %(address)s.",
+            address=current_app.config["STAFF_INBOX"]))
     if form.validate_on_submit():
         problem = spam.held_back(form, event.id)
         if problem:
@@ -95,7 +97,7 @@ def form_during_outage():
     if copy is None:
         return None
     form = request_form_for(copy, current_app.config["RETENTION_DAYS"])
-    return _render_form(copy, form, outage.NOTHING_SAVED)
+    return _render_form(copy, form, _(outage.NOTHING_SAVED))
 
 
 def form_when_rate_limited(wait_words: str):
@@ -105,11 +107,11 @@ def form_when_rate_limited(wait_words: str):
     if event is None:
         return None
     form = request_form_for(event, current_app.config["RETENTION_DAYS"])
-    return _render_form(event, form, (
+    return _render_form(event, form, _(
         "We have had a lot of requests from your network in the last hour, so we could not "
-        f"accept this one yet. Nothing you typed is lost: it is all below. You can send it "
-        f"again in {wait_words}. If you cannot wait, email the access team at "
-        f"{current_app.config['STAFF_INBOX']}."))
+        "accept this one yet. Nothing you typed is lost: it is all below. You can send it "
+        "again in %(wait)s. If you cannot wait, email the access team at %(address)s.",
+        wait=wait_words, address=current_app.config["STAFF_INBOX"]))
 
 
 def message_when_rate_limited(wait_words: str):
@@ -119,9 +121,9 @@ def message_when_rate_limited(wait_words: str):
     access_request = find_by_token(token) if token else None
     if access_request is None:
         return None
-    flash("We have had a lot of messages from your network in the last hour, so we could not "
-          f"send yours yet. What you wrote is still in the box below: you can send it again in "
-          f"{wait_words}.", "error")
+    flash(_("We have had a lot of messages from your network in the last hour, so we could "
+            "not send yours yet. What you wrote is still in the box below: you can send it "
+            "again in %(wait)s.", wait=wait_words), "error")
     return _render_status(access_request, token, MessageForm())
 
 
@@ -129,8 +131,8 @@ def message_when_rate_limited(wait_words: str):
 def submitted():
     """The old confirmation address (bookmarks, browser history): it shows nothing now."""
     session.pop(OLD_SESSION_KEY, None)  # a cookie from before still held the status link
-    flash("There is no request to show here. If you sent one, your reference and private "
-          "link are in the email we sent you.", "info")
+    flash(_("There is no request to show here. If you sent one, your reference and private "
+            "link are in the email we sent you."), "info")
     return redirect(url_for("events.index"))
 
 
@@ -191,7 +193,7 @@ def add_message(token: str):
     except RequestActionError as error:
         flash(str(error), "error")
     else:
-        flash("Your message was sent to the access team.", "success")
+        flash(_("Your message was sent to the access team."), "success")
     return redirect(url_for("requests.status", token=token), 303)
 
 
@@ -201,13 +203,13 @@ def needs_met(token: str):
     """After the event: "did this meet your needs?" (yes, partly, no, and words)."""
     access_request = _request_or_404(token)
     if not access_request.can_answer_needs_met():
-        flash("This request can no longer take an answer.", "info")
+        flash(_("This request can no longer take an answer."), "info")
         return redirect(url_for("requests.status", token=token), 303)
     form = NeedsMetForm()
     if not form.validate_on_submit():
         return _render_status(access_request, token, needs_met_form=form), 422
     answer_needs_met(access_request, NeedsMet(form.answer.data), form.comment.data or "")
-    flash("Thank you. The access team will read your answer.", "success")
+    flash(_("Thank you. The access team will read your answer."), "success")
     return redirect(url_for("requests.status", token=token, _anchor="after-event"), 303)
 
 
@@ -225,7 +227,7 @@ def cancel(token: str):
         except RequestActionError as error:
             flash(str(error), "error")
         else:
-            flash("Your request is cancelled. We have told the access team.", "success")
+            flash(_("Your request is cancelled. We have told the access team."), "success")
         return redirect(url_for("requests.status", token=token), 303)
     return render_template("requests/cancel.html", access_request=access_request,
                            event=access_request.event,

@@ -187,7 +187,7 @@ class CorrectEmailForm(_ActionForm):
         "Correct email address",
         filters=[strip],
         validators=[DataRequired("Enter the attendee's correct email address"),
-                    too_long(EMAIL_MAX, "The email address"),
+                    too_long(EMAIL_MAX, "The email address must be %(max)d characters or fewer"),
                     Email("Enter an email address in the correct format, like name@example.com",
                           allow_smtputf8=True)],
         description="Checked with the attendee by phone, text message or in person. The email "

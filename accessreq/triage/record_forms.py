@@ -24,19 +24,19 @@ CALL_BACK = {ReceivedVia.PHONE.value, ReceivedVia.VIDEO_RELAY.value}
 STAFF_WORDS = FormWords(
     name_label="Full name of the person asking",
     name_required="Enter the name of the person asking",
-    name_what="The name",
+    name_too_long="The name must be %(max)d characters or fewer",
     email_label="Their email address",
     email_hint="Leave it empty if they have none: the team then contacts them the way they "
                "came to us, and they get no emails.",
     email_required=None,
-    email_what="The email address",
+    email_too_long="The email address must be %(max)d characters or fewer",
     channel_label="How would they like us to contact them?",
     channel_required="Choose how they would like us to contact them",
     consent_label="They agreed that we can store this information to arrange access for them",
     consent_hint=(
         "Before you tick, tell them: we keep what they tell us so the access team can arrange "
         "access for this event; only the access team can see it, and we use it for nothing "
-        "else; we delete their contact and access details {days} days after the event."),
+        "else; we delete their contact and access details %(days)s days after the event."),
     consent_required="Tick the box to confirm they agreed that we can store this information",
 )
 
