@@ -26,7 +26,7 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
     "notifications": frozenset({"i18n"}),
     "events": frozenset(),
     "auth": frozenset({"notifications"}),
-    "feedback": frozenset({"auth", "notifications"}),
+    "feedback": frozenset({"auth", "i18n", "notifications"}),
     "routing": frozenset({"auth", "events"}),
     "requests": frozenset({"auth", "events", "i18n", "notifications", "routing"}),
     "inbound": frozenset({"auth", "events", "notifications", "requests", "routing"}),

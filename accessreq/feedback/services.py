@@ -9,6 +9,7 @@ from sqlalchemy import delete, func, select, update
 
 from ..auth.models import StaffUser
 from ..extensions import db
+from ..i18n.languages import DEFAULT as DEFAULT_LANGUAGE
 from ..notifications.models import OutgoingEmail
 from ..notifications.rebuild import CannotRebuild, rebuilds
 from ..notifications.services import external_url, forget_emails, queue_email
@@ -17,14 +18,15 @@ from .models import AccessibilityReport
 
 
 def submit_report(description: str, where: str = "", name: str = "",
-                  email: str = "") -> AccessibilityReport:
-    """Keep the report and tell the team (a link only: the text stays in the service)."""
+                  email: str = "", language: str = DEFAULT_LANGUAGE) -> AccessibilityReport:
+    """Keep the report and tell the team (a link only: the text stays in the service). The
+    reporter's acknowledgement is written in ``language``, the one their page was in."""
     report = AccessibilityReport(description=description, where=where, name=name, email=email)
     db.session.add(report)
     db.session.flush()
     _staff_notice(report)
     if email:
-        _acknowledgement(report)
+        _acknowledgement(report, language)
     db.session.commit()
     return report
 
@@ -36,10 +38,11 @@ def _staff_notice(report: AccessibilityReport) -> OutgoingEmail:
                        recipe={"report_id": report.id})
 
 
-def _acknowledgement(report: AccessibilityReport) -> OutgoingEmail:
+def _acknowledgement(report: AccessibilityReport, language: str) -> OutgoingEmail:
     return queue_email("accessibility_report_received", report.email, report=report,
                        statement_url=external_url("pages.accessibility"), report_id=report.id,
-                       recipe={"report_id": report.id})
+                       recipe={"report_id": report.id, "language": language},
+                       language=language)
 
 
 def _report_from(recipe: dict) -> AccessibilityReport:
@@ -60,7 +63,7 @@ def _rebuild_acknowledgement(recipe: dict, actor) -> OutgoingEmail:
     report = _report_from(recipe)
     if not report.email:
         raise CannotRebuild("This report no longer has an email address to reply to.")
-    return _acknowledgement(report)
+    return _acknowledgement(report, recipe.get("language", DEFAULT_LANGUAGE))
 
 
 class AlreadyResolved(Exception):

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from ..guards import current_staff, staff_required
 from ..extensions import db
+from ..i18n.selection import current_language
 from ..ratelimits import public_post_limit
 from .forms import ReportForm, ResolveForm
 from .models import AccessibilityReport
@@ -24,7 +25,8 @@ def report():
     form = ReportForm()
     if form.validate_on_submit():
         sent = submit_report(form.description.data, form.where.data or "",
-                             form.name.data or "", form.email.data or "")
+                             form.name.data or "", form.email.data or "",
+                             language=current_language().code)
         session[SESSION_KEY] = {"id": sent.id, "reply": bool(sent.email)}
         return redirect(url_for("feedback.sent"), 303)
     return render_template("feedback/report.html", form=form)

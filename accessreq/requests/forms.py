@@ -17,6 +17,7 @@ from wtforms.validators import (DataRequired, Email, InputRequired, Length, Opti
 
 from ..events.models import Event
 from ..forms import LONG_TEXT_MAX, AppForm, MultiCheckboxField, options, strip
+from ..i18n.selection import current_language
 from .models import ContactChannel
 from .outcomes import NeedsMet
 from .services import Submission
@@ -107,6 +108,7 @@ class RequestFormBase(AppForm):
             anything_else=self.anything_else.data or "",
             consented=bool(self.consent.data),
             email_updates=email_updates,
+            language=current_language().code,
         )
 
     def chosen_details(self) -> dict[int, str]:

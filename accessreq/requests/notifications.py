@@ -70,8 +70,10 @@ def _queue(access_request: AccessRequest, template: str, to: str, description: s
     An email to the attendee gets the request's reply address and threading headers."""
     threading = {}
     if template in ATTENDEE_TEMPLATES:
+        # Written in the attendee's language (staff are written to in English).
         threading = {"reply_to": reply_address(access_request.id),
-                     "references": thread_references(access_request)}
+                     "references": thread_references(access_request),
+                     "language": access_request.language}
     email = queue_email(template, to, request_id=access_request.id, access_request=access_request,
                         event=access_request.event,
                         recipe={"request_id": access_request.id, **(recipe or {})},
