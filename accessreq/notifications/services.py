@@ -84,6 +84,14 @@ def render_email(template: str, **context) -> tuple[str, str, str]:
     return subject, text, html
 
 
+def render_in(language: str, template: str, **context) -> tuple[str, str, str]:
+    """``render_email`` in ``language`` (its dates, plurals and words; the HTML part's lang and
+    dir), whatever the page that queues it is in."""
+    written_in = language_named(language)
+    with force_locale(written_in.code):
+        return render_email(template, email_language=written_in, **context)
+
+
 # RFC 3834: an answer to a message someone sent us is "auto-replied"; the rest "auto-generated".
 _AUTO_SUBMITTED = {"inbound_unmatched_ack": "auto-replied"}
 
@@ -178,9 +186,7 @@ def queue_email(template: str, to: str, *, recipe: dict, request_id: int | None 
     send time has none). ``language`` is the reader's (an attendee's request records theirs);
     staff are written to in English whatever page queued the message.
     """
-    written_in = language_named(language)
-    with force_locale(written_in.code):
-        subject, text, html = render_email(template, email_language=written_in, **context)
+    subject, text, html = render_in(language, template, **context)
     row = OutgoingEmail(
         template=template,
         to_address=_checked_address(to),
