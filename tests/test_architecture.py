@@ -44,7 +44,8 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
     # endpoint secrets are sealed with the outbox's sealing.
     "webhooks": frozenset({"auth", "events", "notifications", "requests", "routing"}),
     # The JSON API: events, requests and the staff changes through their own services.
-    "api": frozenset({"auth", "events", "notifications", "requests", "routing", "triage"}),
+    "api": frozenset({"auth", "events", "i18n", "notifications", "requests", "routing",
+                      "triage"}),
 }
 
 # Imports every module of one package and prints, for each other feature package that got

@@ -50,7 +50,9 @@ def create_request(data: dict, keep: Keep | None = None) -> dict:
         abort(422, errors=errors)
     also = None if keep is None else (lambda created, url: keep(_answer(created, url), 201))
     try:
-        access_request, status_url = submit_request(event, form.submission(), also=also)
+        submission = form.submission()
+        submission.language = data["language"]
+        access_request, status_url = submit_request(event, submission, also=also)
     except RequestActionError as error:
         abort(409, message=str(error))
     return _answer(access_request, status_url)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from ..forms import LONG_TEXT_MAX
+from ..i18n.languages import DEFAULT as DEFAULT_LANGUAGE, LANGUAGES
 from ..requests.models import ContactChannel
 from ..requests.outcomes import ShortfallReason
 from ..requests.states import RequestStatus
@@ -113,6 +114,9 @@ class RequestInSchema(Schema):
     anything_else = fields.Str(load_default="")
     consent = fields.Bool(required=True, metadata={
         "description": "The attendee agreed that their details are stored (must be true)."})
+    language = fields.Str(load_default=DEFAULT_LANGUAGE, validate=validate.OneOf(list(LANGUAGES)),
+                          metadata={"description": "The attendee's language: every email to "
+                                                   "them is written in it."})
 
 
 class CreatedRequestSchema(Schema):
@@ -154,6 +158,7 @@ class RequestSchema(Schema):
     contact_phone = fields.Str(required=True)
     contact_channel = fields.Function(lambda r: r.contact_channel.value, required=True,
                                       metadata={"type": "string"})
+    language = fields.Str(required=True)
     attendee_name = fields.Str(allow_none=True, required=True)
     anything_else = fields.Str(required=True)
     items = fields.List(fields.Nested(RequestItemSchema), required=True)

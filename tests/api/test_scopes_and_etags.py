@@ -3,12 +3,15 @@ pagination; the document validates."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from openapi_spec_validator import validate
 
 from accessreq.api.models import SCOPES
 from accessreq.extensions import db
 from accessreq.requests.models import AccessLogEntry
+from accessreq.timeutil import utcnow
 from helpers import bearer
 
 # (method, path, scope, body) with {ref} and {event} filled in by the test.
@@ -33,6 +36,12 @@ TEAM_BOUND = {"/api/v1/requests/{ref}", "/api/v1/requests/{ref}/status",
 @pytest.fixture
 def world(make_teams, make_request):
     made = make_teams(route_seating=True)
+    # An afternoon event: one made "now + 30 days" late in the evening (UTC) ends after
+    # midnight in London, which the event form (one day, a start and an end time) refuses, so
+    # a PATCH of its title alone would fail by the time of day the suite runs at.
+    starts = (utcnow() + timedelta(days=30)).replace(hour=14, minute=0, second=0, microsecond=0)
+    made["event"].starts_at, made["event"].ends_at = starts, starts + timedelta(hours=2)
+    db.session.commit()
     request, _ = make_request(event=made["event"], types=[made["seat"]])  # Front of house
     return {**made, "request": request}
 

@@ -126,3 +126,27 @@ def test_the_staff_request_page_says_the_attendees_language(client, signed_in, m
     html = client.get(f"/staff/requests/{access_request.id}").get_data(as_text=True)
     assert re.search(r'<dt>Language</dt><dd>Hebrew \(<span lang="he" dir="rtl">עברית</span>\)',
                      html)
+
+
+def test_an_api_client_gives_the_attendees_language(client, event, app):
+    from accessreq.api.services import create_client
+    from helpers import bearer
+
+    _, token = create_client("Ticketing", ["requests:create", "requests:read"], None, None)
+    body = {"event_id": event.id, "contact_name": "Pat Platform",
+            "contact_email": "pat@example.net", "consent": True,
+            "accommodations": [{"id": event.offered_types[0].id}]}
+    created = client.post("/api/v1/requests", json={**body, "language": "he"},
+                          headers=bearer(token))
+    assert created.status_code == 201, created.get_json()
+    assert db.session.scalars(select(AccessRequest)).one().language == "he"
+    refused = client.post("/api/v1/requests", json={**body, "language": "xx"},
+                          headers=bearer(token))
+    assert refused.status_code == 422 and "language" in str(refused.get_json())
+    # Without one, English; an API call never takes the language of a page.
+    created = client.post("/api/v1/requests", json=body,
+                          headers={**bearer(token), "Accept-Language": "es"})
+    assert created.status_code == 201
+    reference = created.get_json()["reference"]
+    assert db.session.scalars(select(AccessRequest).where(
+        AccessRequest.reference == reference)).one().language == "en"
