@@ -47,7 +47,10 @@ def test_html_part_is_in_the_language_and_its_direction(render_app, code, templa
     language = LANGUAGES[code]
     subject, text, html = render_in(code, template, **_case(template, variant))
     english_subject, english_text, _ = render_email(template, **_case(template, variant))
-    assert subject != english_subject and text != english_text, "not translated"
+    assert text != english_text, "not translated"
+    # A follow-up's subject is the team's own wording (English here), framed by the reference.
+    if template != "attendee_follow_up":
+        assert subject != english_subject, "subject not translated"
     assert f'lang="{code}" dir="{language.direction}"' in _html_tag(html)
     page = _outline(html)
     assert page.title == subject
