@@ -299,3 +299,19 @@ def test_the_attendees_status_page_says_the_team_recorded_it(client, world):
     assert "The access team recorded your request." in html
     assert "Recorded by Ana" not in html  # the staff wording stays on the staff page
     assert "None given" in html  # no email address
+
+
+def test_staff_choose_the_language_the_attendees_emails_are_written_in(client, world):
+    sign_in(client, world["ana"])
+    page = client.get(f"{URL}?event={world['event'].id}").get_data(as_text=True)
+    english = [tag for tag in page.split("<input")[1:] if 'name="language"' in tag
+               and 'value="en"' in tag]
+    assert english and "checked" in english[0].split(">")[0]  # English unless staff say
+    client.post(f"{URL}?event={world['event'].id}", data=_form(
+        world, received_via="email", contact_email="pat@example.net", email_updates="yes",
+        contact_channel="email", language="he"))
+    recorded = db.session.scalars(select(AccessRequest)).one()
+    assert recorded.language == "he"
+    confirmation = db.session.scalars(select(OutgoingEmail).where(
+        OutgoingEmail.template == "request_received")).one()
+    assert 'lang="he" dir="rtl"' in confirmation.body_html

@@ -207,7 +207,9 @@ def needs_met(token: str):
         return redirect(url_for("requests.status", token=token), 303)
     form = NeedsMetForm()
     if not form.validate_on_submit():
-        return _render_status(access_request, token, needs_met_form=form), 422
+        # 200 when the language switcher sent it: nothing was checked.
+        code = 422 if form.errors else 200
+        return _render_status(access_request, token, needs_met_form=form), code
     answer_needs_met(access_request, NeedsMet(form.answer.data), form.comment.data or "")
     flash(_("Thank you. The access team will read your answer."), "success")
     return redirect(url_for("requests.status", token=token, _anchor="after-event"), 303)

@@ -43,7 +43,8 @@
       (el.getAttribute("title") || "").trim());
   };
 
-  function structure() {
+  // optionalWord: what the page's language writes for "(optional)" in a label.
+  function structure(optionalWord = "(optional)") {
     const problems = [];
     if (!(document.documentElement.getAttribute("lang") || "").trim()) {
       problems.push("<html> has no lang attribute");
@@ -189,13 +190,13 @@
       const alwaysSet = el.tagName === "SELECT" && ![...el.options].some((o) => o.value === "");
       if (isPostForm && !singleCheckbox && !checkboxGroup && !alwaysSet) {
         const required = group.some((g) => g.required || g.getAttribute("aria-required") === "true");
-        const saysOptional = /\(optional\)/.test(question);
+        const saysOptional = question.includes(optionalWord);
         // "Needed when ..." in the hint: required only in some cases, and the hint says which.
         const conditional = /\bneed(ed)?\b/i.test(hintText(el.closest("fieldset") || el) + hintText(el));
-        if (required && saysOptional) problems.push(`required ${describe(el)} says "(optional)"`);
+        if (required && saysOptional) problems.push(`required ${describe(el)} says "${optionalWord}"`);
         if (!required && !saysOptional && !conditional) {
           problems.push(`${describe(el)} is optional (no required attribute) but its label ` +
-            `"${question}" does not say "(optional)"`);
+            `"${question}" does not say "${optionalWord}"`);
         }
       }
     }

@@ -74,14 +74,16 @@ def _with_settings(states):
             for s in states]
 
 
-def page_failures(world, axe, state, page, error_prefix: str = "Error: ") -> list[str]:
+def page_failures(world, axe, state, page, error_prefix: str = "Error: ",
+                  optional_word: str = "(optional)") -> list[str]:
     """Every check on an open page: axe (light and dark schemes), structure, titles, targets,
-    and reflow at 320 CSS px. Returns what failed, one paragraph per kind."""
+    and reflow at 320 CSS px. Returns what failed, one paragraph per kind. A page in another
+    language gives its words for the "Error: " title prefix and the "(optional)" label mark."""
     failures = []
     violations = run_axe(axe, page)
     if violations:
         failures.append(axe_report("the light scheme", violations))
-    problems = check(page, "structure")
+    problems = check(page, "structure", optional_word)
     title = page.title()
     if error_prefix == "Error: ":
         TITLES[state.id] = (state.page_key, title)

@@ -150,3 +150,30 @@ def test_an_api_client_gives_the_attendees_language(client, event, app):
     reference = created.get_json()["reference"]
     assert db.session.scalars(select(AccessRequest).where(
         AccessRequest.reference == reference)).one().language == "en"
+
+
+@pytest.mark.parametrize("form", ["message", "cancel"])
+def test_the_switcher_keeps_a_message_being_written(client, make_request, form):
+    access_request, status_url = make_request()
+    token = status_url.rsplit("/", 1)[-1]
+    path, field = {"message": (f"/r/{token}/message", "body"),
+                   "cancel": (f"/r/{token}/cancel", "reason")}[form]
+    before = len(access_request.history)
+    response = client.post(f"{path}?lang=he", data={field: "Half-written words",
+                                                    "switch_language": "he"})
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert 'lang="he" dir="rtl"' in html_tag(response) and "Half-written words" in html
+    db.session.expire_all()
+    assert len(db.session.get(AccessRequest, access_request.id).history) == before
+    assert db.session.get(AccessRequest, access_request.id).status.value == "submitted"
+
+
+def test_the_switcher_keeps_a_problem_report_being_written(client):
+    from accessreq.feedback.models import AccessibilityReport
+
+    response = client.post("/accessibility/report?lang=es",
+                           data={"description": "The map is an image", "switch_language": "es"})
+    assert response.status_code == 200 and 'lang="es"' in html_tag(response)
+    assert "The map is an image" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(AccessibilityReport)) == 0
