@@ -58,12 +58,6 @@ def tell_by_day(asked_on: date, event_day: date) -> date | None:
     return day if day < event_day else None
 
 
-def tell_by_words(asked_on: date, event_day: date) -> str:
-    """'by Thursday 3 December 2026', or 'before the event starts'."""
-    day = tell_by_day(asked_on, event_day)
-    return f"by {long_day(day)}" if day else "before the event starts"
-
-
 def lead_weeks(days: int) -> int | None:
     """A lead time said in whole weeks (from four weeks up), or None: say it in days."""
     return days // 7 if days >= 28 and days % 7 == 0 else None

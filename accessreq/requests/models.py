@@ -17,7 +17,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..columns import LabelledEnum, UTCDateTime, str_enum
 from ..events.deadlines import due_day, late_words, local_day, long_day, tell_by_day
-from ..events.deadlines import tell_by_words as reply_by_words
 from ..events.models import AccommodationType, Event, EventProvision
 from ..extensions import db
 from ..i18n.languages import Language, language as language_named
@@ -266,19 +265,14 @@ class AccessRequest(db.Model):
                                            item.accommodation_type.lead_time_days, tz)]
 
     @property
-    def tell_by_words(self) -> str:
-        """When the attendee of a late request hears back: 'by Thursday 3 December 2026' or
-        'before the event starts' (events/deadlines.py, LATE_REPLY_WORKING_DAYS)."""
-        return reply_by_words(self.asked_on, local_day(self.event.starts_at, self.event.timezone))
-
-    @property
     def late_note(self) -> str | None:
         """The kind, plain note a late request shows its attendee (confirmation and status
         page, while it is open); None when it was asked for in time."""
         if not self.was_late:
             return None
         kinds = late_words(self.late_kinds)
-        # The same day as tell_by_words, said in whole sentences (word order differs).
+        # When they hear back (events/deadlines.tell_by_day), in whole sentences: word order
+        # differs between languages.
         tell_by = tell_by_day(self.asked_on,
                               local_day(self.event.starts_at, self.event.timezone))
         if tell_by and kinds:
